@@ -32,20 +32,28 @@ public record KryoSettings(int initialBufferSizeBytes, int maxBufferSizeBytes, i
      * @throws ConfigException naming the key that is missing or invalid
      */
     public static KryoSettings fromConfig(final Config config, final ClassLoader classLoader) {
-        final int initial = bytes(config, INITIAL_BUFFER_SIZE);
-        final int max = bytes(config, MAX_BUFFER_SIZE);
-        if (initial < 16) {
-            throw new ConfigException.BadValue(INITIAL_BUFFER_SIZE, "must be at least 16 bytes, was " + initial);
+        return new KryoSettings(bytes(config, INITIAL_BUFFER_SIZE), bytes(config, MAX_BUFFER_SIZE),
+            config.getInt(POOL_SIZE), KryoRegistry.fromConfig(config, classLoader));
+    }
+
+    /**
+     * Validates the values, naming the configuration key of an invalid one.
+     *
+     * @throws ConfigException.BadValue if a value is out of range
+     */
+    public KryoSettings {
+        if (initialBufferSizeBytes < 16) {
+            throw new ConfigException.BadValue(INITIAL_BUFFER_SIZE, "must be at least 16 bytes, was "
+                + initialBufferSizeBytes);
         }
-        if (max < initial) {
-            throw new ConfigException.BadValue(MAX_BUFFER_SIZE, "must be >= " + INITIAL_BUFFER_SIZE + " (" + initial
-                + " bytes), was " + max);
+        if (maxBufferSizeBytes < initialBufferSizeBytes) {
+            throw new ConfigException.BadValue(MAX_BUFFER_SIZE, "must be >= " + INITIAL_BUFFER_SIZE + " ("
+                + initialBufferSizeBytes + " bytes), was " + maxBufferSizeBytes);
         }
-        final int poolSize = config.getInt(POOL_SIZE);
         if (poolSize < 1) {
             throw new ConfigException.BadValue(POOL_SIZE, "must be at least 1, was " + poolSize);
         }
-        return new KryoSettings(initial, max, poolSize, KryoRegistry.fromConfig(config, classLoader));
+        java.util.Objects.requireNonNull(registry, "registry");
     }
 
     private static int bytes(final Config config, final String path) {

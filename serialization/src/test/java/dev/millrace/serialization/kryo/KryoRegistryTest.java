@@ -82,6 +82,15 @@ class KryoRegistryTest {
     }
 
     @Test
+    void shouldFailAtStartWhenTheMaxBufferIsSmallerThanTheInitialBuffer() {
+        final Config config = ConfigFactory.parseString("millrace.serialization.kryo.max-buffer-size = 1 KiB")
+            .withFallback(ConfigFactory.defaultReference());
+        final ConfigException.BadValue error = assertThrows(ConfigException.BadValue.class,
+            () -> KryoSettings.fromConfig(config, getClass().getClassLoader()));
+        assertTrue(error.getMessage().contains(KryoSettings.MAX_BUFFER_SIZE), error.getMessage());
+    }
+
+    @Test
     void shouldAcceptAMissingRegistrationsSection() {
         assertTrue(KryoRegistry.fromConfig(ConfigFactory.empty(), getClass().getClassLoader())
             .registrations().isEmpty());
