@@ -142,7 +142,7 @@ public final class KryoRegistry {
                     throw new ConfigException.BadValue(path, className + " is a built-in registration (id "
                         + builtIns.get(type) + "); remove this entry");
                 }
-                if (type.isInterface() || (Modifier.isAbstract(type.getModifiers()) && !type.isArray())) {
+                if (type.isInterface() || (Modifier.isAbstract(type.getModifiers()) && !type.isArray() && !type.isEnum())) {
                     throw new ConfigException.BadValue(path, className + " is an interface or abstract class; "
                         + "register each concrete class (each record and enum of a sealed protocol) instead");
                 }

@@ -43,7 +43,14 @@ final class TestProtocol {
     record Partition(String topic, int index) {
     }
 
-    enum Compression { NONE, LZ4, ZSTD }
+    /** Constants with bodies are anonymous subclasses; Kryo must still use the enum's registration. */
+    enum Compression {
+        NONE { @Override String codec() { return "none"; } },
+        LZ4 { @Override String codec() { return "lz4"; } },
+        ZSTD { @Override String codec() { return "zstd"; } };
+
+        abstract String codec();
+    }
 
     record TopicSnapshot(
         UUID topicId,
