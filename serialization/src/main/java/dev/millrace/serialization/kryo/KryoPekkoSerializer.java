@@ -20,8 +20,8 @@ import org.apache.pekko.serialization.JSerializer;
  *  0        1                       1+n
  *  +--------+-----------------------+---------------------------------------------+
  *  | format | class id + 2          | body: the object's Kryo serializer output    |
- *  | version| (Kryo varint, n=1..5) | (records: each component in declaration      |
- *  | = 1    |                       |  order; non-final fields as class id + body) |
+ *  | version| (Kryo varint, n=1..5) | (records: each component in component-name   |
+ *  | = 1    |                       |  order; non-final types as class id + body)  |
  *  +--------+-----------------------+---------------------------------------------+
  * </pre>
  * The array ends exactly where the body ends; trailing bytes are rejected. The registered id is written
@@ -38,8 +38,9 @@ import org.apache.pekko.serialization.JSerializer;
  * <h2>Versioning</h2>
  * The leading byte is the format version of this envelope (Kryo settings, id table rules); a change to
  * either bumps it and the reader keeps decoding older versions. Class ids are stable forever (see
- * {@link KryoRegistry}). Kryo's record serializer writes components positionally and without names, so a
- * record's component list is part of its format: to evolve a persisted event or a message exchanged
+ * {@link KryoRegistry}). Kryo's record serializer writes components sorted by name, without the names,
+ * so a record's component names and types are part of its format: reordering components is safe, but
+ * adding, removing, renaming or retyping one is not. To evolve a persisted event or a message exchanged
  * between nodes of different versions, add a new record with a new id and keep the old one readable.
  *
  * <h2>Identifier</h2>
