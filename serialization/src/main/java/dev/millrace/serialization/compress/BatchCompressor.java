@@ -108,6 +108,9 @@ public final class BatchCompressor
         try (OutputStream zstd = new ZstdOutputStreamNoFinalizer(outputStream, RecyclingBufferPool.INSTANCE, level))
         {
             zstd.write(array, offset, length);
+            // Kafka closes a BufferedOutputStream around the zstd stream, which flushes before it ends the
+            // frame: that flush emits one empty 3-byte block, which we reproduce for byte-identical batches.
+            zstd.flush();
         }
         return outputStream.position();
     }
