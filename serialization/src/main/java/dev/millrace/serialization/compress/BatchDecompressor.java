@@ -247,9 +247,10 @@ public final class BatchDecompressor
             }
             else
             {
-                final int room = (int)Math.min(maxBlockSize, (long)maxDecompressedBytes - written);
-                output.checkLimit(written + Math.max(room, 1));
-                final int produced = lz4.decompress(in, base + position, blockLength, output.byteArray(), written, room);
+                // Room for a whole block even past the budget (at most one block, 4 MiB, too much), so that
+                // going over the budget is reported as such rather than as a malformed block.
+                output.checkLimit(written + maxBlockSize);
+                final int produced = lz4.decompress(in, base + position, blockLength, output.byteArray(), written, maxBlockSize);
                 written += produced;
                 checkBudget(written, batchPosition);
             }
