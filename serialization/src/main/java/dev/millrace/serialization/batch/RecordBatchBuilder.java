@@ -26,8 +26,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p>Defaults after {@link #wrap}: base offset 0, no leader epoch, no compression, create time, not
  * transactional, not control, no producer id/epoch/sequence, base timestamp = the first record's
- * timestamp (as Kafka does). Header fields other than the offset, epoch and producer state must be set
- * before the first append.
+ * timestamp (as Kafka does). Compression and the base timestamp must be set before the first append; the
+ * other fields any time before {@link #build()}.
  *
  * <p>Not thread-safe: one builder per producing thread; reuse it for batch after batch.
  */
@@ -306,6 +306,10 @@ public final class RecordBatchBuilder
         if (offsetDelta <= lastOffsetDelta)
         {
             throw new IllegalArgumentException("offset delta " + offsetDelta + " must be > the last one " + lastOffsetDelta);
+        }
+        if ((null != key && keyLength < 0) || (null != value && valueLength < 0))
+        {
+            throw new IllegalArgumentException("negative length for a non-null key or value: " + keyLength + ", " + valueLength);
         }
         if (timestamp < 0 && timestamp != NO_TIMESTAMP)
         {

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class RecordBatchFuzzTest
 {
     private static final long SEED = 0x5EEDL;
-    private static final int ITERATIONS = 6_000;
+    private static final int ITERATIONS = 20_000;
     private static final int MAX_BATCH = 1 << 20;
     private static final CompressionType[] CODECS = CompressionType.values();
 
