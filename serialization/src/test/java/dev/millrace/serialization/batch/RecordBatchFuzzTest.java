@@ -3,6 +3,7 @@ package dev.millrace.serialization.batch;
 import static dev.millrace.serialization.batch.RecordBatchDescriptor.*;
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -11,6 +12,8 @@ import java.util.Random;
 import dev.millrace.serialization.compress.BatchCompressor;
 import dev.millrace.serialization.compress.CompressionType;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -61,6 +64,7 @@ class RecordBatchFuzzTest
             {
                 available = mutate(random, codec, mutation);
                 readFully(available);
+                assertKafkaReadsTheSame(available);
                 accepted++;
             }
             catch (final InvalidBatchException expected)
@@ -197,5 +201,18 @@ class RecordBatchFuzzTest
                 record.buffer().getByte(record.valueOffset() + record.valueLength() - 1);
             }
         }
+    }
+
+    /** What we accept must be what Kafka consumers accept and read the same way: a broker stores only that. */
+    private void assertKafkaReadsTheSame(final int available)
+    {
+        final int size = new RecordBatchFlyweight().wrap(buffer, 0).sizeInBytes();
+        final byte[] bytes = new byte[size];
+        buffer.getBytes(0, bytes);
+        final MutableRecordBatch kafkaBatch = MemoryRecords.readableRecords(ByteBuffer.wrap(bytes)).batches().iterator().next();
+        kafkaBatch.ensureValid();
+        assertEquals(
+            TestRecords.describe(TestRecords.readWithMillrace(reader, buffer, 0, available)),
+            TestRecords.describe(TestRecords.readWithKafka(kafkaBatch)));
     }
 }
