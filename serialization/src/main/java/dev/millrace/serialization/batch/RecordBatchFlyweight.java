@@ -250,4 +250,23 @@ public final class RecordBatchFlyweight
     {
         ((MutableDirectBuffer)buffer).putInt(offset + PARTITION_LEADER_EPOCH_OFFSET, epoch, BYTE_ORDER);
     }
+
+    /** Recomputes the CRC32C from the bytes as they are now and stores it; for a broker that changed covered fields. */
+    public void updateCrc()
+    {
+        ((MutableDirectBuffer)buffer).putInt(offset + CRC_OFFSET, computeCrc(), BYTE_ORDER);
+    }
+
+    /**
+     * Stamps the broker's log-append time: sets the timestamp-type bit, stores {@code timestamp} as the max
+     * timestamp (which every record then reads as its timestamp) and recomputes the CRC, since both fields are
+     * covered by it. The batch must have been validated first.
+     */
+    public void logAppendTime(final long timestamp)
+    {
+        final MutableDirectBuffer mutable = (MutableDirectBuffer)buffer;
+        mutable.putShort(offset + ATTRIBUTES_OFFSET, (short)(attributes() | TIMESTAMP_TYPE_MASK), BYTE_ORDER);
+        mutable.putLong(offset + MAX_TIMESTAMP_OFFSET, timestamp, BYTE_ORDER);
+        updateCrc();
+    }
 }
