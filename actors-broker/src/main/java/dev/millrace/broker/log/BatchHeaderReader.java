@@ -19,6 +19,8 @@ final class BatchHeaderReader
     private final ByteBuffer bytes = ByteBuffer.allocateDirect(RecordBatchDescriptor.HEADER_LENGTH);
     private final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
     private final RecordBatchFlyweight header = new RecordBatchFlyweight();
+    private final UnsafeBuffer batchBuffer = new UnsafeBuffer(0, 0);
+    private ByteBuffer batchBytes;
     private int size;
 
     BatchHeaderReader()
@@ -49,6 +51,25 @@ final class BatchHeaderReader
         }
         size = length + RecordBatchDescriptor.LOG_OVERHEAD;
         return true;
+    }
+
+    /**
+     * Reads the whole batch whose header was last read (at {@code position}) into a scratch buffer kept for the next
+     * call and returns a view of it, or null if the file ends first. Used off the hot path (timestamp search).
+     */
+    UnsafeBuffer readBatch(final FileChannel channel, final int position) throws IOException
+    {
+        if (null == batchBytes || batchBytes.capacity() < size)
+        {
+            batchBytes = ByteBuffer.allocateDirect(Math.max(size, 4096));
+        }
+        batchBytes.clear().limit(size);
+        if (FileIo.readFully(channel, batchBytes, position) < size)
+        {
+            return null;
+        }
+        batchBuffer.wrap(batchBytes, 0, size);
+        return batchBuffer;
     }
 
     /** The header last read. */

@@ -61,6 +61,7 @@ public final class Log implements AutoCloseable
     private final AppendResult appendResult = new AppendResult();
     private final BatchHeaderReader writerHeaderReader = new BatchHeaderReader();
     private final ThreadLocal<BatchHeaderReader> readerHeaderReaders = ThreadLocal.withInitial(BatchHeaderReader::new);
+    private final ThreadLocal<RecordTimestamps> recordTimestamps = ThreadLocal.withInitial(RecordTimestamps::new);
     private final OffsetCheckpoint logStartOffsetCheckpoint;
     private final OffsetCheckpoint recoveryPointCheckpoint;
     private final LeaderEpochCache leaderEpochs;
@@ -424,9 +425,10 @@ public final class Log implements AutoCloseable
     }
 
     /**
-     * The first offset whose batch's timestamp is at or above {@code timestampMs} (to batch precision: the base
-     * offset of the first batch whose max timestamp reaches it, never below the log start offset), or -1 when no
-     * batch does. Safe from any thread.
+     * The first offset whose record timestamp is at or above {@code timestampMs} (never below the log start
+     * offset), or -1 when no record has one: the time index finds the segment and a nearby batch, headers find the
+     * first batch whose max timestamp reaches it, and its records are walked for the exact offset. For a compressed
+     * batch the answer is its base offset (records are not decompressed here). Safe from any thread.
      */
     public long offsetForTimestamp(final long timestampMs)
     {
@@ -450,7 +452,7 @@ public final class Log implements AutoCloseable
                         final RecordBatchFlyweight header = reader.header();
                         if (header.lastOffset() >= searchFrom && header.maxTimestamp() >= timestampMs)
                         {
-                            return Math.max(header.baseOffset(), logStartOffset);
+                            return Math.max(firstOffsetInBatch(segment, position, reader, timestampMs), logStartOffset);
                         }
                         position += reader.size();
                     }
@@ -471,6 +473,26 @@ public final class Log implements AutoCloseable
         }
         throw new LogException(
             LogException.Category.IO, "timestamp search in " + directory + " kept racing segment deletion; retry");
+    }
+
+    /**
+     * Within a batch whose max timestamp reaches the target: its base offset when the first record already does, when
+     * all records carry the log-append time, or when it is compressed (records are not decompressed here); otherwise
+     * the offset of the first record that reaches it.
+     */
+    private long firstOffsetInBatch(
+        final LogSegment segment, final int position, final BatchHeaderReader reader, final long timestampMs)
+        throws IOException
+    {
+        final RecordBatchFlyweight header = reader.header();
+        final long baseOffset = header.baseOffset();
+        if (header.baseTimestamp() >= timestampMs || header.isLogAppendTime() || header.compressionCodecId() != 0)
+        {
+            return baseOffset;
+        }
+        final int size = reader.size();
+        final DirectBuffer bytes = reader.readBatch(segment.channel(), position);
+        return null == bytes ? baseOffset : recordTimestamps.get().firstOffsetAtOrAfter(bytes, size, timestampMs);
     }
 
     // ---------------------------------------------------------------------------------------------------------------

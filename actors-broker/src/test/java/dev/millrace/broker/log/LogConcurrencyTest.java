@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LogConcurrencyTest
 {
     private static final long START_MS = 1_700_000_000_000L;
-    private static final int BATCHES = 3000;
+    private static final int BATCHES = 20_000;
 
     @TempDir
     Path dir;
@@ -55,7 +55,7 @@ class LogConcurrencyTest
                 {
                     final UnsafeBuffer request = request(templates[random.nextInt(templates.length)].clone());
                     log.append(request, 0, request.capacity(), 0);
-                    if (i % 500 == 499)
+                    if (i % 2000 == 1999)
                     {
                         // Retention running under the readers' feet.
                         log.deleteRecordsBefore(log.logEndOffset() / 4);

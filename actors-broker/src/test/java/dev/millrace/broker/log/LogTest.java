@@ -304,10 +304,34 @@ class LogTest
             assertEquals(0, log.offsetForTimestamp(START_MS));
             for (final long[] b : batches)
             {
-                assertEquals(b[0], log.offsetForTimestamp(b[1]), "timestamp " + b[1]);
                 assertEquals(b[0], log.offsetForTimestamp(b[1] - 50));
+                for (long ts = b[1]; ts <= b[2]; ts++)
+                {
+                    assertEquals(b[0] + ts - b[1], log.offsetForTimestamp(ts), "record precision at timestamp " + ts);
+                }
             }
             assertEquals(-1, log.offsetForTimestamp(START_MS + 100 * 100L));
+        }
+    }
+
+    @Test
+    void shouldFindTheFirstRecordReachingATimestampWhenTimestampsAreOutOfOrder()
+    {
+        try (Log log = Log.open(dir, LogConfig.defaults(), clock))
+        {
+            appendOne(log, batch(random, START_MS, 2), 0);
+            final UnsafeBuffer request = new UnsafeBuffer(org.apache.kafka.common.record.internal.MemoryRecords.withRecords(
+                org.apache.kafka.common.compress.Compression.NONE,
+                new org.apache.kafka.common.record.internal.SimpleRecord(START_MS + 100, "a".getBytes(), "1".getBytes()),
+                new org.apache.kafka.common.record.internal.SimpleRecord(START_MS + 300, "b".getBytes(), "2".getBytes()),
+                new org.apache.kafka.common.record.internal.SimpleRecord(START_MS + 200, "c".getBytes(), "3".getBytes()))
+                .buffer());
+            log.append(request, 0, request.capacity(), 0);
+            assertEquals(2, log.offsetForTimestamp(START_MS + 100));
+            assertEquals(3, log.offsetForTimestamp(START_MS + 150));
+            assertEquals(3, log.offsetForTimestamp(START_MS + 250));
+            assertEquals(3, log.offsetForTimestamp(START_MS + 300));
+            assertEquals(-1, log.offsetForTimestamp(START_MS + 301));
         }
     }
 
