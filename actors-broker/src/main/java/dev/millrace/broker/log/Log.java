@@ -64,6 +64,7 @@ public final class Log implements AutoCloseable
     private final ThreadLocal<RecordTimestamps> recordTimestamps = ThreadLocal.withInitial(RecordTimestamps::new);
     private final OffsetCheckpoint logStartOffsetCheckpoint;
     private final OffsetCheckpoint recoveryPointCheckpoint;
+    private final OffsetCheckpoint cleanShutdownCheckpoint;
     private final LeaderEpochCache leaderEpochs;
 
     private volatile LogSegment[] segments;
@@ -83,6 +84,7 @@ public final class Log implements AutoCloseable
         this.leaderEpochs = leaderEpochs;
         this.logStartOffsetCheckpoint = new OffsetCheckpoint(directory.resolve(OffsetCheckpoint.LOG_START_OFFSET_FILE));
         this.recoveryPointCheckpoint = new OffsetCheckpoint(directory.resolve(OffsetCheckpoint.RECOVERY_POINT_FILE));
+        this.cleanShutdownCheckpoint = new OffsetCheckpoint(directory.resolve(OffsetCheckpoint.CLEAN_SHUTDOWN_FILE));
     }
 
     /**
@@ -772,6 +774,8 @@ public final class Log implements AutoCloseable
             {
                 throw failure;
             }
+            // Everything is on disk and the indexes are complete: the next open may skip re-validating the tail.
+            cleanShutdownCheckpoint.write(logEndOffset);
         }
         catch (final IOException ex)
         {
@@ -886,6 +890,12 @@ public final class Log implements AutoCloseable
         bases.sort(null);
         deleteOrphanIndexes(bases);
 
+        // The marker is consumed before anything can be appended: a crash from here on must find no marker.
+        final long cleanEndOffset = cleanShutdownCheckpoint.read(-1, -1);
+        if (Files.deleteIfExists(cleanShutdownCheckpoint.file()))
+        {
+            FileIo.fsyncDirectory(directory);
+        }
         final long checkpointedStart = logStartOffsetCheckpoint.read(0, -1);
         long checkpointedRecoveryPoint = recoveryPointCheckpoint.read(0, 0);
         final List<LogSegment> loaded = new ArrayList<>();
@@ -912,6 +922,16 @@ public final class Log implements AutoCloseable
                 if (hasNext && bases.get(i + 1) <= checkpointedRecoveryPoint)
                 {
                     final LogSegment trusted = LogSegment.openTrusted(directory, base, bases.get(i + 1), nowMs);
+                    if (null != trusted)
+                    {
+                        loaded.add(trusted);
+                        continue;
+                    }
+                }
+                if (!hasNext && cleanEndOffset >= 0)
+                {
+                    final LogSegment trusted = LogSegment.openTrustedActive(
+                        directory, base, cleanEndOffset, nowMs, writerHeaderReader);
                     if (null != trusted)
                     {
                         loaded.add(trusted);

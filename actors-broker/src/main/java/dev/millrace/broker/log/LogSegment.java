@@ -105,6 +105,45 @@ final class LogSegment
         return segment;
     }
 
+    /**
+     * Opens the last segment of a log that was closed cleanly, whose end offset {@code endOffset} was recorded at
+     * close, without re-validating its batches: loads the indexes and frames the batches after the last index entry
+     * to check that they end exactly at the file's end and at {@code endOffset}. Returns null, having changed
+     * nothing, if anything disagrees; the caller then recovers the segment.
+     */
+    static LogSegment openTrustedActive(
+        final Path directory, final long baseOffset, final long endOffset, final long nowMs, final BatchHeaderReader reader)
+        throws IOException
+    {
+        final LogSegment segment = openTrusted(directory, baseOffset, endOffset, nowMs);
+        if (null == segment)
+        {
+            return null;
+        }
+        final int fileSize = segment.size;
+        int position = segment.offsetIndex.lastPosition();
+        long next = -1;
+        while (reader.read(segment.channel, position, fileSize))
+        {
+            final RecordBatchFlyweight header = reader.header();
+            if (header.maxTimestamp() > segment.maxTimestamp)
+            {
+                segment.maxTimestamp = header.maxTimestamp();
+                segment.offsetOfMaxTimestamp = header.lastOffset();
+            }
+            next = header.nextOffset();
+            position += reader.size();
+        }
+        if (position != fileSize || next != endOffset || !reader.read(segment.channel, 0, fileSize))
+        {
+            segment.close();
+            return null;
+        }
+        segment.firstBatchMaxTimestamp = reader.header().maxTimestamp();
+        segment.bytesSinceLastIndexEntry = fileSize - segment.offsetIndex.lastPosition();
+        return segment;
+    }
+
     /** Opens a segment's log file for {@link #rebuild recovery}; the indexes are recreated by the scan. */
     static LogSegment openForRecovery(final Path directory, final long baseOffset, final long nowMs) throws IOException
     {

@@ -165,6 +165,8 @@ class LogRecoveryTest
         {
             final Path copy = dir.resolve("flip-" + iteration);
             copyDirectory(source, copy);
+            // A crash, not a clean close: no marker, so the tail is re-validated.
+            Files.delete(copy.resolve(OffsetCheckpoint.CLEAN_SHUTDOWN_FILE));
 
             final int fileIndex = random.nextInt(files.size());
             final Path target = copy.resolve(files.get(fileIndex).getFileName());
@@ -263,6 +265,39 @@ class LogRecoveryTest
             final ByteBuffer header = ByteBuffer.wrap(Files.readAllBytes(source.resolve(String.format("%020d.index", base))));
             assertEquals(OffsetIndex.MAGIC, header.getInt(0));
             assertEquals(OffsetIndex.VERSION, header.getInt(4));
+        }
+    }
+
+    @Test
+    void shouldReopenACleanlyClosedLogWithoutRevalidatingAndConsumeTheMarker() throws IOException
+    {
+        final Path source = dir.resolve("source");
+        final List<StoredBatch> written = writeLog(source, 50);
+        final Path marker = source.resolve(OffsetCheckpoint.CLEAN_SHUTDOWN_FILE);
+        assertTrue(Files.exists(marker));
+        final long end = written.get(written.size() - 1).lastOffset() + 1;
+        try (Log log = Log.open(source, CONFIG, clock))
+        {
+            assertFalse(Files.exists(marker), "a crash after open must not find the marker");
+            assertEquals(end, log.logEndOffset());
+            assertEquals(written.get(49).baseOffset(), log.offsetForTimestamp(START_MS + 49 * 10));
+            assertEquals(end, appendOne(log, batch(random, clock.nowMs, 1), 0));
+            assertEquals(51, readAll(log).size());
+        }
+        assertTrue(Files.exists(marker));
+    }
+
+    @Test
+    void shouldRevalidateTheTailWhenTheCleanShutdownMarkerDisagreesWithTheFiles() throws IOException
+    {
+        final Path source = dir.resolve("source");
+        final List<StoredBatch> written = writeLog(source, 50);
+        // The marker claims more than the files hold: the tail is recovered instead of trusted.
+        new OffsetCheckpoint(source.resolve(OffsetCheckpoint.CLEAN_SHUTDOWN_FILE)).write(1_000_000);
+        try (Log log = Log.open(source, CONFIG, clock))
+        {
+            assertEquals(written.get(written.size() - 1).lastOffset() + 1, log.logEndOffset());
+            assertEquals(written.size(), readAll(log).size());
         }
     }
 
