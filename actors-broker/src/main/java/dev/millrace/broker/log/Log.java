@@ -35,7 +35,10 @@ import org.agrona.DirectBuffer;
  * {@link java.nio.channels.ClosedChannelException} from the region and should read again, a {@link #read} that
  * races the deletion retries on the new list or reports {@link LogException.Category#OFFSET_OUT_OF_RANGE}.
  * {@link #truncateTo} (followers only) may hand a concurrent reader bytes that are being rewritten; readers of a
- * follower are bounded by the high watermark, which never exceeds the truncation point.
+ * follower are bounded by the high watermark, which never exceeds the truncation point. Reader threads must not be
+ * interrupted inside {@link #read} or a {@link FileRegion} transfer: as with any NIO channel, an interrupt closes the
+ * shared segment channel for everyone, and the writer then fails with {@link LogException.Category#IO} until the log
+ * is reopened.
  *
  * <p><b>Allocation.</b> {@link #append} allocates nothing per call once the caller reuses its buffer (the result is
  * a reused {@link AppendResult}); {@link #read(long, int, long, FileRegion)} allocates nothing after the first call
@@ -44,10 +47,20 @@ import org.agrona.DirectBuffer;
  * <p><b>Durability.</b> Data is written to the page cache on append and forced to disk by the flush policy:
  * every append ({@code fsync-on-ack}), every {@code flush.messages} records, when an append finds the last flush
  * {@code flush.ms} old, or when the owner calls {@link #flush()}. The recovery point (the offset below which all
- * data is on disk) is checkpointed on each {@link #flush()} and on close. On open, segments wholly below the
- * recovery point are trusted (their indexes are checked and rebuilt if needed); the others are re-validated batch by
- * batch (framing, magic, CRC, attributes, contiguous offsets, leader epochs within the epoch file's range) and
- * truncated at the first bad batch, and any later segments are deleted.
+ * data is on disk) is checkpointed on each {@link #flush()} and on close ({@code fsync-on-ack} forces the data on
+ * every append but leaves the checkpoint to the next flush or close, which only lengthens recovery). On open,
+ * segments wholly below the recovery point are trusted (their indexes are checked and rebuilt if needed); the others
+ * are re-validated batch by batch (framing, magic, CRC, attributes, contiguous offsets, leader epochs within the epoch
+ * file's range) and truncated at the first bad batch, and any later segments are deleted. A clean close leaves a
+ * marker ({@value OffsetCheckpoint#CLEAN_SHUTDOWN_FILE}, holding the log end offset) that lets the next open trust
+ * the last segment after a framing check of the batches past its last index entry, like Kafka's
+ * {@code .kafka_cleanshutdown}; the marker is deleted (and the deletion made durable) before the log accepts writes.
+ *
+ * <p><b>Format versions.</b> Segment files hold Kafka's v2 batches (magic 2, checked per batch). The index, time
+ * index and checkpoint files start with a magic and a format version (see {@link LogSegment}, {@link OffsetIndex},
+ * {@link TimeIndex}, {@link OffsetCheckpoint}, {@link LeaderEpochCache}): derived files of an unknown version are
+ * rebuilt from the log, checkpoints of an unknown version fall back safely (recovery point 0, log start at the first
+ * segment) except the leader epoch file, which refuses to open.
  */
 public final class Log implements AutoCloseable
 {
@@ -100,7 +113,15 @@ public final class Log implements AutoCloseable
         {
             Files.createDirectories(directory);
             final Log log = new Log(directory, config, clockMs, LeaderEpochCache.load(directory));
-            log.load();
+            try
+            {
+                log.load();
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                log.closeQuietlyAfterFailedOpen();
+                throw ex;
+            }
             return log;
         }
         catch (final IOException ex)
@@ -787,6 +808,26 @@ public final class Log implements AutoCloseable
         }
     }
 
+    private void closeQuietlyAfterFailedOpen()
+    {
+        closed = true;
+        final LogSegment[] snapshot = segments;
+        if (null != snapshot)
+        {
+            for (final LogSegment segment : snapshot)
+            {
+                try
+                {
+                    segment.close();
+                }
+                catch (final IOException ignore)
+                {
+                    // The open already failed with a better error.
+                }
+            }
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // Accessors
     // ---------------------------------------------------------------------------------------------------------------
@@ -899,65 +940,84 @@ public final class Log implements AutoCloseable
         final long checkpointedStart = logStartOffsetCheckpoint.read(0, -1);
         long checkpointedRecoveryPoint = recoveryPointCheckpoint.read(0, 0);
         final List<LogSegment> loaded = new ArrayList<>();
-        if (bases.isEmpty())
+        try
         {
-            loaded.add(LogSegment.create(directory, Math.max(0, checkpointedStart), nowMs));
-            checkpointedRecoveryPoint = Math.max(0, checkpointedStart);
-        }
-        else
-        {
-            final LogSegment.RecoveryScanner scanner = new LogSegment.RecoveryScanner();
-            final int maxEpoch = leaderEpochs.size() == 0 ? Integer.MAX_VALUE : leaderEpochs.latestEpoch();
-            int minEpoch = RecordBatchDescriptor.NO_PARTITION_LEADER_EPOCH;
-            boolean discardRest = false;
-            for (int i = 0; i < bases.size(); i++)
+            if (bases.isEmpty())
             {
-                final long base = bases.get(i);
+                loaded.add(LogSegment.create(directory, Math.max(0, checkpointedStart), nowMs));
+                checkpointedRecoveryPoint = Math.max(0, checkpointedStart);
+            }
+            else
+            {
+                final LogSegment.RecoveryScanner scanner = new LogSegment.RecoveryScanner();
+                final int maxEpoch = leaderEpochs.size() == 0 ? Integer.MAX_VALUE : leaderEpochs.latestEpoch();
+                int minEpoch = RecordBatchDescriptor.NO_PARTITION_LEADER_EPOCH;
+                boolean discardRest = false;
+                for (int i = 0; i < bases.size(); i++)
+                {
+                    final long base = bases.get(i);
+                    if (discardRest)
+                    {
+                        deleteSegmentFiles(base);
+                        continue;
+                    }
+                    final boolean hasNext = i + 1 < bases.size();
+                    if (hasNext && bases.get(i + 1) <= checkpointedRecoveryPoint)
+                    {
+                        final LogSegment trusted = LogSegment.openTrusted(directory, base, bases.get(i + 1), nowMs);
+                        if (null != trusted)
+                        {
+                            loaded.add(trusted);
+                            continue;
+                        }
+                    }
+                    if (!hasNext && cleanEndOffset >= 0)
+                    {
+                        final LogSegment trusted = LogSegment.openTrustedActive(
+                            directory, base, cleanEndOffset, nowMs, writerHeaderReader);
+                        if (null != trusted)
+                        {
+                            loaded.add(trusted);
+                            continue;
+                        }
+                    }
+                    final LogSegment segment = LogSegment.openForRecovery(directory, base, nowMs);
+                    final long fileSize = segment.channel().size();
+                    final int validSize = segment.rebuild(scanner, true, config.indexIntervalBytes(), minEpoch, maxEpoch);
+                    minEpoch = scanner.lastEpoch;
+                    loaded.add(segment);
+                    if (validSize < fileSize || (hasNext && segment.nextOffset() != bases.get(i + 1)))
+                    {
+                        // A torn or corrupt batch: nothing after it can be trusted to follow on.
+                        discardRest = true;
+                    }
+                    if (hasNext && !discardRest)
+                    {
+                        segment.seal();
+                    }
+                }
                 if (discardRest)
                 {
-                    deleteSegmentFiles(base);
-                    continue;
-                }
-                final boolean hasNext = i + 1 < bases.size();
-                if (hasNext && bases.get(i + 1) <= checkpointedRecoveryPoint)
-                {
-                    final LogSegment trusted = LogSegment.openTrusted(directory, base, bases.get(i + 1), nowMs);
-                    if (null != trusted)
-                    {
-                        loaded.add(trusted);
-                        continue;
-                    }
-                }
-                if (!hasNext && cleanEndOffset >= 0)
-                {
-                    final LogSegment trusted = LogSegment.openTrustedActive(
-                        directory, base, cleanEndOffset, nowMs, writerHeaderReader);
-                    if (null != trusted)
-                    {
-                        loaded.add(trusted);
-                        continue;
-                    }
-                }
-                final LogSegment segment = LogSegment.openForRecovery(directory, base, nowMs);
-                final long fileSize = segment.channel().size();
-                final int validSize = segment.rebuild(scanner, true, config.indexIntervalBytes(), minEpoch, maxEpoch);
-                minEpoch = scanner.lastEpoch;
-                loaded.add(segment);
-                if (validSize < fileSize || (hasNext && segment.nextOffset() != bases.get(i + 1)))
-                {
-                    // A torn or corrupt batch: nothing after it can be trusted to follow on.
-                    discardRest = true;
-                }
-                if (hasNext && !discardRest)
-                {
-                    segment.seal();
+                    loaded.get(loaded.size() - 1).flush();
+                    FileIo.fsyncDirectory(directory);
                 }
             }
-            if (discardRest)
+
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            for (final LogSegment segment : loaded)
             {
-                loaded.get(loaded.size() - 1).flush();
-                FileIo.fsyncDirectory(directory);
+                try
+                {
+                    segment.close();
+                }
+                catch (final IOException suppressed)
+                {
+                    ex.addSuppressed(suppressed);
+                }
             }
+            throw ex;
         }
 
         segments = loaded.toArray(new LogSegment[0]);
