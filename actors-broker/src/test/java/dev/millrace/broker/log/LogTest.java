@@ -288,6 +288,59 @@ class LogTest
     }
 
     @Test
+    void shouldRefuseACorruptFollowerBatchAndAppendNothing() throws IOException
+    {
+        try (Log leader = Log.open(dir.resolve("leader"), LogConfig.defaults(), clock);
+            Log follower = Log.open(dir.resolve("follower"), LogConfig.defaults(), clock))
+        {
+            appendBatches(leader, 5, 1);
+            final byte[] fetched = bytesOf(leader.read(0, Integer.MAX_VALUE));
+            fetched[fetched.length - 3] ^= 1;
+            final UnsafeBuffer buffer = new UnsafeBuffer(fetched);
+            final LogException ex = assertThrows(LogException.class, () -> follower.appendAsFollower(buffer, 0, fetched.length));
+            assertEquals(InvalidBatchException.Reason.BAD_CRC, ex.batchReason());
+            assertEquals(0, follower.logEndOffset());
+            assertEquals(0, follower.sizeInBytes());
+        }
+    }
+
+    @Test
+    void shouldFailAHeldRegionWithClosedChannelWhenItsSegmentIsDeleted() throws IOException
+    {
+        try (Log log = Log.open(dir, smallSegments(), clock))
+        {
+            appendBatches(log, 100, 0);
+            final FileRegion region = log.read(0, 100);
+            assertFalse(region.isEmpty());
+            log.deleteRecordsBefore(log.segmentBaseOffsets()[2]);
+            assertThrows(java.nio.channels.ClosedChannelException.class, () -> bytesOf(region));
+            assertEquals(LogException.Category.OFFSET_OUT_OF_RANGE,
+                assertThrows(LogException.class, () -> log.read(0, 100)).category());
+        }
+    }
+
+    @Test
+    void shouldTruncateToASegmentBaseOffsetAndReopen() throws IOException
+    {
+        final long base;
+        try (Log log = Log.open(dir, smallSegments(), clock))
+        {
+            appendBatches(log, 100, 0);
+            base = log.segmentBaseOffsets()[3];
+            assertTrue(log.truncateTo(base));
+            assertEquals(4, log.segmentCount());
+            assertEquals(base, log.logEndOffset());
+            assertTrue(log.read(base, 100).isEmpty());
+        }
+        try (Log log = Log.open(dir, smallSegments(), clock))
+        {
+            assertEquals(base, log.logEndOffset());
+            assertEquals(base + 1, appendOne(log, batch(random, clock.nowMs, 2), 0));
+            assertEquals(base, log.read(base, 1).firstOffset());
+        }
+    }
+
+    @Test
     void shouldFindTheFirstOffsetAtOrAfterATimestamp()
     {
         try (Log log = Log.open(dir, smallSegments(), clock))
