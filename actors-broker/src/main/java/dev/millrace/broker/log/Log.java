@@ -14,6 +14,7 @@ import dev.millrace.serialization.batch.InvalidBatchException;
 import dev.millrace.serialization.batch.RecordBatchDescriptor;
 import dev.millrace.serialization.batch.RecordBatchFlyweight;
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 
 /**
  * The durable log of one partition replica: a directory of segments ({@link LogSegment}: {@code NNN.log},
@@ -181,8 +182,16 @@ public final class Log implements AutoCloseable
                 InvalidBatchException.Reason.TRUNCATED, 0, "an append needs at least one batch, got " + length + " bytes"));
         }
 
+        if (assignOffsets && !(buffer instanceof MutableDirectBuffer))
+        {
+            throw new IllegalArgumentException(
+                "a leader append rewrites base offsets in place: pass a MutableDirectBuffer (e.g. UnsafeBuffer), not " +
+                buffer.getClass().getName());
+        }
+
         // Pass 1: validate everything before touching the buffer or the files, so a bad batch appends nothing.
         final long startOffset = logEndOffset;
+        int epochSoFar = leaderEpochs.latestEpoch();
         long nextOffset = startOffset;
         long firstOffset = startOffset;
         long maxTimestamp = RecordBatchDescriptor.NO_TIMESTAMP;
@@ -234,6 +243,17 @@ public final class Log implements AutoCloseable
                         "follower batch at position " + position + " has base offset " + baseOffset + " but the log expects " +
                         nextOffset + "; truncate to the leader's end offset for the epoch, then fetch from " + logEndOffset);
                 }
+                // Recovery treats a decreasing epoch as corruption, so the log must never hold one.
+                final int epoch = batch.partitionLeaderEpoch();
+                if (epoch < epochSoFar)
+                {
+                    throw new LogException(
+                        LogException.Category.NON_CONTIGUOUS,
+                        "follower batch at offset " + baseOffset + " has leader epoch " + epoch + " below epoch " +
+                        epochSoFar + " already in the log; the logs diverged: truncate to the leader's end offset for " +
+                        "epoch " + epoch + " first");
+                }
+                epochSoFar = epoch;
                 if (batchCount == 0)
                 {
                     firstOffset = baseOffset;

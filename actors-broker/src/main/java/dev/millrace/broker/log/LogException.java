@@ -23,7 +23,10 @@ public final class LogException extends RuntimeException
         INVALID_BATCH,
         /** A batch is larger than {@code max.message.bytes}. Nothing was appended. */
         RECORD_TOO_LARGE,
-        /** A follower append does not start at the log end offset or its batches are not contiguous. Nothing was appended. */
+        /**
+         * A follower append does not start at the log end offset, its batches are not contiguous, or their leader epochs
+         * go back below the log's. Nothing was appended.
+         */
         NON_CONTIGUOUS,
         /** A leader append carries an epoch older than the log's latest: this replica has been superseded as leader. */
         FENCED_LEADER_EPOCH,

@@ -284,6 +284,13 @@ class LogTest
             final UnsafeBuffer gap = new UnsafeBuffer(bytesOf(leader.read(0, 1)));
             final LogException ex = assertThrows(LogException.class, () -> follower.appendAsFollower(gap, 0, gap.capacity()));
             assertEquals(LogException.Category.NON_CONTIGUOUS, ex.category());
+
+            final UnsafeBuffer olderEpoch = new UnsafeBuffer(bytesOf(leader.read(0, 1)));
+            olderEpoch.putLong(RecordBatchDescriptor.BASE_OFFSET_OFFSET, follower.logEndOffset(), RecordBatchDescriptor.BYTE_ORDER);
+            final LogException epochEx = assertThrows(
+                LogException.class, () -> follower.appendAsFollower(olderEpoch, 0, olderEpoch.capacity()));
+            assertEquals(LogException.Category.NON_CONTIGUOUS, epochEx.category());
+            assertTrue(epochEx.getMessage().contains("leader epoch 1 below epoch 2"), epochEx.getMessage());
         }
     }
 
