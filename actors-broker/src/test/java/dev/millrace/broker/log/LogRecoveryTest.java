@@ -302,6 +302,92 @@ class LogRecoveryTest
     }
 
     @Test
+    void shouldRecoverACrashedLogAndTruncateEpochsBeyondTheRecoveredEnd() throws IOException
+    {
+        final Path live = dir.resolve("live");
+        final Path crashed = dir.resolve("crashed");
+        final List<StoredBatch> written;
+        final long epoch2Start;
+        final Log log = Log.open(live, CONFIG, clock);
+        try
+        {
+            for (int i = 0; i < 30; i++)
+            {
+                appendOne(log, batch(random, clock.nowMs, 2), 1);
+            }
+            log.flush();
+            epoch2Start = log.logEndOffset();
+            for (int i = 0; i < 30; i++)
+            {
+                appendOne(log, batch(random, clock.nowMs, 2), 2);
+            }
+            written = readAll(log);
+            // kill -9: the files as they are now, without a close (no marker, recovery point at the flush).
+            copyDirectory(live, crashed);
+        }
+        finally
+        {
+            log.close();
+        }
+        assertFalse(Files.exists(crashed.resolve(OffsetCheckpoint.CLEAN_SHUTDOWN_FILE)));
+        final StoredBatch firstOfEpoch2 = written.get(30);
+        assertEquals(epoch2Start, firstOfEpoch2.baseOffset());
+
+        // Tear the log inside the first batch of epoch 2.
+        final Path logFile = crashed.resolve(String.format("%020d.log", segmentBaseFor(crashed, epoch2Start)));
+        final long cut = positionOf(written, firstOfEpoch2, segmentBaseFor(crashed, epoch2Start)) + 5;
+        try (RandomAccessFile file = new RandomAccessFile(logFile.toFile(), "rw"))
+        {
+            file.setLength(cut);
+        }
+        try (Log recovered = Log.open(crashed, CONFIG, clock))
+        {
+            assertEquals(epoch2Start, recovered.logEndOffset());
+            assertEquals(30, readAll(recovered).size());
+            assertEquals(1, recovered.leaderEpochs().latestEpoch(), "epoch 2 started beyond the recovered end");
+            assertEquals(epoch2Start, recovered.leaderEpochs().endOffsetFor(1, recovered.logEndOffset()));
+        }
+    }
+
+    private static long segmentBaseFor(final Path directory, final long offset) throws IOException
+    {
+        long found = -1;
+        try (Stream<Path> files = Files.list(directory))
+        {
+            for (final Path file : (Iterable<Path>)files::iterator)
+            {
+                final String name = file.getFileName().toString();
+                if (name.endsWith(".log"))
+                {
+                    final long base = Long.parseLong(name.substring(0, 20));
+                    if (base <= offset && base > found)
+                    {
+                        found = base;
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    private static long positionOf(final List<StoredBatch> batches, final StoredBatch target, final long segmentBase)
+    {
+        long position = 0;
+        for (final StoredBatch batch : batches)
+        {
+            if (batch == target)
+            {
+                return position;
+            }
+            if (batch.baseOffset() >= segmentBase)
+            {
+                position += batch.bytes().length;
+            }
+        }
+        throw new IllegalArgumentException("batch not found");
+    }
+
+    @Test
     void shouldRecoverFromACorruptRecoveryPointCheckpointByValidatingEverything() throws IOException
     {
         final Path source = dir.resolve("source");
