@@ -9,23 +9,41 @@ import dev.millrace.serialization.batch.RecordBatchFlyweight;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Reads one batch header at a time from a segment file into a small direct buffer and exposes it through a
- * {@link RecordBatchFlyweight}. Used to scan forward from an index entry without reading record bytes.
+ * Reads batch headers from a segment file through a small direct window buffer and exposes the current one through
+ * a {@link RecordBatchFlyweight}. Used to scan forward from an index entry, and to gather whole batches for a read,
+ * without reading record bytes one batch at a time: a scan over small batches costs one {@code pread} per
+ * {@value #WINDOW_LENGTH} bytes rather than one per batch.
  *
- * <p>Not thread-safe: one per reader thread (the log keeps one per thread), allocation-free after construction.
+ * <p>The window is only trusted within one operation ({@link #reset()} starts one): bytes below a segment's published
+ * size never change, except under a follower's truncation followed by new appends, which happen between operations.
+ *
+ * <p>Not thread-safe: one per reader thread (the log keeps one per thread), allocation-free after construction
+ * (apart from {@link #readBatch}'s scratch buffer, which grows to the largest batch it is asked for).
  */
 final class BatchHeaderReader
 {
-    private final ByteBuffer bytes = ByteBuffer.allocateDirect(RecordBatchDescriptor.HEADER_LENGTH);
-    private final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
+    static final int WINDOW_LENGTH = 16 * 1024;
+
+    private final ByteBuffer window = ByteBuffer.allocateDirect(WINDOW_LENGTH);
+    private final UnsafeBuffer buffer = new UnsafeBuffer(window);
     private final RecordBatchFlyweight header = new RecordBatchFlyweight();
     private final UnsafeBuffer batchBuffer = new UnsafeBuffer(0, 0);
     private ByteBuffer batchBytes;
+    private FileChannel windowChannel;
+    private long windowStart;
+    private int windowLength;
     private int size;
 
     BatchHeaderReader()
     {
         header.wrap(buffer, 0);
+    }
+
+    /** Forgets the window: call at the start of each operation. */
+    void reset()
+    {
+        windowChannel = null;
+        windowLength = 0;
     }
 
     /**
@@ -39,11 +57,20 @@ final class BatchHeaderReader
         {
             return false;
         }
-        bytes.clear();
-        if (FileIo.readFully(channel, bytes, position) < RecordBatchDescriptor.HEADER_LENGTH)
+        if (channel != windowChannel || position < windowStart ||
+            position + RecordBatchDescriptor.HEADER_LENGTH > windowStart + windowLength)
         {
-            return false;
+            window.clear().limit((int)Math.min(WINDOW_LENGTH, (long)limit - position));
+            windowChannel = channel;
+            windowStart = position;
+            windowLength = FileIo.readFully(channel, window, position);
+            if (windowLength < RecordBatchDescriptor.HEADER_LENGTH)
+            {
+                reset();
+                return false;
+            }
         }
+        header.wrap(buffer, (int)(position - windowStart));
         final int length = header.batchLength();
         if (length < RecordBatchDescriptor.MIN_BATCH_LENGTH || (long)position + length + RecordBatchDescriptor.LOG_OVERHEAD > limit)
         {

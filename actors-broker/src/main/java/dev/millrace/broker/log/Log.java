@@ -488,6 +488,7 @@ public final class Log implements AutoCloseable
                         continue;
                     }
                     final int limit = segment.size();
+                    reader.reset();
                     final long searchFrom = segment.timeIndex().searchStartOffset(timestampMs);
                     int position = segment.offsetIndex().lookup(searchFrom);
                     while (reader.read(segment.channel(), position, limit))

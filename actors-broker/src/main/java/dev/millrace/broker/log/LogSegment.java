@@ -121,6 +121,7 @@ final class LogSegment
             return null;
         }
         final int fileSize = segment.size;
+        reader.reset();
         int position = segment.offsetIndex.lastPosition();
         long next = -1;
         while (reader.read(segment.channel, position, fileSize))
@@ -302,6 +303,7 @@ final class LogSegment
         // Rescan headers from the last index entry to restore the maximum timestamp and the index interval count.
         maxTimestamp = timeIndex.entryCount() == 0 ? RecordBatchDescriptor.NO_TIMESTAMP : timeIndex.lastTimestamp();
         offsetOfMaxTimestamp = timeIndex.lastOffset();
+        reader.reset();
         firstBatchMaxTimestamp = position > 0 && reader.read(channel, 0, position) ?
             reader.header().maxTimestamp() : RecordBatchDescriptor.NO_TIMESTAMP;
         bytesSinceLastIndexEntry = 0;
@@ -330,6 +332,7 @@ final class LogSegment
      */
     int findBatch(final long targetOffset, final int limit, final BatchHeaderReader reader) throws IOException
     {
+        reader.reset();
         int position = offsetIndex.lookup(targetOffset);
         while (reader.read(channel, position, limit))
         {
