@@ -677,16 +677,17 @@ public final class Log implements AutoCloseable
             final int keep = floorSegment(snapshot, offset);
             final LogSegment segment = snapshot[keep];
             final int position = segment.findBatch(offset, segment.size(), writerHeaderReader);
-            if (position >= 0)
-            {
-                final long newEnd = writerHeaderReader.header().baseOffset();
-                segment.truncateTo(position, newEnd, writerHeaderReader, config.indexIntervalBytes());
-            }
+            final long newEnd = position >= 0 ? writerHeaderReader.header().baseOffset() : segment.nextOffset();
+            // Readers first learn the lower end and the shorter segment list, then the bytes go.
+            logEndOffset = newEnd;
             if (keep < snapshot.length - 1)
             {
                 segments = Arrays.copyOf(snapshot, keep + 1);
             }
-            logEndOffset = segment.nextOffset();
+            if (position >= 0)
+            {
+                segment.truncateTo(position, newEnd, writerHeaderReader, config.indexIntervalBytes());
+            }
             for (int i = keep + 1; i < snapshot.length; i++)
             {
                 snapshot[i].delete();
