@@ -276,7 +276,7 @@ public final class Log implements AutoCloseable
             LogSegment active = activeSegment();
             if (active.size() > 0 &&
                 ((long)active.size() + length > config.segmentBytes() ||
-                active.rollAgeMs(nowMs) > config.segmentMs() ||
+                active.rollAgeMs(nowMs, maxTimestamp) > config.segmentMs() ||
                 nextOffset - 1 - active.baseOffset() > Integer.MAX_VALUE))
             {
                 active = roll(nowMs);

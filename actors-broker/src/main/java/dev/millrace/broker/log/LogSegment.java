@@ -257,9 +257,9 @@ final class LogSegment
         {
             firstBatchMaxTimestamp = batchMaxTimestamp;
         }
-        if (batchMaxTimestamp > maxTimestamp)
+        if (batchMaxTimestamp > maxTimestamp || offsetOfMaxTimestamp < 0)
         {
-            maxTimestamp = batchMaxTimestamp;
+            maxTimestamp = Math.max(maxTimestamp, batchMaxTimestamp);
             offsetOfMaxTimestamp = lastOffset;
         }
         if (bytesSinceLastIndexEntry > indexIntervalBytes)
@@ -345,11 +345,18 @@ final class LogSegment
         return -1;
     }
 
-    /** The time the segment has been open for rolling by {@code segment.ms}: from its first batch's timestamp, as Kafka. */
-    long rollAgeMs(final long nowMs)
+    /**
+     * How old the segment is for rolling by {@code segment.ms}, as Kafka measures it: the incoming batches' max
+     * timestamp minus the first batch's, so that replaying old data does not roll on every append; the clock since
+     * creation when the segment holds no timestamped batch.
+     */
+    long rollAgeMs(final long nowMs, final long incomingMaxTimestamp)
     {
-        final long since = firstBatchMaxTimestamp != RecordBatchDescriptor.NO_TIMESTAMP ? firstBatchMaxTimestamp : createdMs;
-        return nowMs - since;
+        if (firstBatchMaxTimestamp >= 0 && incomingMaxTimestamp >= 0)
+        {
+            return incomingMaxTimestamp - firstBatchMaxTimestamp;
+        }
+        return nowMs - createdMs;
     }
 
     void flush() throws IOException

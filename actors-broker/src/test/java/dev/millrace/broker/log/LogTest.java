@@ -535,6 +535,22 @@ class LogTest
     }
 
     @Test
+    void shouldMeasureSegmentAgeByRecordTimestampsSoReplayingOldDataDoesNotRollEveryAppend()
+    {
+        try (Log log = Log.open(dir, LogConfig.defaults().withSegmentMs(1000), clock))
+        {
+            final long yearAgo = START_MS - 365L * 24 * 3600 * 1000;
+            for (int i = 0; i < 20; i++)
+            {
+                appendOne(log, batch(random, yearAgo + i * 10L, 1), 0);
+            }
+            assertEquals(1, log.segmentCount());
+            appendOne(log, batch(random, yearAgo + 5000, 1), 0);
+            assertEquals(2, log.segmentCount());
+        }
+    }
+
+    @Test
     void shouldFlushByMessageCountAndCheckpointTheRecoveryPoint() throws IOException
     {
         try (Log log = Log.open(dir, LogConfig.defaults().withFlushMessages(10), clock))
