@@ -1005,7 +1005,7 @@ public final class Log implements AutoCloseable
                     }
                     final LogSegment segment = LogSegment.openForRecovery(directory, base, nowMs);
                     final long fileSize = segment.channel().size();
-                    final int validSize = segment.rebuild(scanner, true, config.indexIntervalBytes(), minEpoch, maxEpoch);
+                    final int validSize = segment.rebuild(scanner, config.indexIntervalBytes(), minEpoch, maxEpoch);
                     minEpoch = scanner.lastEpoch;
                     loaded.add(segment);
                     if (validSize < fileSize || (hasNext && segment.nextOffset() != bases.get(i + 1)))

@@ -159,14 +159,13 @@ final class LogSegment
     }
 
     /**
-     * Scans the log file from the start, validating each batch (framing only, or framing + magic + CRC +
-     * attributes when {@code full}), checking that offsets are contiguous from the base offset and that leader
-     * epochs never decrease and stay within [{@code minEpoch}, {@code maxEpoch}], and rebuilds both indexes. The
+     * Scans the log file from the start, validating each batch (framing, magic, CRC, attributes), checking that
+     * offsets are contiguous from the base offset and that leader epochs never decrease and stay within
+     * [{@code minEpoch}, {@code maxEpoch}], and rebuilds both indexes. The
      * file is truncated at the first batch that fails. Returns the valid size, which equals the old file size
      * when nothing was wrong.
      */
-    int rebuild(
-        final RecoveryScanner scanner, final boolean full, final int indexIntervalBytes, final int minEpoch, final int maxEpoch)
+    int rebuild(final RecoveryScanner scanner, final int indexIntervalBytes, final int minEpoch, final int maxEpoch)
         throws IOException
     {
         offsetIndex = OffsetIndex.create(indexFile, baseOffset);
@@ -203,14 +202,7 @@ final class LogSegment
             batch.wrap(scanner.buffer, scanner.indexOf(position));
             try
             {
-                if (full)
-                {
-                    batch.validate(batchSize, Integer.MAX_VALUE, position);
-                }
-                else
-                {
-                    batch.validateFraming(batchSize, Integer.MAX_VALUE, position);
-                }
+                batch.validate(batchSize, Integer.MAX_VALUE, position);
             }
             catch (final InvalidBatchException ex)
             {
@@ -221,7 +213,7 @@ final class LogSegment
             final int lastOffsetDelta = batch.lastOffsetDelta();
             if (batch.baseOffset() != expectedOffset || lastOffsetDelta < 0 ||
                 expectedOffset + lastOffsetDelta - baseOffset > Integer.MAX_VALUE ||
-                (full && (epoch < lastEpoch || epoch > maxEpoch)))
+                epoch < lastEpoch || epoch > maxEpoch)
             {
                 break;
             }
