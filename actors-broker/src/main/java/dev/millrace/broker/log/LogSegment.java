@@ -18,6 +18,20 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@link OffsetIndex} and its {@link TimeIndex}. {@code NNN} is the base offset, the offset of the segment's first
  * batch, zero-padded to 20 digits so that names sort as offsets do.
  *
+ * <p>{@code .log} file layout: batches back to back from position 0, no file header (so a segment stays
+ * byte-for-byte a Kafka segment); the format version is each batch's magic byte, checked on every append and on
+ * recovery, so a future batch format is detected batch by batch:
+ * <pre>
+ *  position 0                     position s0                    position s0 + s1
+ *  +------------------------------+------------------------------+-----
+ *  | batch (v2, magic 2), s0 bytes | batch (v2, magic 2), s1 bytes | ...
+ *  +------------------------------+------------------------------+-----
+ *  each batch: base offset int64 | length int32 (= size - 12) | leader epoch int32 | magic int8 = 2 |
+ *              crc32c uint32 | attributes int16 | ... records   (see RecordBatchDescriptor)
+ * </pre>
+ * Invariants recovery checks: the first batch's base offset is the segment's base offset, each next batch starts
+ * at the previous one's last offset + 1, leader epochs never decrease.
+ *
  * <p>Threading: one writer (the owning {@link Log}'s writer thread) appends, indexes, truncates and closes.
  * Readers on any thread read {@link #size()} (volatile, published after the bytes and index entries are written)
  * and never look past it.
