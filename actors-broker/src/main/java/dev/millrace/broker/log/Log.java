@@ -73,9 +73,12 @@ public final class Log implements AutoCloseable
     private final RecordBatchFlyweight batch = new RecordBatchFlyweight();
     private final ByteBufferView bufferView = new ByteBufferView();
     private final AppendResult appendResult = new AppendResult();
-    private final BatchHeaderReader writerHeaderReader = new BatchHeaderReader();
-    private final ThreadLocal<BatchHeaderReader> readerHeaderReaders = ThreadLocal.withInitial(BatchHeaderReader::new);
-    private final ThreadLocal<RecordTimestamps> recordTimestamps = ThreadLocal.withInitial(RecordTimestamps::new);
+    // Scratch state per thread, shared by all logs: a broker has thousands of partitions but few threads, and no
+    // operation on one log runs inside an operation on another on the same thread.
+    private static final ThreadLocal<BatchHeaderReader> HEADER_READERS = ThreadLocal.withInitial(BatchHeaderReader::new);
+    private static final ThreadLocal<RecordTimestamps> RECORD_TIMESTAMPS = ThreadLocal.withInitial(RecordTimestamps::new);
+    private static final ThreadLocal<LogSegment.RecoveryScanner> RECOVERY_SCANNERS =
+        ThreadLocal.withInitial(LogSegment.RecoveryScanner::new);
     private final OffsetCheckpoint logStartOffsetCheckpoint;
     private final OffsetCheckpoint recoveryPointCheckpoint;
     private final OffsetCheckpoint cleanShutdownCheckpoint;
@@ -402,7 +405,7 @@ public final class Log implements AutoCloseable
      */
     public boolean read(final long startOffset, final int maxBytes, final long maxOffset, final FileRegion into)
     {
-        final BatchHeaderReader reader = readerHeaderReaders.get();
+        final BatchHeaderReader reader = HEADER_READERS.get();
         for (int attempt = 0; attempt < READ_RETRIES; attempt++)
         {
             final long endOffset = logEndOffset;
@@ -475,7 +478,7 @@ public final class Log implements AutoCloseable
      */
     public long offsetForTimestamp(final long timestampMs)
     {
-        final BatchHeaderReader reader = readerHeaderReaders.get();
+        final BatchHeaderReader reader = HEADER_READERS.get();
         for (int attempt = 0; attempt < READ_RETRIES; attempt++)
         {
             final LogSegment[] snapshot = segments;
@@ -536,7 +539,7 @@ public final class Log implements AutoCloseable
         }
         final int size = reader.size();
         final DirectBuffer bytes = reader.readBatch(segment.channel(), position);
-        return null == bytes ? baseOffset : recordTimestamps.get().firstOffsetAtOrAfter(bytes, size, timestampMs);
+        return null == bytes ? baseOffset : RECORD_TIMESTAMPS.get().firstOffsetAtOrAfter(bytes, size, timestampMs);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -676,6 +679,7 @@ public final class Log implements AutoCloseable
             final LogSegment[] snapshot = segments;
             final int keep = floorSegment(snapshot, offset);
             final LogSegment segment = snapshot[keep];
+            final BatchHeaderReader writerHeaderReader = HEADER_READERS.get();
             final int position = segment.findBatch(offset, segment.size(), writerHeaderReader);
             final long newEnd = position >= 0 ? writerHeaderReader.header().baseOffset() : segment.nextOffset();
             // Readers first learn the lower end and the shorter segment list, then the bytes go.
@@ -971,7 +975,7 @@ public final class Log implements AutoCloseable
             }
             else
             {
-                final LogSegment.RecoveryScanner scanner = new LogSegment.RecoveryScanner();
+                final LogSegment.RecoveryScanner scanner = RECOVERY_SCANNERS.get();
                 final int maxEpoch = leaderEpochs.size() == 0 ? Integer.MAX_VALUE : leaderEpochs.latestEpoch();
                 int minEpoch = RecordBatchDescriptor.NO_PARTITION_LEADER_EPOCH;
                 boolean discardRest = false;
@@ -996,7 +1000,7 @@ public final class Log implements AutoCloseable
                     if (!hasNext && cleanEndOffset >= 0)
                     {
                         final LogSegment trusted = LogSegment.openTrustedActive(
-                            directory, base, cleanEndOffset, nowMs, writerHeaderReader);
+                            directory, base, cleanEndOffset, nowMs, HEADER_READERS.get());
                         if (null != trusted)
                         {
                             loaded.add(trusted);

@@ -446,11 +446,11 @@ final class LogSegment
 
     /**
      * Scratch state for scanning whole segment files: a direct chunk buffer (grown when a batch is larger) and a
-     * flyweight over it. Owned by the writer; used during open and never on the append path.
+     * flyweight over it. One per thread (see {@link Log}); used during open and never on the append path.
      */
     static final class RecoveryScanner
     {
-        private static final int DEFAULT_CHUNK = 1024 * 1024;
+        private static final int DEFAULT_CHUNK = 256 * 1024;
 
         final RecordBatchFlyweight batch = new RecordBatchFlyweight();
         final UnsafeBuffer buffer = new UnsafeBuffer(0, 0);
@@ -479,6 +479,7 @@ final class LogSegment
             }
             if (length > chunk.capacity())
             {
+                // Grows to the largest batch seen; kept per thread for the next segment.
                 chunk = ByteBuffer.allocateDirect(length);
                 buffer.wrap(chunk);
             }
