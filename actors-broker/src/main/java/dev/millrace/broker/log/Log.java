@@ -688,6 +688,7 @@ public final class Log implements AutoCloseable
             {
                 segments = Arrays.copyOf(snapshot, keep + 1);
             }
+            segment.activate();
             if (position >= 0)
             {
                 segment.truncateTo(position, newEnd, writerHeaderReader, config.indexIntervalBytes());
@@ -802,7 +803,7 @@ public final class Log implements AutoCloseable
         try
         {
             final LogSegment[] snapshot = segments;
-            snapshot[snapshot.length - 1].seal();
+            snapshot[snapshot.length - 1].finishTimeIndex();
             flush();
             closed = true;
             IOException failure = null;

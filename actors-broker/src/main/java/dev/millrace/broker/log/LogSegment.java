@@ -156,6 +156,7 @@ final class LogSegment
         }
         segment.firstBatchMaxTimestamp = reader.header().maxTimestamp();
         segment.bytesSinceLastIndexEntry = fileSize - segment.offsetIndex.lastPosition();
+        segment.activate();
         return segment;
     }
 
@@ -284,13 +285,31 @@ final class LogSegment
         size = newSize;
     }
 
-    /** Called when the segment stops being the active one: records its final maximum timestamp in the time index. */
+    /**
+     * Called when the segment stops being the active one: records its final maximum timestamp in the time index and
+     * moves both indexes from heap copies to read-only mappings.
+     */
     void seal() throws IOException
+    {
+        finishTimeIndex();
+        offsetIndex.seal();
+        timeIndex.seal();
+    }
+
+    /** Records the final maximum timestamp in the time index, so a trusted open can take it from there. */
+    void finishTimeIndex() throws IOException
     {
         if (offsetOfMaxTimestamp >= 0)
         {
             timeIndex.maybeAppend(maxTimestamp, offsetOfMaxTimestamp);
         }
+    }
+
+    /** Makes a sealed segment appendable again (it became the last one). No-op when already active. */
+    void activate() throws IOException
+    {
+        offsetIndex.unseal();
+        timeIndex.unseal();
     }
 
     /**
