@@ -139,6 +139,16 @@ public final class Log implements AutoCloseable
     // ---------------------------------------------------------------------------------------------------------------
 
     /**
+     * {@link #append(DirectBuffer, int, int, int)} with the log's latest leader epoch (or
+     * {@value RecordBatchDescriptor#NO_PARTITION_LEADER_EPOCH} when it has none): for single-replica use, tools and
+     * benchmarks.
+     */
+    public AppendResult append(final DirectBuffer buffer, final int offset, final int length)
+    {
+        return append(buffer, offset, length, leaderEpochs.latestEpoch());
+    }
+
+    /**
      * Appends one or more batches as a producer sent them, assigning offsets from the log end offset by rewriting
      * each batch's base offset in place and stamping {@code leaderEpoch}: {@code buffer} must be mutable (e.g. an
      * {@code UnsafeBuffer}) and is changed only after every batch has been validated. Either the whole request is

@@ -148,6 +148,10 @@ class LogTest
             assertEquals(7, parsed.get(1).epoch());
             assertEquals(7, log.leaderEpochs().latestEpoch());
             assertEquals(0, log.leaderEpochs().startOffsetOf(7));
+
+            final UnsafeBuffer next = request(batch(random, START_MS, 1));
+            assertEquals(6, log.append(next, 0, next.capacity()).firstOffset());
+            assertEquals(7, parse(next.byteArray()).get(0).epoch(), "the latest epoch when none is given");
         }
     }
 
