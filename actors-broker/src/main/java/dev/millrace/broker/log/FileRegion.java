@@ -50,7 +50,7 @@ public final class FileRegion
         return length == 0;
     }
 
-    /** The segment file the bytes are in; null when empty. */
+    /** The segment file the bytes are in; null when empty. Shared with the log: read it, never close it. */
     public FileChannel channel()
     {
         return channel;

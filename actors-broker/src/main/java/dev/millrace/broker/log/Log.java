@@ -18,9 +18,9 @@ import org.agrona.MutableDirectBuffer;
 
 /**
  * The durable log of one partition replica: a directory of segments ({@link LogSegment}: {@code NNN.log},
- * {@code NNN.index}, {@code NNN.timeindex}, where {@code NNN} is the segment's base offset in 20 digits) plus three
- * small checkpoint files ({@value OffsetCheckpoint#LOG_START_OFFSET_FILE},
- * {@value OffsetCheckpoint#RECOVERY_POINT_FILE}, {@value LeaderEpochCache#FILE_NAME}). Batches are stored exactly as
+ * {@code NNN.index}, {@code NNN.timeindex}, where {@code NNN} is the segment's base offset in 20 digits) plus small
+ * checkpoint files ({@value OffsetCheckpoint#LOG_START_OFFSET_FILE}, {@value OffsetCheckpoint#RECOVERY_POINT_FILE},
+ * {@value OffsetCheckpoint#CLEAN_SHUTDOWN_FILE}, {@value LeaderEpochCache#FILE_NAME}). Batches are stored exactly as
  * the producer sent them (Kafka v2 record batches) except for the base offset and partition leader epoch the leader
  * assigns, which the CRC does not cover.
  *
@@ -34,16 +34,20 @@ import org.agrona.MutableDirectBuffer;
  * When retention or truncation deletes a segment, the writer first publishes the new segment list and log start
  * offset, then closes and unlinks the files: a reader already holding a {@link FileRegion} of it gets a
  * {@link java.nio.channels.ClosedChannelException} from the region and should read again, a {@link #read} that
- * races the deletion retries on the new list or reports {@link LogException.Category#OFFSET_OUT_OF_RANGE}.
+ * races the deletion retries on the new list or reports {@link LogException.Category#OFFSET_OUT_OF_RANGE}. Index
+ * lookups on sealed segments read read-only mappings that are never unmapped explicitly nor changed in place, so
+ * they stay valid after deletion (see {@link OffsetIndex}).
  * {@link #truncateTo} (followers only) may hand a concurrent reader bytes that are being rewritten; readers of a
  * follower are bounded by the high watermark, which never exceeds the truncation point. Reader threads must not be
  * interrupted inside {@link #read} or a {@link FileRegion} transfer: as with any NIO channel, an interrupt closes the
  * shared segment channel for everyone, and the writer then fails with {@link LogException.Category#IO} until the log
  * is reopened.
  *
- * <p><b>Allocation.</b> {@link #append} allocates nothing per call once the caller reuses its buffer (the result is
- * a reused {@link AppendResult}); {@link #read(long, int, long, FileRegion)} allocates nothing after the first call
- * on a thread. Rolling a segment, retention and recovery allocate (per segment, not per record).
+ * <p><b>Allocation.</b> {@link #append} allocates nothing per record or per call once the caller reuses its buffer
+ * (the result is a reused {@link AppendResult}); only the active segment's index arrays grow, by doubling, one slot
+ * per {@code index.interval.bytes} of log. {@link #read(long, int, long, FileRegion)} allocates nothing after the
+ * first call on a thread (per-thread scratch is shared by all logs). Rolling a segment, retention, truncation and
+ * recovery allocate (per segment, not per record). {@code LogAllocationTest} checks both.
  *
  * <p><b>Durability.</b> Data is written to the page cache on append and forced to disk by the flush policy:
  * every append ({@code fsync-on-ack}), every {@code flush.messages} records, when an append finds the last flush
