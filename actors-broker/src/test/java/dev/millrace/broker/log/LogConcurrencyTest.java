@@ -49,7 +49,7 @@ class LogConcurrencyTest
                 final byte[][] templates = new byte[16][];
                 for (int i = 0; i < templates.length; i++)
                 {
-                    templates[i] = batch(random, START_MS, 1 + random.nextInt(8));
+                    templates[i] = batch(random, START_MS + i * 100L, 1 + random.nextInt(8));
                 }
                 for (int i = 0; i < BATCHES && null == failure.get(); i++)
                 {
@@ -99,6 +99,11 @@ class LogConcurrencyTest
                             throw new AssertionError("reader made no progress at " + next);
                         }
                         continue;
+                    }
+                    if ((next & 63) == 0)
+                    {
+                        final long found = log.offsetForTimestamp(START_MS + random.nextInt(1600));
+                        assertTrue(found == -1 || found < log.logEndOffset(), "timestamp search answered " + found);
                     }
                     final List<StoredBatch> batches = parse(bytesOf(region));
                     assertFalse(batches.isEmpty());

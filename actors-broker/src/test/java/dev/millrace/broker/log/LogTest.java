@@ -431,6 +431,27 @@ class LogTest
     }
 
     @Test
+    void shouldApplyRetentionByTimeToSegmentsLoadedAfterARestart()
+    {
+        final LogConfig config = smallSegments().withRetentionMs(60_000);
+        final int segments;
+        try (Log log = Log.open(dir, config, clock))
+        {
+            appendBatches(log, 100, 0);
+            segments = log.segmentCount();
+        }
+        clock.advance(60_000 - 500);
+        try (Log log = Log.open(dir, config, clock))
+        {
+            final int deleted = log.deleteOldSegments();
+            assertTrue(deleted > 0 && deleted < segments - 1, "deleted " + deleted + " of " + segments);
+            clock.advance(1_000_000);
+            log.deleteOldSegments();
+            assertEquals(1, log.segmentCount());
+        }
+    }
+
+    @Test
     void shouldDeleteOldestSegmentsWhileTheRestStillHoldsRetentionBytes()
     {
         final LogConfig config = smallSegments().withRetentionBytes(5000);
