@@ -377,8 +377,26 @@ public final class Log implements AutoCloseable
     private LogSegment roll(final long nowMs) throws IOException
     {
         final LogSegment[] current = segments;
-        current[current.length - 1].seal();
+        final LogSegment previous = current[current.length - 1];
+        // Create before sealing: if either fails, the old segment is still the active, appendable one.
         final LogSegment next = LogSegment.create(directory, logEndOffset, nowMs);
+        try
+        {
+            previous.seal();
+        }
+        catch (final IOException ex)
+        {
+            try
+            {
+                next.delete();
+                previous.activate();
+            }
+            catch (final IOException suppressed)
+            {
+                ex.addSuppressed(suppressed);
+            }
+            throw ex;
+        }
         final LogSegment[] updated = Arrays.copyOf(current, current.length + 1);
         updated[current.length] = next;
         segments = updated;
