@@ -299,6 +299,45 @@ class LogTest
     }
 
     @Test
+    void shouldReconcileADivergedFollowerThroughLeaderEpochEndOffsets() throws IOException
+    {
+        try (Log leader = Log.open(dir.resolve("leader"), smallSegments(), clock);
+            Log follower = Log.open(dir.resolve("follower"), smallSegments(), clock))
+        {
+            // Both have epoch 1; the follower then led epoch 2 alone, while the new leader (epoch 3) never saw it.
+            appendBatches(leader, 20, 1);
+            replicate(leader, follower);
+            appendBatches(follower, 7, 2);
+            appendBatches(leader, 15, 3);
+
+            final int followerEpoch = follower.leaderEpochs().latestEpoch();
+            final long leaderEnd = leader.leaderEpochs().endOffsetFor(followerEpoch, leader.logEndOffset());
+            assertEquals(leader.leaderEpochs().startOffsetOf(3), leaderEnd, "epoch 2 is unknown to the leader: epoch 1's end");
+            assertTrue(follower.truncateTo(leaderEnd));
+            assertEquals(1, follower.leaderEpochs().latestEpoch());
+            replicate(leader, follower);
+
+            final List<StoredBatch> leaderBatches = readAll(leader);
+            final List<StoredBatch> followerBatches = readAll(follower);
+            assertEquals(leaderBatches.size(), followerBatches.size());
+            for (int i = 0; i < leaderBatches.size(); i++)
+            {
+                assertArrayEquals(leaderBatches.get(i).bytes(), followerBatches.get(i).bytes());
+            }
+            assertEquals(3, follower.leaderEpochs().latestEpoch());
+        }
+    }
+
+    private static void replicate(final Log leader, final Log follower) throws IOException
+    {
+        while (follower.logEndOffset() < leader.logEndOffset())
+        {
+            final UnsafeBuffer fetched = new UnsafeBuffer(bytesOf(leader.read(follower.logEndOffset(), 700)));
+            follower.appendAsFollower(fetched, 0, fetched.capacity());
+        }
+    }
+
+    @Test
     void shouldRefuseACorruptFollowerBatchAndAppendNothing() throws IOException
     {
         try (Log leader = Log.open(dir.resolve("leader"), LogConfig.defaults(), clock);
