@@ -19,7 +19,10 @@ public final class BenchMain implements Callable<Integer>
 {
     public static void main(final String[] args)
     {
-        System.exit(new CommandLine(new BenchMain()).execute(args));
+        final CommandLine commandLine = new CommandLine(new BenchMain());
+        // JMH's own options (-prof, -f, -wi, ...) are passed through untouched.
+        commandLine.getSubcommands().get("jmh").setUnmatchedOptionsArePositionalParams(true);
+        System.exit(commandLine.execute(args));
     }
 
     @Override
