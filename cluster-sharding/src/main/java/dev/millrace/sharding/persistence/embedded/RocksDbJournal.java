@@ -171,7 +171,7 @@ public final class RocksDbJournal extends AsyncWriteJournal
             allocation.publish();
             return Futures.successful(results);
         }
-        catch (final RocksDBException | RuntimeException ex)
+        catch (final Exception ex)
         {
             return Futures.failed(ex);
         }
@@ -199,7 +199,7 @@ public final class RocksDbJournal extends AsyncWriteJournal
             }
             return Futures.successful(null);
         }
-        catch (final RocksDBException | RuntimeException ex)
+        catch (final Exception ex)
         {
             return Futures.failed(ex);
         }

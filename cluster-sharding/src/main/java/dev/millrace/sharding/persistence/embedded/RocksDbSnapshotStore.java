@@ -116,7 +116,7 @@ public final class RocksDbSnapshotStore extends SnapshotStore
             store.db().put(store.handle(SNAPSHOTS_CF), store.writeOptions(), key, envelope.encode());
             return Futures.successful(null);
         }
-        catch (final RocksDBException | RuntimeException ex)
+        catch (final Exception ex)
         {
             return Futures.failed(ex);
         }
@@ -150,7 +150,7 @@ public final class RocksDbSnapshotStore extends SnapshotStore
             }
             return Futures.successful(null);
         }
-        catch (final RocksDBException | RuntimeException ex)
+        catch (final Exception ex)
         {
             return Futures.failed(ex);
         }
@@ -185,7 +185,7 @@ public final class RocksDbSnapshotStore extends SnapshotStore
             }
             return Futures.successful(null);
         }
-        catch (final RocksDBException | RuntimeException ex)
+        catch (final Exception ex)
         {
             return Futures.failed(ex);
         }
@@ -193,11 +193,11 @@ public final class RocksDbSnapshotStore extends SnapshotStore
 
     private Optional<SelectedSnapshot> load(
         final RocksStore open, final String persistenceId, final SnapshotSelectionCriteria criteria)
-        throws RocksDBException
+        throws Exception
     {
         final byte[] prefix = SnapshotEnvelope.pidPrefix(persistenceId);
         int failures = 0;
-        RuntimeException lastFailure = null;
+        Exception lastFailure = null;
         try (RocksIterator iterator = open.db().newIterator(open.handle(SNAPSHOTS_CF)))
         {
             final long maxSequenceNr = Math.max(0L, criteria.maxSequenceNr());
@@ -226,8 +226,9 @@ public final class RocksDbSnapshotStore extends SnapshotStore
                         .get();
                     return Optional.of(SelectedSnapshot.create(metadata, snapshot));
                 }
-                catch (final RuntimeException ex)
+                catch (final Exception ex)
                 {
+                    // Pekko's Try.get rethrows checked exceptions (e.g. NotSerializableException) undeclared.
                     failures++;
                     lastFailure = ex;
                     LOG.warn("Skipping unreadable snapshot {} (attempt {} of {}): {}",

@@ -51,7 +51,7 @@ final class RocksStore implements AutoCloseable
     @FunctionalInterface
     interface StoreCall<T>
     {
-        T call(RocksStore store) throws RocksDBException;
+        T call(RocksStore store) throws Exception;
     }
 
     private RocksStore(
@@ -142,10 +142,10 @@ final class RocksStore implements AutoCloseable
      * @param call the work.
      * @param <T>  its result type.
      * @return its result.
-     * @throws RocksDBException      from the call.
+     * @throws Exception             from the call.
      * @throws IllegalStateException if the store is already closed.
      */
-    <T> T read(final StoreCall<T> call) throws RocksDBException
+    <T> T read(final StoreCall<T> call) throws Exception
     {
         lifecycle.readLock().lock();
         try
