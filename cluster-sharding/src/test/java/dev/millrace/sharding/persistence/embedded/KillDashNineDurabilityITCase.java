@@ -98,6 +98,7 @@ class KillDashNineDurabilityITCase
                 assertEquals("event-" + (i + 1), replay.payloads().get(i));
             }
             assertEquals(sequenceNrs.size(), replay.highestSequenceNr());
+            System.out.printf("kill -9 after %d acknowledged events; %d replayed%n", lastAck, sequenceNrs.size());
         }
         finally
         {
