@@ -131,15 +131,16 @@ public final class RocksDbSnapshotStore extends SnapshotStore
             if (metadata.timestamp() == 0L)
             {
                 // Pekko's convention: timestamp 0 means "whatever the timestamp", i.e. every snapshot at this seqNr.
-                store.db().deleteRange(
-                    store.handle(SNAPSHOTS_CF),
-                    store.writeOptions(),
-                    SnapshotEnvelope.key(prefix, metadata.sequenceNr(), 0L),
-                    SnapshotEnvelope.key(prefix, metadata.sequenceNr(), Long.MAX_VALUE));
-                store.db().delete(
-                    store.handle(SNAPSHOTS_CF),
-                    store.writeOptions(),
-                    SnapshotEnvelope.key(prefix, metadata.sequenceNr(), Long.MAX_VALUE));
+                try (WriteBatch batch = new WriteBatch())
+                {
+                    batch.deleteRange(
+                        store.handle(SNAPSHOTS_CF),
+                        SnapshotEnvelope.key(prefix, metadata.sequenceNr(), 0L),
+                        SnapshotEnvelope.key(prefix, metadata.sequenceNr(), Long.MAX_VALUE));
+                    batch.delete(
+                        store.handle(SNAPSHOTS_CF), SnapshotEnvelope.key(prefix, metadata.sequenceNr(), Long.MAX_VALUE));
+                    store.db().write(store.writeOptions(), batch);
+                }
             }
             else
             {
