@@ -87,7 +87,9 @@ final class RocksStore implements AutoCloseable
         Files.createDirectories(dir);
         final DBOptions dbOptions = new DBOptions()
             .setCreateIfMissing(true)
-            .setCreateMissingColumnFamilies(true);
+            .setCreateMissingColumnFamilies(true)
+            // RocksDB's own LOG files: keep a few for diagnosis, not one per start forever.
+            .setKeepLogFileNum(5);
         final ColumnFamilyOptions cfOptions = new ColumnFamilyOptions();
         // Sync is a per-write option in RocksDB: every write the plugin acknowledges goes through this object.
         final WriteOptions writeOptions = new WriteOptions().setSync(syncWrites);

@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 
@@ -302,6 +304,8 @@ public abstract class JournalSemanticsSuite
         final int eventsPerWriter = 50;
         final int eventsPerBatch = 10;
         final List<CompletableFuture<Void>> done = new ArrayList<>();
+        // Own threads: the common pool has one thread on a two-core machine, which would serialize the writers.
+        final ExecutorService threads = Executors.newFixedThreadPool(writers);
         for (int w = 0; w < writers; w++)
         {
             final String persistenceId = "concurrent-" + w;
@@ -313,9 +317,18 @@ public abstract class JournalSemanticsSuite
                     {
                         journal.writeEvents(persistenceId, from, from + eventsPerBatch - 1);
                     }
-                }));
+                },
+                threads));
         }
-        CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(45, TimeUnit.SECONDS);
+        try
+        {
+            CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(45, TimeUnit.SECONDS);
+        }
+        finally
+        {
+            threads.shutdownNow();
+            assertTrue(threads.awaitTermination(10, TimeUnit.SECONDS));
+        }
 
         for (int w = 0; w < writers; w++)
         {
