@@ -111,6 +111,17 @@ final class PersistenceIdRegistry
         }
 
         /**
+         * @param persistenceId the persistence id.
+         * @return its id, allocated earlier in this batch or before, or {@link #UNKNOWN}.
+         * @throws RocksDBException on a storage error.
+         */
+        long find(final String persistenceId) throws RocksDBException
+        {
+            final Long pendingId = pending.get(persistenceId);
+            return pendingId != null ? pendingId : PersistenceIdRegistry.this.find(persistenceId);
+        }
+
+        /**
          * Called after the batch was written: readers may now see the new ids.
          */
         void publish()

@@ -22,12 +22,11 @@ import org.slf4j.LoggerFactory;
 import scala.concurrent.ExecutionContext;
 import scala.concurrent.Future;
 import scala.jdk.javaapi.CollectionConverters;
+import scala.jdk.javaapi.FutureConverters;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -40,18 +39,21 @@ import java.util.function.Consumer;
  * {@link EventEnvelope}. Payloads go through Pekko's {@code SerializationExtension}; {@link Tagged} payloads are
  * unwrapped and their tags kept in the envelope (replay hands back the untagged payload, as Pekko expects).
  * <p>
- * <b>Atomicity and durability.</b> One call of {@code asyncWriteMessages} becomes one RocksDB {@link WriteBatch}
- * (group commit): every {@link AtomicWrite} in it that serializes is stored all-or-nothing together with its
- * {@code highest} entry and, for a new persistence id, its id mapping. An {@code AtomicWrite} whose payload cannot be
+ * <b>Atomicity and durability.</b> Writes go through the {@link JournalWriter}, which puts everything queued
+ * while the previous batch was being synced (several {@code asyncWriteMessages} calls, from many persistent
+ * actors) into one RocksDB {@link WriteBatch} with one fsync (group commit): every {@link AtomicWrite} that
+ * serializes is stored all-or-nothing together with its {@code highest} entry and, for a new persistence id, its id
+ * mapping. An {@code AtomicWrite} whose payload cannot be
  * serialized is rejected alone (its entry in the result list carries the exception, nothing of it is stored); a
  * storage error fails the whole call. With {@code sync-writes = on} (the default) the batch is written with
  * {@code WriteOptions.setSync(true)}: the write-ahead log is fsynced before the write is acknowledged, so every
  * acknowledged event survives a {@code kill -9} of the JVM or a power loss. With {@code off}, acknowledged writes
  * survive a JVM crash (they are in the OS page cache) but not a machine crash.
  * <p>
- * <b>Threading.</b> The actor runs on {@code plugin-dispatcher} (a dedicated pinned thread by default), and that
- * thread is the single writer: writes and deletes run on it, synchronously, in message order, which keeps the
- * read-modify-write of {@code highest} and the id allocation race-free. Replays and highest-sequence-number reads
+ * <b>Threading.</b> The actor runs on {@code plugin-dispatcher} (a dedicated pinned thread by default) and
+ * serializes payloads there. Writes and deletes are handed, in message order, to the {@link JournalWriter}'s own
+ * thread, the single writer, which keeps the read-modify-write of {@code highest} and the id allocation race-free.
+ * Replays and highest-sequence-number reads
  * run as futures on {@code read-dispatcher}, another dedicated pool; they read through RocksDB's own consistent
  * iterators. No RocksDB call runs on Pekko's default dispatcher. RocksDB is opened in {@link #preStart()} and
  * closed in {@link #postStop()}.
@@ -69,6 +71,7 @@ public final class RocksDbJournal extends AsyncWriteJournal
     private final ExecutionContext readContext;
     private RocksStore store;
     private PersistenceIdRegistry registry;
+    private JournalWriter writer;
 
     /**
      * Called by Pekko Persistence with the plugin's configuration block.
@@ -100,6 +103,9 @@ public final class RocksDbJournal extends AsyncWriteJournal
                 JournalKeyDescriptor.HIGHEST_COLUMN_FAMILY,
                 JournalKeyDescriptor.EVENTS_COLUMN_FAMILY));
         registry = new PersistenceIdRegistry(store.db(), store.handle(PIDS_CF));
+        writer = new JournalWriter(
+            store, registry, store.handle(EVENTS_CF), store.handle(HIGHEST_CF),
+            "millrace-journal-writer-" + settings.dir().getFileName());
         LOG.info("Embedded journal opened at {} (sync-writes = {})", settings.dir().toAbsolutePath(),
             settings.syncWrites() ? "on" : "off");
         super.preStart();
@@ -114,6 +120,12 @@ public final class RocksDbJournal extends AsyncWriteJournal
         }
         finally
         {
+            if (writer != null)
+            {
+                // Drain the writer first: it must not touch RocksDB after close.
+                writer.close();
+                writer = null;
+            }
             if (store != null)
             {
                 store.close();
@@ -127,82 +139,32 @@ public final class RocksDbJournal extends AsyncWriteJournal
     public Future<Iterable<Optional<Exception>>> doAsyncWriteMessages(final Iterable<AtomicWrite> messages)
     {
         final List<Optional<Exception>> results = new ArrayList<>();
-        final Map<Long, Long> highestByPidId = new HashMap<>();
-        try (WriteBatch batch = new WriteBatch())
+        final List<JournalWriter.EncodedWrite> accepted = new ArrayList<>();
+        for (final AtomicWrite write : messages)
         {
-            final PersistenceIdRegistry.Allocation allocation = registry.allocation();
-            for (final AtomicWrite write : messages)
+            try
             {
-                final List<byte[]> values;
-                try
-                {
-                    values = encodeAll(write);
-                }
-                catch (final Exception ex)
-                {
-                    // A payload that cannot be serialized is the caller's problem, not the store's: reject it alone.
-                    results.add(Optional.of(ex));
-                    continue;
-                }
-                final long pidId = allocation.idFor(write.persistenceId(), batch);
-                final List<PersistentRepr> reprs = CollectionConverters.asJava(write.payload());
-                for (int i = 0; i < reprs.size(); i++)
-                {
-                    batch.put(
-                        store.handle(EVENTS_CF),
-                        JournalKeyDescriptor.eventKey(pidId, reprs.get(i).sequenceNr()),
-                        values.get(i));
-                }
-                highestByPidId.merge(pidId, write.highestSequenceNr(), Math::max);
+                accepted.add(encode(write));
                 results.add(Optional.empty());
             }
-            for (final Map.Entry<Long, Long> entry : highestByPidId.entrySet())
+            catch (final Exception ex)
             {
-                final long highest = Math.max(entry.getValue(), storedHighest(entry.getKey()));
-                batch.put(
-                    store.handle(HIGHEST_CF),
-                    JournalKeyDescriptor.longBytes(entry.getKey()),
-                    JournalKeyDescriptor.longBytes(highest));
+                // A payload that cannot be serialized is the caller's problem, not the store's: reject it alone.
+                results.add(Optional.of(ex));
             }
-            if (batch.count() > 0)
-            {
-                store.db().write(store.writeOptions(), batch);
-            }
-            allocation.publish();
+        }
+        if (accepted.isEmpty())
+        {
             return Futures.successful(results);
         }
-        catch (final Exception ex)
-        {
-            return Futures.failed(ex);
-        }
+        final Iterable<Optional<Exception>> outcome = results;
+        return FutureConverters.asScala(writer.write(accepted).thenApply((ignored) -> outcome));
     }
 
     @Override
     public Future<Void> doAsyncDeleteMessagesTo(final String persistenceId, final long toSequenceNr)
     {
-        try
-        {
-            final long pidId = registry.find(persistenceId);
-            if (pidId == PersistenceIdRegistry.UNKNOWN)
-            {
-                return Futures.successful(null);
-            }
-            // Never past the highest: a later write must not land in a deleted range. The highest entry stays.
-            final long upTo = Math.min(toSequenceNr, storedHighest(pidId));
-            if (upTo >= 1)
-            {
-                store.db().deleteRange(
-                    store.handle(EVENTS_CF),
-                    store.writeOptions(),
-                    JournalKeyDescriptor.eventKey(pidId, 0),
-                    JournalKeyDescriptor.eventKey(pidId, upTo + 1));
-            }
-            return Futures.successful(null);
-        }
-        catch (final Exception ex)
-        {
-            return Futures.failed(ex);
-        }
+        return FutureConverters.asScala(writer.deleteTo(persistenceId, toSequenceNr));
     }
 
     @Override
@@ -300,15 +262,17 @@ public final class RocksDbJournal extends AsyncWriteJournal
             .withTimestamp(envelope.timestamp());
     }
 
-    private List<byte[]> encodeAll(final AtomicWrite write)
+    private JournalWriter.EncodedWrite encode(final AtomicWrite write)
     {
         final List<PersistentRepr> reprs = CollectionConverters.asJava(write.payload());
+        final long[] sequenceNrs = new long[reprs.size()];
         final List<byte[]> values = new ArrayList<>(reprs.size());
-        for (final PersistentRepr repr : reprs)
+        for (int i = 0; i < reprs.size(); i++)
         {
-            values.add(encode(repr));
+            sequenceNrs[i] = reprs.get(i).sequenceNr();
+            values.add(encode(reprs.get(i)));
         }
-        return values;
+        return new JournalWriter.EncodedWrite(write.persistenceId(), sequenceNrs, values, write.highestSequenceNr());
     }
 
     private byte[] encode(final PersistentRepr repr)
@@ -332,11 +296,6 @@ public final class RocksDbJournal extends AsyncWriteJournal
             repr.timestamp(),
             tags,
             bytes).encode();
-    }
-
-    private long storedHighest(final long pidId) throws RocksDBException
-    {
-        return storedHighest(store, pidId);
     }
 
     private static long storedHighest(final RocksStore open, final long pidId) throws RocksDBException
