@@ -39,24 +39,23 @@ import java.util.function.Consumer;
  * {@link EventEnvelope}. Payloads go through Pekko's {@code SerializationExtension}; {@link Tagged} payloads are
  * unwrapped and their tags kept in the envelope (replay hands back the untagged payload, as Pekko expects).
  * <p>
- * <b>Atomicity and durability.</b> Writes go through the {@link JournalWriter}, which puts everything queued
- * while the previous batch was being synced (several {@code asyncWriteMessages} calls, from many persistent
- * actors) into one RocksDB {@link WriteBatch} with one fsync (group commit): every {@link AtomicWrite} that
- * serializes is stored all-or-nothing together with its {@code highest} entry and, for a new persistence id, its id
- * mapping. An {@code AtomicWrite} whose payload cannot be
- * serialized is rejected alone (its entry in the result list carries the exception, nothing of it is stored); a
- * storage error fails the whole call. With {@code sync-writes = on} (the default) the batch is written with
- * {@code WriteOptions.setSync(true)}: the write-ahead log is fsynced before the write is acknowledged, so every
- * acknowledged event survives a {@code kill -9} of the JVM or a power loss. With {@code off}, acknowledged writes
- * survive a JVM crash (they are in the OS page cache) but not a machine crash.
+ * <b>Atomicity and durability.</b> Writes go through the {@link JournalWriter}, which puts everything queued while
+ * the previous batch was being synced (several {@code asyncWriteMessages} calls, from many persistent actors) into
+ * one RocksDB {@link WriteBatch} with one fsync (group commit). Every {@link AtomicWrite} that serializes is stored
+ * all-or-nothing together with its {@code highest} entry and, for a new persistence id, its id mapping. An
+ * {@code AtomicWrite} whose payload cannot be serialized is rejected alone (its entry in the result list carries
+ * the exception, nothing of it is stored); a storage error fails every call whose writes were in the failed batch.
+ * With {@code sync-writes = on} (the default) the batch is written with {@code WriteOptions.setSync(true)}: the
+ * write-ahead log is fsynced before any write in it is acknowledged, so every acknowledged event survives a
+ * {@code kill -9} of the JVM or a power loss. With {@code off}, acknowledged writes survive a JVM crash (they are in
+ * the OS page cache) but not a machine crash.
  * <p>
  * <b>Threading.</b> The actor runs on {@code plugin-dispatcher} (a dedicated pinned thread by default) and
  * serializes payloads there. Writes and deletes are handed, in message order, to the {@link JournalWriter}'s own
  * thread, the single writer, which keeps the read-modify-write of {@code highest} and the id allocation race-free.
- * Replays and highest-sequence-number reads
- * run as futures on {@code read-dispatcher}, another dedicated pool; they read through RocksDB's own consistent
- * iterators. No RocksDB call runs on Pekko's default dispatcher. RocksDB is opened in {@link #preStart()} and
- * closed in {@link #postStop()}.
+ * Replays and highest-sequence-number reads run as futures on {@code read-dispatcher}, another dedicated pool; they
+ * read through RocksDB's own consistent iterators. No RocksDB call runs on Pekko's default dispatcher. RocksDB is
+ * opened in {@link #preStart()}; {@link #postStop()} drains and stops the writer, then closes RocksDB.
  */
 public final class RocksDbJournal extends AsyncWriteJournal
 {
