@@ -359,7 +359,8 @@ final class LogSegment
     {
         reader.reset();
         int position = offsetIndex.lookup(targetOffset);
-        while (reader.read(channel, position, limit))
+        // Small windows: the scan hops over at most an index interval of batches whose bodies it does not need.
+        while (reader.read(channel, position, limit, BatchHeaderReader.SCAN_WINDOW_LENGTH))
         {
             if (reader.header().lastOffset() >= targetOffset)
             {
