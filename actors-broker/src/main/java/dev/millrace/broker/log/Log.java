@@ -13,6 +13,7 @@ import java.util.function.LongSupplier;
 import dev.millrace.serialization.batch.InvalidBatchException;
 import dev.millrace.serialization.batch.RecordBatchDescriptor;
 import dev.millrace.serialization.batch.RecordBatchFlyweight;
+import dev.millrace.serialization.batch.RecordBatchReader;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -81,6 +82,15 @@ public final class Log implements AutoCloseable
     // operation on one log runs inside an operation on another on the same thread.
     private static final ThreadLocal<BatchHeaderReader> HEADER_READERS = ThreadLocal.withInitial(BatchHeaderReader::new);
     private static final ThreadLocal<RecordTimestamps> RECORD_TIMESTAMPS = ThreadLocal.withInitial(RecordTimestamps::new);
+    /**
+     * Most bytes one produced batch may decompress to during validation: bounds the memory a hostile producer can make
+     * a writer thread hold (a compressed batch is at most {@code max.message.bytes}, but it may expand a thousandfold).
+     */
+    static final int MAX_DECOMPRESSED_BATCH_BYTES = 64 * 1024 * 1024;
+    // Per thread rather than per log, as the header readers: each holds decompression buffers, and a writer thread
+    // appends to many logs one after another.
+    private static final ThreadLocal<RecordBatchReader> RECORD_VALIDATORS =
+        ThreadLocal.withInitial(() -> new RecordBatchReader(MAX_DECOMPRESSED_BATCH_BYTES));
     private static final ThreadLocal<LogSegment.RecoveryScanner> RECOVERY_SCANNERS =
         ThreadLocal.withInitial(LogSegment.RecoveryScanner::new);
     private final OffsetCheckpoint logStartOffsetCheckpoint;
@@ -155,7 +165,8 @@ public final class Log implements AutoCloseable
     /**
      * Appends one or more batches as a producer sent them, assigning offsets from the log end offset by rewriting
      * each batch's base offset in place and stamping {@code leaderEpoch}: {@code buffer} must be mutable (e.g. an
-     * {@code UnsafeBuffer}) and is changed only after every batch has been validated. Either the whole request is
+     * {@code UnsafeBuffer}) and is changed only after every batch has been validated in depth (header, CRC, then every
+     * record, decompressing compressed batches: producer input is untrusted). Either the whole request is
      * appended or nothing is.
      *
      * @return the reused result of this append; valid until the next append.
@@ -231,7 +242,17 @@ public final class Log implements AutoCloseable
                         "=" + config.maxMessageBytes() + "; lower the producer's batch.size or raise the topic's " +
                         LogConfig.MAX_MESSAGE_BYTES);
                 }
-                batch.validate(size, Integer.MAX_VALUE, position);
+                if (assignOffsets)
+                {
+                    // Producer input is untrusted: the CRC only proves the bytes arrived as sent, not that the records
+                    // parse, so a leader walks them (decompressing if needed) before any consumer can be handed them.
+                    RECORD_VALIDATORS.get().validateDeep(buffer, offset + position, size, Integer.MAX_VALUE, position);
+                }
+                else
+                {
+                    // A follower copies what a leader already checked in depth: header and CRC catch damage in transit.
+                    batch.validate(size, Integer.MAX_VALUE, position);
+                }
             }
             catch (final InvalidBatchException ex)
             {
