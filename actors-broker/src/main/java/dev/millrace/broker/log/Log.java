@@ -87,9 +87,9 @@ public final class Log implements AutoCloseable
      * a writer thread hold (a compressed batch is at most {@code max.message.bytes}, but it may expand a thousandfold).
      */
     static final int MAX_DECOMPRESSED_BATCH_BYTES = 64 * 1024 * 1024;
-    // Per thread rather than per log, as the header readers: each holds decompression buffers, and a writer thread
-    // appends to many logs one after another.
-    private static final ThreadLocal<RecordBatchReader> RECORD_VALIDATORS =
+    // Per thread rather than per log, as the header readers: each holds decompression buffers, and a thread works on
+    // many logs one after another. Used to validate appends (writer) and to search compressed batches (any thread).
+    private static final ThreadLocal<RecordBatchReader> RECORD_READERS =
         ThreadLocal.withInitial(() -> new RecordBatchReader(MAX_DECOMPRESSED_BATCH_BYTES));
     private static final ThreadLocal<LogSegment.RecoveryScanner> RECOVERY_SCANNERS =
         ThreadLocal.withInitial(LogSegment.RecoveryScanner::new);
@@ -217,6 +217,10 @@ public final class Log implements AutoCloseable
                 buffer.getClass().getName());
         }
 
+        final long nowMs = clockMs.getAsLong();
+        // Log-append time replaces the producer's timestamps, so it is what rolling and the time index must see.
+        final boolean stampAppendTime = assignOffsets && config.messageTimestampType() == LogConfig.TimestampType.LOG_APPEND_TIME;
+
         // Pass 1: validate everything before touching the buffer or the files, so a bad batch appends nothing.
         final long startOffset = logEndOffset;
         int epochSoFar = leaderEpochs.latestEpoch();
@@ -246,7 +250,7 @@ public final class Log implements AutoCloseable
                 {
                     // Producer input is untrusted: the CRC only proves the bytes arrived as sent, not that the records
                     // parse, so a leader walks them (decompressing if needed) before any consumer can be handed them.
-                    RECORD_VALIDATORS.get().validateDeep(buffer, offset + position, size, Integer.MAX_VALUE, position);
+                    RECORD_READERS.get().validateDeep(buffer, offset + position, size, Integer.MAX_VALUE, position);
                 }
                 else
                 {
@@ -298,9 +302,10 @@ public final class Log implements AutoCloseable
                 }
             }
             nextOffset += lastOffsetDelta + 1L;
-            if (batch.maxTimestamp() > maxTimestamp)
+            final long batchMaxTimestamp = stampAppendTime ? nowMs : batch.maxTimestamp();
+            if (batchMaxTimestamp > maxTimestamp)
             {
-                maxTimestamp = batch.maxTimestamp();
+                maxTimestamp = batchMaxTimestamp;
                 offsetOfMaxTimestamp = nextOffset - 1;
             }
             batchCount++;
@@ -310,7 +315,6 @@ public final class Log implements AutoCloseable
 
         try
         {
-            final long nowMs = clockMs.getAsLong();
             LogSegment active = activeSegment();
             if (active.size() > 0 &&
                 ((long)active.size() + length > config.segmentBytes() ||
@@ -331,6 +335,11 @@ public final class Log implements AutoCloseable
                     batch.wrap(buffer, offset + position);
                     batch.baseOffset(baseOffset);
                     batch.partitionLeaderEpoch(leaderEpoch);
+                    if (stampAppendTime)
+                    {
+                        // After the epoch: the CRC does not cover it, but the stamp recomputes the CRC over the rest.
+                        batch.logAppendTime(nowMs);
+                    }
                     baseOffset += batch.lastOffsetDelta() + 1L;
                     position += batch.sizeInBytes();
                 }
@@ -564,8 +573,8 @@ public final class Log implements AutoCloseable
     /**
      * The first offset whose record timestamp is at or above {@code timestampMs} (never below the log start
      * offset), or -1 when no record has one: the time index finds the segment and a nearby batch, headers find the
-     * first batch whose max timestamp reaches it, and its records are walked for the exact offset. For a compressed
-     * batch the answer is its base offset (records are not decompressed here). Safe from any thread.
+     * first batch whose max timestamp reaches it, and its records are walked (a compressed batch is decompressed
+     * first) for the exact offset. Safe from any thread.
      */
     public long offsetForTimestamp(final long timestampMs)
     {
@@ -614,9 +623,9 @@ public final class Log implements AutoCloseable
     }
 
     /**
-     * Within a batch whose max timestamp reaches the target: its base offset when the first record already does, when
-     * all records carry the log-append time, or when it is compressed (records are not decompressed here); otherwise
-     * the offset of the first record that reaches it.
+     * Within a batch whose max timestamp reaches the target: its base offset when the first record already does or when
+     * all records carry the log-append time; otherwise the offset of the first record that reaches it, found by
+     * walking the records (decompressing a compressed batch first).
      */
     private long firstOffsetInBatch(
         final LogSegment segment, final int position, final BatchHeaderReader reader, final long timestampMs)
@@ -624,13 +633,41 @@ public final class Log implements AutoCloseable
     {
         final RecordBatchFlyweight header = reader.header();
         final long baseOffset = header.baseOffset();
-        if (header.baseTimestamp() >= timestampMs || header.isLogAppendTime() || header.compressionCodecId() != 0)
+        if (header.baseTimestamp() >= timestampMs || header.isLogAppendTime())
         {
             return baseOffset;
         }
         final int size = reader.size();
+        final boolean compressed = header.compressionCodecId() != 0;
         final DirectBuffer bytes = reader.readBatch(segment.channel(), position);
-        return null == bytes ? baseOffset : RECORD_TIMESTAMPS.get().firstOffsetAtOrAfter(bytes, size, timestampMs);
+        if (null == bytes)
+        {
+            return baseOffset;
+        }
+        return compressed ? firstCompressedOffsetAtOrAfter(bytes, size, position, timestampMs) :
+            RECORD_TIMESTAMPS.get().firstOffsetAtOrAfter(bytes, size, timestampMs);
+    }
+
+    private static long firstCompressedOffsetAtOrAfter(
+        final DirectBuffer bytes, final int size, final int position, final long timestampMs)
+    {
+        final RecordBatchReader records = RECORD_READERS.get();
+        try
+        {
+            records.wrap(bytes, 0, size, position);
+            while (records.next())
+            {
+                if (records.record().timestamp() >= timestampMs)
+                {
+                    return records.record().offset();
+                }
+            }
+        }
+        catch (final InvalidBatchException ex)
+        {
+            // Validated on append and recovery, so only a concurrent truncation gets here: the batch start is safe.
+        }
+        return bytes.getLong(RecordBatchDescriptor.BASE_OFFSET_OFFSET, RecordBatchDescriptor.BYTE_ORDER);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
