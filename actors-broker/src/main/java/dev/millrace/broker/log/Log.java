@@ -88,9 +88,11 @@ public final class Log implements AutoCloseable
      */
     static final int MAX_DECOMPRESSED_BATCH_BYTES = 64 * 1024 * 1024;
     // Per thread rather than per log, as the header readers: each holds decompression buffers, and a thread works on
-    // many logs one after another. Used to validate appends (writer) and to search compressed batches (any thread).
+    // many logs one after another.
     private static final ThreadLocal<RecordBatchReader> RECORD_READERS =
         ThreadLocal.withInitial(() -> new RecordBatchReader(MAX_DECOMPRESSED_BATCH_BYTES));
+    private static final ThreadLocal<RecordsValidator> RECORDS_VALIDATORS =
+        ThreadLocal.withInitial(() -> new RecordsValidator(MAX_DECOMPRESSED_BATCH_BYTES));
     private static final ThreadLocal<LogSegment.RecoveryScanner> RECOVERY_SCANNERS =
         ThreadLocal.withInitial(LogSegment.RecoveryScanner::new);
     private final OffsetCheckpoint logStartOffsetCheckpoint;
@@ -250,7 +252,8 @@ public final class Log implements AutoCloseable
                 {
                     // Producer input is untrusted: the CRC only proves the bytes arrived as sent, not that the records
                     // parse, so a leader walks them (decompressing if needed) before any consumer can be handed them.
-                    RECORD_READERS.get().validateDeep(buffer, offset + position, size, Integer.MAX_VALUE, position);
+                    batch.validate(size, Integer.MAX_VALUE, position);
+                    RECORDS_VALIDATORS.get().validateRecords(buffer, offset + position, size, position);
                 }
                 else
                 {
