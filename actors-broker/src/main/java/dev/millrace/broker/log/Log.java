@@ -23,7 +23,10 @@ import org.agrona.MutableDirectBuffer;
  * checkpoint files ({@value OffsetCheckpoint#LOG_START_OFFSET_FILE}, {@value OffsetCheckpoint#RECOVERY_POINT_FILE},
  * {@value OffsetCheckpoint#CLEAN_SHUTDOWN_FILE}, {@value LeaderEpochCache#FILE_NAME}). Batches are stored exactly as
  * the producer sent them (Kafka v2 record batches) except for the base offset and partition leader epoch the leader
- * assigns, which the CRC does not cover.
+ * assigns, which the CRC does not cover, and, with {@code message.timestamp.type=LogAppendTime}, the log-append time
+ * the leader stamps (timestamp-type bit and max timestamp, CRC recomputed). A leader validates each produced batch in
+ * depth (header, CRC, then every record, decompressing compressed batches: see {@link RecordsValidator}); a follower
+ * checks header and CRC only, since its leader already did the rest.
  *
  * <p><b>Threading contract.</b> One writer thread (the partition actor) calls everything that changes the log:
  * {@link #append}, {@link #appendAsFollower}, {@link #truncateTo}, {@link #deleteOldSegments},
@@ -45,7 +48,8 @@ import org.agrona.MutableDirectBuffer;
  * is reopened.
  *
  * <p><b>Allocation.</b> {@link #append} allocates nothing per record or per call once the caller reuses its buffer
- * (the result is a reused {@link AppendResult}); only the active segment's index arrays grow, by doubling, one slot
+ * (the result is a reused {@link AppendResult}; validating a gzip or zstd batch allocates the decompression stream
+ * wrappers); only the active segment's index arrays grow, by doubling, one slot
  * per {@code index.interval.bytes} of log. {@link #read(long, int, long, FileRegion)} allocates nothing after the
  * first call on a thread (per-thread scratch is shared by all logs). Rolling a segment, retention, truncation and
  * recovery allocate (per segment, not per record). {@code LogAllocationTest} checks both.
@@ -462,6 +466,9 @@ public final class Log implements AutoCloseable
      * {@code maxOffset} (exclusive; e.g. the high watermark) and the log end offset, up to {@code maxBytes} -
      * except that the first batch is always included, however large, so a consumer always makes progress. Nothing
      * is read or copied: {@code into} is set to a (channel, position, length) region. Safe from any thread.
+     *
+     * <p>Cost: two binary searches of the segment's offset index (one for the start, one for the last indexed batch
+     * that fits the byte budget) and a few small header reads around each, however many batches the region holds.
      *
      * @return true when {@code into} holds at least one batch; false (and {@code into} empty) when there is nothing
      *         at or after {@code startOffset} below the limits, including any offset at or beyond the log end.
