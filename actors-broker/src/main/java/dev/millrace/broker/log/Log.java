@@ -2,12 +2,9 @@ package dev.millrace.broker.log;
 
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.function.LongSupplier;
 
 import dev.millrace.serialization.batch.InvalidBatchException;
@@ -1072,120 +1069,13 @@ public final class Log implements AutoCloseable
     private void load() throws IOException
     {
         final long nowMs = clockMs.getAsLong();
-        final List<Long> bases = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory))
-        {
-            for (final Path entry : entries)
-            {
-                final String name = entry.getFileName().toString();
-                if (name.endsWith(".tmp"))
-                {
-                    // A checkpoint write that did not reach its rename: the old file is still the valid one.
-                    Files.deleteIfExists(entry);
-                }
-                else if (name.endsWith(LogSegment.LOG_SUFFIX))
-                {
-                    final long base = parseBaseOffset(name, LogSegment.LOG_SUFFIX);
-                    if (base >= 0)
-                    {
-                        bases.add(base);
-                    }
-                }
-            }
-        }
-        bases.sort(null);
-        deleteOrphanIndexes(bases);
+        final LogLoader.Loaded loaded = new LogLoader(
+            directory, config, leaderEpochs, logStartOffsetCheckpoint, recoveryPointCheckpoint, cleanShutdownCheckpoint)
+            .load(nowMs, RECOVERY_SCANNERS.get(), HEADER_READERS.get());
+        final long checkpointedStart = loaded.checkpointedStart();
+        final long checkpointedRecoveryPoint = loaded.checkpointedRecoveryPoint();
 
-        // The marker is consumed before anything can be appended: a crash from here on must find no marker.
-        final long cleanEndOffset = cleanShutdownCheckpoint.read(-1, -1);
-        if (Files.deleteIfExists(cleanShutdownCheckpoint.file()))
-        {
-            FileIo.fsyncDirectory(directory);
-        }
-        final long checkpointedStart = logStartOffsetCheckpoint.read(0, -1);
-        long checkpointedRecoveryPoint = recoveryPointCheckpoint.read(0, 0);
-        final List<LogSegment> loaded = new ArrayList<>();
-        try
-        {
-            if (bases.isEmpty())
-            {
-                loaded.add(LogSegment.create(directory, Math.max(0, checkpointedStart), nowMs));
-                checkpointedRecoveryPoint = Math.max(0, checkpointedStart);
-            }
-            else
-            {
-                final LogSegment.RecoveryScanner scanner = RECOVERY_SCANNERS.get();
-                final int maxEpoch = leaderEpochs.size() == 0 ? Integer.MAX_VALUE : leaderEpochs.latestEpoch();
-                int minEpoch = RecordBatchDescriptor.NO_PARTITION_LEADER_EPOCH;
-                boolean discardRest = false;
-                for (int i = 0; i < bases.size(); i++)
-                {
-                    final long base = bases.get(i);
-                    if (discardRest)
-                    {
-                        deleteSegmentFiles(base);
-                        continue;
-                    }
-                    final boolean hasNext = i + 1 < bases.size();
-                    if (hasNext && bases.get(i + 1) <= checkpointedRecoveryPoint)
-                    {
-                        final LogSegment trusted = LogSegment.openTrusted(directory, base, bases.get(i + 1), nowMs);
-                        if (null != trusted)
-                        {
-                            loaded.add(trusted);
-                            continue;
-                        }
-                    }
-                    if (!hasNext && cleanEndOffset >= 0)
-                    {
-                        final LogSegment trusted = LogSegment.openTrustedActive(
-                            directory, base, cleanEndOffset, nowMs, HEADER_READERS.get());
-                        if (null != trusted)
-                        {
-                            loaded.add(trusted);
-                            continue;
-                        }
-                    }
-                    final LogSegment segment = LogSegment.openForRecovery(directory, base, nowMs);
-                    final long fileSize = segment.channel().size();
-                    final int validSize = segment.rebuild(scanner, config.indexIntervalBytes(), minEpoch, maxEpoch);
-                    minEpoch = scanner.lastEpoch;
-                    loaded.add(segment);
-                    if (validSize < fileSize || (hasNext && segment.nextOffset() != bases.get(i + 1)))
-                    {
-                        // A torn or corrupt batch: nothing after it can be trusted to follow on.
-                        discardRest = true;
-                    }
-                    if (hasNext && !discardRest)
-                    {
-                        segment.seal();
-                    }
-                }
-                if (discardRest)
-                {
-                    loaded.get(loaded.size() - 1).flush();
-                    FileIo.fsyncDirectory(directory);
-                }
-            }
-
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            for (final LogSegment segment : loaded)
-            {
-                try
-                {
-                    segment.close();
-                }
-                catch (final IOException suppressed)
-                {
-                    ex.addSuppressed(suppressed);
-                }
-            }
-            throw ex;
-        }
-
-        segments = loaded.toArray(new LogSegment[0]);
+        segments = loaded.segments();
         final LogSegment last = segments[segments.length - 1];
         logEndOffset = last.nextOffset();
         final long firstBase = segments[0].baseOffset();
@@ -1203,48 +1093,6 @@ public final class Log implements AutoCloseable
         {
             logStartOffsetCheckpoint.write(logStartOffset);
         }
-    }
-
-    private void deleteOrphanIndexes(final List<Long> bases) throws IOException
-    {
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory))
-        {
-            for (final Path entry : entries)
-            {
-                final String name = entry.getFileName().toString();
-                final long base = name.endsWith(LogSegment.INDEX_SUFFIX) ? parseBaseOffset(name, LogSegment.INDEX_SUFFIX) :
-                    name.endsWith(LogSegment.TIME_INDEX_SUFFIX) ? parseBaseOffset(name, LogSegment.TIME_INDEX_SUFFIX) : -1;
-                if (base >= 0 && !bases.contains(base))
-                {
-                    Files.deleteIfExists(entry);
-                }
-            }
-        }
-    }
-
-    private void deleteSegmentFiles(final long base) throws IOException
-    {
-        final String stem = LogSegment.fileStem(base);
-        Files.deleteIfExists(directory.resolve(stem + LogSegment.LOG_SUFFIX));
-        Files.deleteIfExists(directory.resolve(stem + LogSegment.INDEX_SUFFIX));
-        Files.deleteIfExists(directory.resolve(stem + LogSegment.TIME_INDEX_SUFFIX));
-    }
-
-    private static long parseBaseOffset(final String name, final String suffix)
-    {
-        final String stem = name.substring(0, name.length() - suffix.length());
-        if (stem.length() != 20)
-        {
-            return -1;
-        }
-        for (int i = 0; i < stem.length(); i++)
-        {
-            if (stem.charAt(i) < '0' || stem.charAt(i) > '9')
-            {
-                return -1;
-            }
-        }
-        return Long.parseLong(stem);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
