@@ -505,7 +505,7 @@ public final class Log implements AutoCloseable
                     }
                     final long firstOffset = header.baseOffset();
                     final long lastOffset = header.lastOffset();
-                    final int end = endOfRegion(segment, firstPosition + reader.size(), lastOffset,
+                    final int end = segment.endOfRegion(firstPosition + reader.size(), lastOffset,
                         firstPosition + (long)maxBytes, limit, limitOffset, reader);
                     into.set(segment.channel(), firstPosition, end - firstPosition, firstOffset, reader.regionLastOffset(),
                         endOffset);
@@ -530,51 +530,6 @@ public final class Log implements AutoCloseable
         throw new LogException(
             LogException.Category.IO, "read of offset " + startOffset + " from " + directory + " kept racing segment " +
             "deletion; retry the fetch");
-    }
-
-    /**
-     * Where a read region that already holds whole batches up to {@code position} (the last ending at
-     * {@code lastOffset}) should end: after the last following batch that ends at or below {@code budgetEnd} and
-     * below {@code limitOffset}. The offset index jumps close to the budget's end in one lookup; headers are then read
-     * forward from there through small windows, so the cost does not grow with the number of batches in the region.
-     * The region's last offset is left in {@code reader} ({@link BatchHeaderReader#regionLastOffset()}).
-     */
-    private static int endOfRegion(
-        final LogSegment segment, final int position, final long lastOffset, final long budgetEnd, final int limit,
-        final long limitOffset, final BatchHeaderReader reader) throws IOException
-    {
-        int at = position;
-        long last = lastOffset;
-        if (at < budgetEnd && at < limit)
-        {
-            // An indexed batch below the budget and the limits: everything before it fits, whole and readable. The
-            // limit is a batch boundary, so a batch starting below it is wholly published.
-            final int jump = segment.offsetIndex().floorPosition((int)Math.min(budgetEnd, limit - 1L), limitOffset - 1);
-            if (jump > at && reader.read(segment.channel(), jump, limit, scanWindow(jump, budgetEnd)))
-            {
-                // Offsets in a segment are contiguous: the batch before this one ends just below its base offset.
-                at = jump;
-                last = reader.header().baseOffset() - 1;
-            }
-        }
-        while (at < budgetEnd && reader.read(segment.channel(), at, limit, scanWindow(at, budgetEnd)))
-        {
-            final long batchLast = reader.header().lastOffset();
-            if (batchLast >= limitOffset || at + reader.size() > budgetEnd)
-            {
-                break;
-            }
-            last = batchLast;
-            at += reader.size();
-        }
-        reader.regionLastOffset(last);
-        return at;
-    }
-
-    private static int scanWindow(final int position, final long budgetEnd)
-    {
-        // No header beyond the budget is needed, and bodies never are.
-        return (int)Math.min(BatchHeaderReader.SCAN_WINDOW_LENGTH, budgetEnd - position + RecordBatchDescriptor.HEADER_LENGTH);
     }
 
     /**
@@ -690,28 +645,7 @@ public final class Log implements AutoCloseable
     public int deleteOldSegments()
     {
         ensureOpen();
-        final long nowMs = clockMs.getAsLong();
-        final LogSegment[] snapshot = segments;
-        long totalBytes = 0;
-        for (final LogSegment segment : snapshot)
-        {
-            totalBytes += segment.size();
-        }
-        int deletable = 0;
-        while (deletable < snapshot.length - 1)
-        {
-            final LogSegment segment = snapshot[deletable];
-            final boolean belowStart = snapshot[deletable + 1].baseOffset() <= logStartOffset;
-            final boolean expired = config.retentionMs() >= 0 && segment.maxTimestamp() != RecordBatchDescriptor.NO_TIMESTAMP &&
-                nowMs - segment.maxTimestamp() > config.retentionMs();
-            final boolean oversize = config.retentionBytes() >= 0 && totalBytes - segment.size() >= config.retentionBytes();
-            if (!belowStart && !expired && !oversize)
-            {
-                break;
-            }
-            totalBytes -= segment.size();
-            deletable++;
-        }
+        final int deletable = RetentionPolicy.deletableSegments(segments, logStartOffset, config, clockMs.getAsLong());
         if (deletable > 0)
         {
             deletePrefix(deletable);
