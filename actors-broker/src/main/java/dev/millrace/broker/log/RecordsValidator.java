@@ -12,10 +12,12 @@ import org.agrona.UnsafeApi;
  * The record-level check a leader runs on each produced batch after its header and CRC passed: every record parses
  * within its stated length, offset deltas lie in [0, lastOffsetDelta], key, value and header lengths fit, and the
  * records fill the batch exactly, no more and no fewer than its count. These are the checks of
- * {@link RecordBatchReader#validateDeep}; an uncompressed batch (the common case) is walked here in one tight loop
- * that decodes only lengths and skips the bytes between them, about ten times faster than iterating it through
- * {@link dev.millrace.serialization.batch.RecordFlyweight}, which also positions keys, values and headers for a consumer.
- * A compressed batch goes to the {@link RecordBatchReader}, where decompression dominates anyway.
+ * {@link RecordBatchReader#validateDeep} (a fuzz test holds the two to the same verdicts); an uncompressed batch (the
+ * common case) is walked here in one tight loop that decodes only lengths and skips the bytes between them, with raw
+ * reads and no message building on the hot path: about 25 ns per 100-byte record against 40 ns (CRC included) through
+ * {@link dev.millrace.serialization.batch.RecordFlyweight}, which also positions keys, values and headers for a
+ * consumer. The walk is a chain of dependent loads (each length says where the next field is), which bounds it. A
+ * compressed batch goes to the {@link RecordBatchReader}, where decompression dominates anyway.
  *
  * <p>Wire layout of one record (all varints zigzag-encoded):
  * <pre>
@@ -28,6 +30,17 @@ import org.agrona.UnsafeApi;
  */
 final class RecordsValidator
 {
+    private static final int TOO_FEW_RECORDS = 1;
+    private static final int RECORD_TOO_LONG = 2;
+    private static final int NO_ATTRIBUTES = 3;
+    private static final int BAD_OFFSET_DELTA = 4;
+    private static final int BAD_HEADER_COUNT = 5;
+    private static final int FIELDS_MISMATCH = 6;
+    private static final int TOO_MANY_BYTES = 7;
+    private static final int BAD_FIELD_LENGTH = 8;
+    private static final int VARINT_PAST_LIMIT = 9;
+    private static final int VARINT_TOO_LONG = 10;
+
     private final RecordBatchReader compressedReader;
     private long batchPosition;
 
@@ -67,7 +80,7 @@ final class RecordsValidator
         {
             if (at >= end)
             {
-                throw bad("header states " + count + " records but the batch holds only " + i);
+                throw bad(TOO_FEW_RECORDS, 0, count, i);
             }
             final int recordStart = at;
             long decoded = varint(base, address, at, end);
@@ -75,12 +88,12 @@ final class RecordsValidator
             at = position(decoded);
             if (bodySize < 0 || bodySize > end - at)
             {
-                throw bad("record at " + (recordStart - offset) + " states " + bodySize + " bytes but " + (end - at) + " are left");
+                throw bad(RECORD_TOO_LONG, recordStart - offset, bodySize, end - at);
             }
             final int recordEnd = at + bodySize;
             if (at >= recordEnd)
             {
-                throw bad("record at " + (recordStart - offset) + " ends before its attributes byte");
+                throw bad(NO_ATTRIBUTES, recordStart - offset, 0, 0);
             }
             at = skipVarlong(base, address, at + 1, recordEnd); // after the attributes: the timestamp delta
             decoded = varint(base, address, at, recordEnd);
@@ -88,8 +101,7 @@ final class RecordsValidator
             at = position(decoded);
             if (offsetDelta < 0 || offsetDelta > lastOffsetDelta)
             {
-                throw bad("record at " + (recordStart - offset) + " has offset delta " + offsetDelta + " outside [0, " +
-                    lastOffsetDelta + "]");
+                throw bad(BAD_OFFSET_DELTA, recordStart - offset, offsetDelta, lastOffsetDelta);
             }
             at = skipField(base, address, at, recordEnd, true); // key
             at = skipField(base, address, at, recordEnd, true); // value
@@ -99,8 +111,7 @@ final class RecordsValidator
             // Each header takes at least two bytes: a bound that stops a huge count before the loop runs long.
             if (headerCount < 0 || headerCount > (recordEnd - at) / 2)
             {
-                throw bad("record at " + (recordStart - offset) + " has header count " + headerCount + " with " +
-                    (recordEnd - at) + " bytes left");
+                throw bad(BAD_HEADER_COUNT, recordStart - offset, headerCount, recordEnd - at);
             }
             for (int h = 0; h < headerCount; h++)
             {
@@ -109,13 +120,12 @@ final class RecordsValidator
             }
             if (at != recordEnd)
             {
-                throw bad("record at " + (recordStart - offset) + " states " + bodySize + " bytes but its fields take " +
-                    (at - (recordEnd - bodySize)));
+                throw bad(FIELDS_MISMATCH, recordStart - offset, bodySize, at - (recordEnd - bodySize));
             }
         }
         if (at != end)
         {
-            throw bad("header states " + count + " records but " + (end - at) + " bytes follow the last of them");
+            throw bad(TOO_MANY_BYTES, 0, count, end - at);
         }
     }
 
@@ -127,7 +137,7 @@ final class RecordsValidator
         final int next = position(decoded);
         if (length < (nullable ? -1 : 0) || length > limit - next)
         {
-            throw bad("a key, value or header length " + length + " with " + (limit - next) + " bytes left in the record");
+            throw bad(BAD_FIELD_LENGTH, next, length, limit - next);
         }
         return next + Math.max(length, 0);
     }
@@ -156,7 +166,7 @@ final class RecordsValidator
         {
             if (i >= limit)
             {
-                throw new InvalidBatchException(Reason.BAD_VARINT, batchPosition, "varint at " + at + " runs past its limit " + limit);
+                throw bad(VARINT_PAST_LIMIT, at, limit, 0);
             }
             final int b = UnsafeApi.getByte(base, address + i++);
             raw |= (b & 0x7F) << shift;
@@ -167,7 +177,7 @@ final class RecordsValidator
             shift += 7;
             if (shift > 28)
             {
-                throw new InvalidBatchException(Reason.BAD_VARINT, batchPosition, "varint at " + at + " is longer than 5 bytes");
+                throw bad(VARINT_TOO_LONG, at, 5, 0);
             }
         }
     }
@@ -184,14 +194,14 @@ final class RecordsValidator
         {
             if (i >= limit)
             {
-                throw new InvalidBatchException(Reason.BAD_VARINT, batchPosition, "varlong at " + at + " runs past its limit " + limit);
+                throw bad(VARINT_PAST_LIMIT, at, limit, 0);
             }
             if ((UnsafeApi.getByte(base, address + i++) & 0x80) == 0)
             {
                 return i;
             }
         }
-        throw new InvalidBatchException(Reason.BAD_VARINT, batchPosition, "varlong at " + at + " is longer than 10 bytes");
+        throw bad(VARINT_TOO_LONG, at, 10, 0);
     }
 
     private static int value(final long decoded)
@@ -204,8 +214,26 @@ final class RecordsValidator
         return (int)(decoded >>> 32);
     }
 
-    private InvalidBatchException bad(final String message)
+    /**
+     * Builds the exception for a failed check, off the hot path: the walk passes a code and numbers rather than
+     * concatenating a message, which keeps its compiled loop small.
+     */
+    private InvalidBatchException bad(final int problem, final int at, final long a, final long b)
     {
-        return new InvalidBatchException(Reason.BAD_RECORD, batchPosition, message);
+        final String message = switch (problem)
+        {
+            case TOO_FEW_RECORDS -> "header states " + a + " records but the batch holds only " + b;
+            case RECORD_TOO_LONG -> "record at " + at + " states " + a + " bytes but " + b + " are left";
+            case NO_ATTRIBUTES -> "record at " + at + " ends before its attributes byte";
+            case BAD_OFFSET_DELTA -> "record at " + at + " has offset delta " + a + " outside [0, " + b + "]";
+            case BAD_HEADER_COUNT -> "record at " + at + " has header count " + a + " with " + b + " bytes left";
+            case FIELDS_MISMATCH -> "record at " + at + " states " + a + " bytes but its fields take " + b;
+            case TOO_MANY_BYTES -> "header states " + a + " records but " + b + " bytes follow the last of them";
+            case BAD_FIELD_LENGTH -> "a key, value or header length " + a + " at " + at + " with " + b + " bytes left in the record";
+            case VARINT_PAST_LIMIT -> "varint at " + at + " runs past its limit " + a;
+            default -> "varint at " + at + " is longer than " + a + " bytes";
+        };
+        final Reason reason = problem == VARINT_PAST_LIMIT || problem == VARINT_TOO_LONG ? Reason.BAD_VARINT : Reason.BAD_RECORD;
+        return new InvalidBatchException(reason, batchPosition, message);
     }
 }
