@@ -627,7 +627,8 @@ public final class Log implements AutoCloseable
         }
         catch (final InvalidBatchException ex)
         {
-            // Validated on append and recovery, so only a concurrent truncation gets here: the batch start is safe.
+            // Leaders check records on append, but a follower's copy is checked only to the CRC and a concurrent
+            // truncation may rewrite the bytes: the batch start is always a safe answer.
         }
         return bytes.getLong(RecordBatchDescriptor.BASE_OFFSET_OFFSET, RecordBatchDescriptor.BYTE_ORDER);
     }
