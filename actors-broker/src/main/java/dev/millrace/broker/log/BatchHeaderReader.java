@@ -23,6 +23,12 @@ import org.agrona.concurrent.UnsafeBuffer;
 final class BatchHeaderReader
 {
     static final int WINDOW_LENGTH = 16 * 1024;
+    /**
+     * Window for reads that hop from header to header across batches whose bodies are not wanted (a fetch bounding
+     * its region): large enough to take in several tiny batches in one {@code pread}, small enough that skipping a
+     * large batch costs a header, not its records.
+     */
+    static final int SCAN_WINDOW_LENGTH = 1024;
 
     private final ByteBuffer window = ByteBuffer.allocateDirect(WINDOW_LENGTH);
     private final UnsafeBuffer buffer = new UnsafeBuffer(window);
@@ -33,6 +39,7 @@ final class BatchHeaderReader
     private long windowStart;
     private int windowLength;
     private int size;
+    private long regionLastOffset;
 
     BatchHeaderReader()
     {
@@ -53,6 +60,15 @@ final class BatchHeaderReader
      */
     boolean read(final FileChannel channel, final int position, final int limit) throws IOException
     {
+        return read(channel, position, limit, WINDOW_LENGTH);
+    }
+
+    /**
+     * As {@link #read(FileChannel, int, int)}, reading at most {@code maxWindow} bytes (at least a header) when the
+     * header is not already in the window: for callers that know how far ahead they will look.
+     */
+    boolean read(final FileChannel channel, final int position, final int limit, final int maxWindow) throws IOException
+    {
         if ((long)position + RecordBatchDescriptor.HEADER_LENGTH > limit)
         {
             return false;
@@ -60,7 +76,8 @@ final class BatchHeaderReader
         if (channel != windowChannel || position < windowStart ||
             position + RecordBatchDescriptor.HEADER_LENGTH > windowStart + windowLength)
         {
-            window.clear().limit((int)Math.min(WINDOW_LENGTH, (long)limit - position));
+            final int readLength = Math.min(WINDOW_LENGTH, Math.max(RecordBatchDescriptor.HEADER_LENGTH, maxWindow));
+            window.clear().limit((int)Math.min(readLength, (long)limit - position));
             windowChannel = channel;
             windowStart = position;
             windowLength = FileIo.readFully(channel, window, position);
@@ -97,6 +114,17 @@ final class BatchHeaderReader
         }
         batchBuffer.wrap(batchBytes, 0, size);
         return batchBuffer;
+    }
+
+    /** Scratch result of a region scan: the last offset of the region's last batch. */
+    void regionLastOffset(final long offset)
+    {
+        regionLastOffset = offset;
+    }
+
+    long regionLastOffset()
+    {
+        return regionLastOffset;
     }
 
     /** The header last read. */

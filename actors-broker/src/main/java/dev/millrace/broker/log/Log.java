@@ -2,17 +2,15 @@ package dev.millrace.broker.log;
 
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.function.LongSupplier;
 
 import dev.millrace.serialization.batch.InvalidBatchException;
 import dev.millrace.serialization.batch.RecordBatchDescriptor;
 import dev.millrace.serialization.batch.RecordBatchFlyweight;
+import dev.millrace.serialization.batch.RecordBatchReader;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -22,7 +20,10 @@ import org.agrona.MutableDirectBuffer;
  * checkpoint files ({@value OffsetCheckpoint#LOG_START_OFFSET_FILE}, {@value OffsetCheckpoint#RECOVERY_POINT_FILE},
  * {@value OffsetCheckpoint#CLEAN_SHUTDOWN_FILE}, {@value LeaderEpochCache#FILE_NAME}). Batches are stored exactly as
  * the producer sent them (Kafka v2 record batches) except for the base offset and partition leader epoch the leader
- * assigns, which the CRC does not cover.
+ * assigns, which the CRC does not cover, and, with {@code message.timestamp.type=LogAppendTime}, the log-append time
+ * the leader stamps (timestamp-type bit and max timestamp, CRC recomputed). A leader validates each produced batch in
+ * depth (header, CRC, then every record, decompressing compressed batches: see {@link RecordsValidator}); a follower
+ * checks header and CRC only, since its leader already did the rest.
  *
  * <p><b>Threading contract.</b> One writer thread (the partition actor) calls everything that changes the log:
  * {@link #append}, {@link #appendAsFollower}, {@link #truncateTo}, {@link #deleteOldSegments},
@@ -44,7 +45,8 @@ import org.agrona.MutableDirectBuffer;
  * is reopened.
  *
  * <p><b>Allocation.</b> {@link #append} allocates nothing per record or per call once the caller reuses its buffer
- * (the result is a reused {@link AppendResult}); only the active segment's index arrays grow, by doubling, one slot
+ * (the result is a reused {@link AppendResult}; validating a gzip or zstd batch allocates the decompression stream
+ * wrappers); only the active segment's index arrays grow, by doubling, one slot
  * per {@code index.interval.bytes} of log. {@link #read(long, int, long, FileRegion)} allocates nothing after the
  * first call on a thread (per-thread scratch is shared by all logs). Rolling a segment, retention, truncation and
  * recovery allocate (per segment, not per record). {@code LogAllocationTest} checks both.
@@ -81,6 +83,17 @@ public final class Log implements AutoCloseable
     // operation on one log runs inside an operation on another on the same thread.
     private static final ThreadLocal<BatchHeaderReader> HEADER_READERS = ThreadLocal.withInitial(BatchHeaderReader::new);
     private static final ThreadLocal<RecordTimestamps> RECORD_TIMESTAMPS = ThreadLocal.withInitial(RecordTimestamps::new);
+    /**
+     * Most bytes one produced batch may decompress to during validation: bounds the memory a hostile producer can make
+     * a writer thread hold (a compressed batch is at most {@code max.message.bytes}, but it may expand a thousandfold).
+     */
+    static final int MAX_DECOMPRESSED_BATCH_BYTES = 64 * 1024 * 1024;
+    // Per thread rather than per log, as the header readers: each holds decompression buffers, and a thread works on
+    // many logs one after another.
+    private static final ThreadLocal<RecordBatchReader> RECORD_READERS =
+        ThreadLocal.withInitial(() -> new RecordBatchReader(MAX_DECOMPRESSED_BATCH_BYTES));
+    private static final ThreadLocal<RecordsValidator> RECORDS_VALIDATORS =
+        ThreadLocal.withInitial(() -> new RecordsValidator(MAX_DECOMPRESSED_BATCH_BYTES));
     private static final ThreadLocal<LogSegment.RecoveryScanner> RECOVERY_SCANNERS =
         ThreadLocal.withInitial(LogSegment.RecoveryScanner::new);
     private final OffsetCheckpoint logStartOffsetCheckpoint;
@@ -155,7 +168,8 @@ public final class Log implements AutoCloseable
     /**
      * Appends one or more batches as a producer sent them, assigning offsets from the log end offset by rewriting
      * each batch's base offset in place and stamping {@code leaderEpoch}: {@code buffer} must be mutable (e.g. an
-     * {@code UnsafeBuffer}) and is changed only after every batch has been validated. Either the whole request is
+     * {@code UnsafeBuffer}) and is changed only after every batch has been validated in depth (header, CRC, then every
+     * record, decompressing compressed batches: producer input is untrusted). Either the whole request is
      * appended or nothing is.
      *
      * @return the reused result of this append; valid until the next append.
@@ -206,6 +220,10 @@ public final class Log implements AutoCloseable
                 buffer.getClass().getName());
         }
 
+        final long nowMs = clockMs.getAsLong();
+        // Log-append time replaces the producer's timestamps, so it is what rolling and the time index must see.
+        final boolean stampAppendTime = assignOffsets && config.messageTimestampType() == LogConfig.TimestampType.LOG_APPEND_TIME;
+
         // Pass 1: validate everything before touching the buffer or the files, so a bad batch appends nothing.
         final long startOffset = logEndOffset;
         int epochSoFar = leaderEpochs.latestEpoch();
@@ -231,7 +249,18 @@ public final class Log implements AutoCloseable
                         "=" + config.maxMessageBytes() + "; lower the producer's batch.size or raise the topic's " +
                         LogConfig.MAX_MESSAGE_BYTES);
                 }
-                batch.validate(size, Integer.MAX_VALUE, position);
+                if (assignOffsets)
+                {
+                    // Producer input is untrusted: the CRC only proves the bytes arrived as sent, not that the records
+                    // parse, so a leader walks them (decompressing if needed) before any consumer can be handed them.
+                    batch.validate(size, Integer.MAX_VALUE, position);
+                    RECORDS_VALIDATORS.get().validateRecords(buffer, offset + position, size, position);
+                }
+                else
+                {
+                    // A follower copies what a leader already checked in depth: header and CRC catch damage in transit.
+                    batch.validate(size, Integer.MAX_VALUE, position);
+                }
             }
             catch (final InvalidBatchException ex)
             {
@@ -277,9 +306,10 @@ public final class Log implements AutoCloseable
                 }
             }
             nextOffset += lastOffsetDelta + 1L;
-            if (batch.maxTimestamp() > maxTimestamp)
+            final long batchMaxTimestamp = stampAppendTime ? nowMs : batch.maxTimestamp();
+            if (batchMaxTimestamp > maxTimestamp)
             {
-                maxTimestamp = batch.maxTimestamp();
+                maxTimestamp = batchMaxTimestamp;
                 offsetOfMaxTimestamp = nextOffset - 1;
             }
             batchCount++;
@@ -289,7 +319,6 @@ public final class Log implements AutoCloseable
 
         try
         {
-            final long nowMs = clockMs.getAsLong();
             LogSegment active = activeSegment();
             if (active.size() > 0 &&
                 ((long)active.size() + length > config.segmentBytes() ||
@@ -310,6 +339,11 @@ public final class Log implements AutoCloseable
                     batch.wrap(buffer, offset + position);
                     batch.baseOffset(baseOffset);
                     batch.partitionLeaderEpoch(leaderEpoch);
+                    if (stampAppendTime)
+                    {
+                        // After the epoch: the CRC does not cover it, but the stamp recomputes the CRC over the rest.
+                        batch.logAppendTime(nowMs);
+                    }
                     baseOffset += batch.lastOffsetDelta() + 1L;
                     position += batch.sizeInBytes();
                 }
@@ -430,6 +464,9 @@ public final class Log implements AutoCloseable
      * except that the first batch is always included, however large, so a consumer always makes progress. Nothing
      * is read or copied: {@code into} is set to a (channel, position, length) region. Safe from any thread.
      *
+     * <p>Cost: two binary searches of the segment's offset index (one for the start, one for the last indexed batch
+     * that fits the byte budget) and a few small header reads around each, however many batches the region holds.
+     *
      * @return true when {@code into} holds at least one batch; false (and {@code into} empty) when there is nothing
      *         at or after {@code startOffset} below the limits, including any offset at or beyond the log end.
      * @throws LogException {@link LogException.Category#OFFSET_OUT_OF_RANGE} when {@code startOffset} is below the
@@ -467,18 +504,11 @@ public final class Log implements AutoCloseable
                         break;
                     }
                     final long firstOffset = header.baseOffset();
-                    long lastOffset = header.lastOffset();
-                    int total = reader.size();
-                    while (total < maxBytes && reader.read(segment.channel(), firstPosition + total, limit))
-                    {
-                        if (reader.header().lastOffset() >= limitOffset || total + reader.size() > maxBytes)
-                        {
-                            break;
-                        }
-                        lastOffset = reader.header().lastOffset();
-                        total += reader.size();
-                    }
-                    into.set(segment.channel(), firstPosition, total, firstOffset, lastOffset, endOffset);
+                    final long lastOffset = header.lastOffset();
+                    final int end = segment.endOfRegion(firstPosition + reader.size(), lastOffset,
+                        firstPosition + (long)maxBytes, limit, limitOffset, reader);
+                    into.set(segment.channel(), firstPosition, end - firstPosition, firstOffset, reader.regionLastOffset(),
+                        endOffset);
                     return true;
                 }
                 into.empty(endOffset);
@@ -505,8 +535,8 @@ public final class Log implements AutoCloseable
     /**
      * The first offset whose record timestamp is at or above {@code timestampMs} (never below the log start
      * offset), or -1 when no record has one: the time index finds the segment and a nearby batch, headers find the
-     * first batch whose max timestamp reaches it, and its records are walked for the exact offset. For a compressed
-     * batch the answer is its base offset (records are not decompressed here). Safe from any thread.
+     * first batch whose max timestamp reaches it, and its records are walked (a compressed batch is decompressed
+     * first) for the exact offset. Safe from any thread.
      */
     public long offsetForTimestamp(final long timestampMs)
     {
@@ -555,9 +585,9 @@ public final class Log implements AutoCloseable
     }
 
     /**
-     * Within a batch whose max timestamp reaches the target: its base offset when the first record already does, when
-     * all records carry the log-append time, or when it is compressed (records are not decompressed here); otherwise
-     * the offset of the first record that reaches it.
+     * Within a batch whose max timestamp reaches the target: its base offset when the first record already does or when
+     * all records carry the log-append time; otherwise the offset of the first record that reaches it, found by
+     * walking the records (decompressing a compressed batch first).
      */
     private long firstOffsetInBatch(
         final LogSegment segment, final int position, final BatchHeaderReader reader, final long timestampMs)
@@ -565,13 +595,42 @@ public final class Log implements AutoCloseable
     {
         final RecordBatchFlyweight header = reader.header();
         final long baseOffset = header.baseOffset();
-        if (header.baseTimestamp() >= timestampMs || header.isLogAppendTime() || header.compressionCodecId() != 0)
+        if (header.baseTimestamp() >= timestampMs || header.isLogAppendTime())
         {
             return baseOffset;
         }
         final int size = reader.size();
+        final boolean compressed = header.compressionCodecId() != 0;
         final DirectBuffer bytes = reader.readBatch(segment.channel(), position);
-        return null == bytes ? baseOffset : RECORD_TIMESTAMPS.get().firstOffsetAtOrAfter(bytes, size, timestampMs);
+        if (null == bytes)
+        {
+            return baseOffset;
+        }
+        return compressed ? firstCompressedOffsetAtOrAfter(bytes, size, position, timestampMs) :
+            RECORD_TIMESTAMPS.get().firstOffsetAtOrAfter(bytes, size, timestampMs);
+    }
+
+    private static long firstCompressedOffsetAtOrAfter(
+        final DirectBuffer bytes, final int size, final int position, final long timestampMs)
+    {
+        final RecordBatchReader records = RECORD_READERS.get();
+        try
+        {
+            records.wrap(bytes, 0, size, position);
+            while (records.next())
+            {
+                if (records.record().timestamp() >= timestampMs)
+                {
+                    return records.record().offset();
+                }
+            }
+        }
+        catch (final InvalidBatchException ex)
+        {
+            // Leaders check records on append, but a follower's copy is checked only to the CRC and a concurrent
+            // truncation may rewrite the bytes: the batch start is always a safe answer.
+        }
+        return bytes.getLong(RecordBatchDescriptor.BASE_OFFSET_OFFSET, RecordBatchDescriptor.BYTE_ORDER);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -587,28 +646,7 @@ public final class Log implements AutoCloseable
     public int deleteOldSegments()
     {
         ensureOpen();
-        final long nowMs = clockMs.getAsLong();
-        final LogSegment[] snapshot = segments;
-        long totalBytes = 0;
-        for (final LogSegment segment : snapshot)
-        {
-            totalBytes += segment.size();
-        }
-        int deletable = 0;
-        while (deletable < snapshot.length - 1)
-        {
-            final LogSegment segment = snapshot[deletable];
-            final boolean belowStart = snapshot[deletable + 1].baseOffset() <= logStartOffset;
-            final boolean expired = config.retentionMs() >= 0 && segment.maxTimestamp() != RecordBatchDescriptor.NO_TIMESTAMP &&
-                nowMs - segment.maxTimestamp() > config.retentionMs();
-            final boolean oversize = config.retentionBytes() >= 0 && totalBytes - segment.size() >= config.retentionBytes();
-            if (!belowStart && !expired && !oversize)
-            {
-                break;
-            }
-            totalBytes -= segment.size();
-            deletable++;
-        }
+        final int deletable = RetentionPolicy.deletableSegments(segments, logStartOffset, config, clockMs.getAsLong());
         if (deletable > 0)
         {
             deletePrefix(deletable);
@@ -966,120 +1004,13 @@ public final class Log implements AutoCloseable
     private void load() throws IOException
     {
         final long nowMs = clockMs.getAsLong();
-        final List<Long> bases = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory))
-        {
-            for (final Path entry : entries)
-            {
-                final String name = entry.getFileName().toString();
-                if (name.endsWith(".tmp"))
-                {
-                    // A checkpoint write that did not reach its rename: the old file is still the valid one.
-                    Files.deleteIfExists(entry);
-                }
-                else if (name.endsWith(LogSegment.LOG_SUFFIX))
-                {
-                    final long base = parseBaseOffset(name, LogSegment.LOG_SUFFIX);
-                    if (base >= 0)
-                    {
-                        bases.add(base);
-                    }
-                }
-            }
-        }
-        bases.sort(null);
-        deleteOrphanIndexes(bases);
+        final LogLoader.Loaded loaded = new LogLoader(
+            directory, config, leaderEpochs, logStartOffsetCheckpoint, recoveryPointCheckpoint, cleanShutdownCheckpoint)
+            .load(nowMs, RECOVERY_SCANNERS.get(), HEADER_READERS.get());
+        final long checkpointedStart = loaded.checkpointedStart();
+        final long checkpointedRecoveryPoint = loaded.checkpointedRecoveryPoint();
 
-        // The marker is consumed before anything can be appended: a crash from here on must find no marker.
-        final long cleanEndOffset = cleanShutdownCheckpoint.read(-1, -1);
-        if (Files.deleteIfExists(cleanShutdownCheckpoint.file()))
-        {
-            FileIo.fsyncDirectory(directory);
-        }
-        final long checkpointedStart = logStartOffsetCheckpoint.read(0, -1);
-        long checkpointedRecoveryPoint = recoveryPointCheckpoint.read(0, 0);
-        final List<LogSegment> loaded = new ArrayList<>();
-        try
-        {
-            if (bases.isEmpty())
-            {
-                loaded.add(LogSegment.create(directory, Math.max(0, checkpointedStart), nowMs));
-                checkpointedRecoveryPoint = Math.max(0, checkpointedStart);
-            }
-            else
-            {
-                final LogSegment.RecoveryScanner scanner = RECOVERY_SCANNERS.get();
-                final int maxEpoch = leaderEpochs.size() == 0 ? Integer.MAX_VALUE : leaderEpochs.latestEpoch();
-                int minEpoch = RecordBatchDescriptor.NO_PARTITION_LEADER_EPOCH;
-                boolean discardRest = false;
-                for (int i = 0; i < bases.size(); i++)
-                {
-                    final long base = bases.get(i);
-                    if (discardRest)
-                    {
-                        deleteSegmentFiles(base);
-                        continue;
-                    }
-                    final boolean hasNext = i + 1 < bases.size();
-                    if (hasNext && bases.get(i + 1) <= checkpointedRecoveryPoint)
-                    {
-                        final LogSegment trusted = LogSegment.openTrusted(directory, base, bases.get(i + 1), nowMs);
-                        if (null != trusted)
-                        {
-                            loaded.add(trusted);
-                            continue;
-                        }
-                    }
-                    if (!hasNext && cleanEndOffset >= 0)
-                    {
-                        final LogSegment trusted = LogSegment.openTrustedActive(
-                            directory, base, cleanEndOffset, nowMs, HEADER_READERS.get());
-                        if (null != trusted)
-                        {
-                            loaded.add(trusted);
-                            continue;
-                        }
-                    }
-                    final LogSegment segment = LogSegment.openForRecovery(directory, base, nowMs);
-                    final long fileSize = segment.channel().size();
-                    final int validSize = segment.rebuild(scanner, config.indexIntervalBytes(), minEpoch, maxEpoch);
-                    minEpoch = scanner.lastEpoch;
-                    loaded.add(segment);
-                    if (validSize < fileSize || (hasNext && segment.nextOffset() != bases.get(i + 1)))
-                    {
-                        // A torn or corrupt batch: nothing after it can be trusted to follow on.
-                        discardRest = true;
-                    }
-                    if (hasNext && !discardRest)
-                    {
-                        segment.seal();
-                    }
-                }
-                if (discardRest)
-                {
-                    loaded.get(loaded.size() - 1).flush();
-                    FileIo.fsyncDirectory(directory);
-                }
-            }
-
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            for (final LogSegment segment : loaded)
-            {
-                try
-                {
-                    segment.close();
-                }
-                catch (final IOException suppressed)
-                {
-                    ex.addSuppressed(suppressed);
-                }
-            }
-            throw ex;
-        }
-
-        segments = loaded.toArray(new LogSegment[0]);
+        segments = loaded.segments();
         final LogSegment last = segments[segments.length - 1];
         logEndOffset = last.nextOffset();
         final long firstBase = segments[0].baseOffset();
@@ -1097,48 +1028,6 @@ public final class Log implements AutoCloseable
         {
             logStartOffsetCheckpoint.write(logStartOffset);
         }
-    }
-
-    private void deleteOrphanIndexes(final List<Long> bases) throws IOException
-    {
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory))
-        {
-            for (final Path entry : entries)
-            {
-                final String name = entry.getFileName().toString();
-                final long base = name.endsWith(LogSegment.INDEX_SUFFIX) ? parseBaseOffset(name, LogSegment.INDEX_SUFFIX) :
-                    name.endsWith(LogSegment.TIME_INDEX_SUFFIX) ? parseBaseOffset(name, LogSegment.TIME_INDEX_SUFFIX) : -1;
-                if (base >= 0 && !bases.contains(base))
-                {
-                    Files.deleteIfExists(entry);
-                }
-            }
-        }
-    }
-
-    private void deleteSegmentFiles(final long base) throws IOException
-    {
-        final String stem = LogSegment.fileStem(base);
-        Files.deleteIfExists(directory.resolve(stem + LogSegment.LOG_SUFFIX));
-        Files.deleteIfExists(directory.resolve(stem + LogSegment.INDEX_SUFFIX));
-        Files.deleteIfExists(directory.resolve(stem + LogSegment.TIME_INDEX_SUFFIX));
-    }
-
-    private static long parseBaseOffset(final String name, final String suffix)
-    {
-        final String stem = name.substring(0, name.length() - suffix.length());
-        if (stem.length() != 20)
-        {
-            return -1;
-        }
-        for (int i = 0; i < stem.length(); i++)
-        {
-            if (stem.charAt(i) < '0' || stem.charAt(i) > '9')
-            {
-                return -1;
-            }
-        }
-        return Long.parseLong(stem);
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -21,6 +21,8 @@ import dev.millrace.serialization.batch.RecordBatchDescriptor;
  * @param flushMessages      {@value #FLUSH_MESSAGES}: fsync after this many records since the last flush.
  * @param flushMs            {@value #FLUSH_MS}: fsync when an append finds the last flush this long ago.
  * @param fsyncOnAck         {@value #FSYNC_ON_ACK}: fsync every append before it returns (single-node durability).
+ * @param messageTimestampType {@value #MESSAGE_TIMESTAMP_TYPE}: {@code CreateTime} keeps the producer's record
+ *                           timestamps; {@code LogAppendTime} has the leader stamp each batch with its clock on append.
  */
 public record LogConfig(
     int segmentBytes,
@@ -31,7 +33,8 @@ public record LogConfig(
     int maxMessageBytes,
     long flushMessages,
     long flushMs,
-    boolean fsyncOnAck)
+    boolean fsyncOnAck,
+    TimestampType messageTimestampType)
 {
     public static final String SEGMENT_BYTES = "segment.bytes";
     public static final String SEGMENT_MS = "segment.ms";
@@ -42,6 +45,7 @@ public record LogConfig(
     public static final String FLUSH_MESSAGES = "flush.messages";
     public static final String FLUSH_MS = "flush.ms";
     public static final String FSYNC_ON_ACK = "fsync-on-ack";
+    public static final String MESSAGE_TIMESTAMP_TYPE = "message.timestamp.type";
 
     public static final int DEFAULT_SEGMENT_BYTES = 1 << 30;
     public static final long DEFAULT_SEGMENT_MS = 7L * 24 * 60 * 60 * 1000;
@@ -53,11 +57,12 @@ public record LogConfig(
     public static final long DEFAULT_FLUSH_MESSAGES = Long.MAX_VALUE;
     public static final long DEFAULT_FLUSH_MS = Long.MAX_VALUE;
     public static final boolean DEFAULT_FSYNC_ON_ACK = false;
+    public static final TimestampType DEFAULT_MESSAGE_TIMESTAMP_TYPE = TimestampType.CREATE_TIME;
 
     private static final LogConfig DEFAULTS = new LogConfig(
         DEFAULT_SEGMENT_BYTES, DEFAULT_SEGMENT_MS, DEFAULT_RETENTION_MS, DEFAULT_RETENTION_BYTES,
         DEFAULT_INDEX_INTERVAL_BYTES, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_FLUSH_MESSAGES, DEFAULT_FLUSH_MS,
-        DEFAULT_FSYNC_ON_ACK);
+        DEFAULT_FSYNC_ON_ACK, DEFAULT_MESSAGE_TIMESTAMP_TYPE);
 
     public LogConfig
     {
@@ -70,6 +75,47 @@ public record LogConfig(
         atLeast(MAX_MESSAGE_BYTES, maxMessageBytes, RecordBatchDescriptor.HEADER_LENGTH);
         atLeast(FLUSH_MESSAGES, flushMessages, 1);
         atLeast(FLUSH_MS, flushMs, 0);
+        if (null == messageTimestampType)
+        {
+            throw new LogException(
+                LogException.Category.CONFIG, MESSAGE_TIMESTAMP_TYPE + " must be CreateTime or LogAppendTime but was null");
+        }
+    }
+
+    /** Which timestamp a record carries in the log: Kafka's {@code message.timestamp.type} values. */
+    public enum TimestampType
+    {
+        /** The producer's timestamp, as sent. */
+        CREATE_TIME("CreateTime"),
+        /** The leader's clock when it appended the batch. */
+        LOG_APPEND_TIME("LogAppendTime");
+
+        private final String configValue;
+
+        TimestampType(final String configValue)
+        {
+            this.configValue = configValue;
+        }
+
+        /** The value as written in configuration. */
+        public String configValue()
+        {
+            return configValue;
+        }
+
+        static TimestampType parse(final String key, final String value)
+        {
+            final String trimmed = value.trim();
+            for (final TimestampType type : values())
+            {
+                if (type.configValue.equals(trimmed))
+                {
+                    return type;
+                }
+            }
+            throw new LogException(
+                LogException.Category.CONFIG, key + " must be CreateTime or LogAppendTime but was '" + value + "'");
+        }
     }
 
     /** Kafka's defaults: 1 GiB segments, 7 days retention, no size limit, flush left to the OS, no fsync on ack. */
@@ -95,6 +141,7 @@ public record LogConfig(
         long flushMessages = DEFAULT_FLUSH_MESSAGES;
         long flushMs = DEFAULT_FLUSH_MS;
         boolean fsyncOnAck = DEFAULT_FSYNC_ON_ACK;
+        TimestampType messageTimestampType = DEFAULT_MESSAGE_TIMESTAMP_TYPE;
 
         for (final Map.Entry<String, String> entry : properties.entrySet())
         {
@@ -111,80 +158,88 @@ public record LogConfig(
                 case FLUSH_MESSAGES -> flushMessages = parseLong(key, value);
                 case FLUSH_MS -> flushMs = parseLong(key, value);
                 case FSYNC_ON_ACK -> fsyncOnAck = parseBoolean(key, value);
+                case MESSAGE_TIMESTAMP_TYPE -> messageTimestampType = TimestampType.parse(key, value);
                 default -> throw new LogException(
                     LogException.Category.CONFIG,
                     "unknown log config key '" + key + "'; known keys are " + SEGMENT_BYTES + ", " + SEGMENT_MS + ", " +
                     RETENTION_MS + ", " + RETENTION_BYTES + ", " + INDEX_INTERVAL_BYTES + ", " + MAX_MESSAGE_BYTES + ", " +
-                    FLUSH_MESSAGES + ", " + FLUSH_MS + ", " + FSYNC_ON_ACK);
+                    FLUSH_MESSAGES + ", " + FLUSH_MS + ", " + FSYNC_ON_ACK + ", " + MESSAGE_TIMESTAMP_TYPE);
             }
         }
 
         return new LogConfig(
             segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, maxMessageBytes,
-            flushMessages, flushMs, fsyncOnAck);
+            flushMessages, flushMs, fsyncOnAck, messageTimestampType);
     }
 
     public LogConfig withSegmentBytes(final int segmentBytes)
     {
         return new LogConfig(
             segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, maxMessageBytes,
-            flushMessages, flushMs, fsyncOnAck);
+            flushMessages, flushMs, fsyncOnAck, messageTimestampType);
     }
 
     public LogConfig withSegmentMs(final long segmentMs)
     {
         return new LogConfig(
             segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, maxMessageBytes,
-            flushMessages, flushMs, fsyncOnAck);
+            flushMessages, flushMs, fsyncOnAck, messageTimestampType);
     }
 
     public LogConfig withRetentionMs(final long retentionMs)
     {
         return new LogConfig(
             segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, maxMessageBytes,
-            flushMessages, flushMs, fsyncOnAck);
+            flushMessages, flushMs, fsyncOnAck, messageTimestampType);
     }
 
     public LogConfig withRetentionBytes(final long retentionBytes)
     {
         return new LogConfig(
             segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, maxMessageBytes,
-            flushMessages, flushMs, fsyncOnAck);
+            flushMessages, flushMs, fsyncOnAck, messageTimestampType);
     }
 
     public LogConfig withIndexIntervalBytes(final int indexIntervalBytes)
     {
         return new LogConfig(
             segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, maxMessageBytes,
-            flushMessages, flushMs, fsyncOnAck);
+            flushMessages, flushMs, fsyncOnAck, messageTimestampType);
     }
 
     public LogConfig withMaxMessageBytes(final int maxMessageBytes)
     {
         return new LogConfig(
             segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, maxMessageBytes,
-            flushMessages, flushMs, fsyncOnAck);
+            flushMessages, flushMs, fsyncOnAck, messageTimestampType);
     }
 
     public LogConfig withFlushMessages(final long flushMessages)
     {
         return new LogConfig(
             segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, maxMessageBytes,
-            flushMessages, flushMs, fsyncOnAck);
+            flushMessages, flushMs, fsyncOnAck, messageTimestampType);
     }
 
     public LogConfig withFlushMs(final long flushMs)
     {
         return new LogConfig(
             segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, maxMessageBytes,
-            flushMessages, flushMs, fsyncOnAck);
+            flushMessages, flushMs, fsyncOnAck, messageTimestampType);
     }
 
     public LogConfig withFsyncOnAck(final boolean fsyncOnAck)
     {
         return new LogConfig(
             segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, maxMessageBytes,
-            flushMessages, flushMs, fsyncOnAck);
+            flushMessages, flushMs, fsyncOnAck, messageTimestampType);
+    }
+
+    public LogConfig withMessageTimestampType(final TimestampType messageTimestampType)
+    {
+        return new LogConfig(
+            segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, maxMessageBytes,
+            flushMessages, flushMs, fsyncOnAck, messageTimestampType);
     }
 
     private static void atLeast(final String key, final long value, final long min)

@@ -359,7 +359,8 @@ final class LogSegment
     {
         reader.reset();
         int position = offsetIndex.lookup(targetOffset);
-        while (reader.read(channel, position, limit))
+        // Small windows: the scan hops over at most an index interval of batches whose bodies it does not need.
+        while (reader.read(channel, position, limit, BatchHeaderReader.SCAN_WINDOW_LENGTH))
         {
             if (reader.header().lastOffset() >= targetOffset)
             {
@@ -368,6 +369,51 @@ final class LogSegment
             position += reader.size();
         }
         return -1;
+    }
+
+    /**
+     * Where a read region that already holds whole batches up to {@code position} (the last ending at
+     * {@code lastOffset}) should end: after the last following batch that ends at or below {@code budgetEnd} and
+     * below {@code limitOffset}. The offset index jumps close to the budget's end in one lookup; headers are then read
+     * forward from there through small windows, so the cost does not grow with the number of batches in the region.
+     * The region's last offset is left in {@code reader} ({@link BatchHeaderReader#regionLastOffset()}).
+     */
+    int endOfRegion(
+        final int position, final long lastOffset, final long budgetEnd, final int limit,
+        final long limitOffset, final BatchHeaderReader reader) throws IOException
+    {
+        int at = position;
+        long last = lastOffset;
+        if (at < budgetEnd && at < limit)
+        {
+            // An indexed batch below the budget and the limits: everything before it fits, whole and readable. The
+            // limit is a batch boundary, so a batch starting below it is wholly published.
+            final int jump = offsetIndex.floorPosition((int)Math.min(budgetEnd, limit - 1L), limitOffset - 1);
+            if (jump > at && reader.read(channel, jump, limit, scanWindow(jump, budgetEnd)))
+            {
+                // Offsets in a segment are contiguous: the batch before this one ends just below its base offset.
+                at = jump;
+                last = reader.header().baseOffset() - 1;
+            }
+        }
+        while (at < budgetEnd && reader.read(channel, at, limit, scanWindow(at, budgetEnd)))
+        {
+            final long batchLast = reader.header().lastOffset();
+            if (batchLast >= limitOffset || at + reader.size() > budgetEnd)
+            {
+                break;
+            }
+            last = batchLast;
+            at += reader.size();
+        }
+        reader.regionLastOffset(last);
+        return at;
+    }
+
+    private static int scanWindow(final int position, final long budgetEnd)
+    {
+        // No header beyond the budget is needed, and bodies never are.
+        return (int)Math.min(BatchHeaderReader.SCAN_WINDOW_LENGTH, budgetEnd - position + RecordBatchDescriptor.HEADER_LENGTH);
     }
 
     /**

@@ -187,6 +187,39 @@ final class OffsetIndex
         return found < 0 ? 0 : positionAt(array, map, found);
     }
 
+    /**
+     * The position of the last indexed batch that starts at or below {@code maxPosition} and whose last offset is at
+     * or below {@code maxLastOffset}, or -1 when no entry is. Positions and offsets both grow with the entry number,
+     * so one binary search finds it: a read uses it to jump to the end of its byte budget instead of walking every
+     * batch header on the way.
+     */
+    int floorPosition(final int maxPosition, final long maxLastOffset)
+    {
+        final int n = count;
+        final long[] array = entries;
+        final ByteBuffer map = null == array ? mapped : null;
+        final long relativeLimit = maxLastOffset - baseOffset;
+        int low = 0;
+        int high = n - 1;
+        int found = -1;
+        while (low <= high)
+        {
+            final int mid = (low + high) >>> 1;
+            final int relative = null != array ? relative(array[mid]) : map.getInt(HEADER_LENGTH + mid * ENTRY_LENGTH);
+            final int position = positionAt(array, map, mid);
+            if (relative <= relativeLimit && position <= maxPosition)
+            {
+                found = mid;
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+        return found < 0 ? -1 : positionAt(array, map, found);
+    }
+
     /** Drops the entries of batches that start at or after {@code position}; the index becomes active again. */
     void truncateToPosition(final int position) throws IOException
     {

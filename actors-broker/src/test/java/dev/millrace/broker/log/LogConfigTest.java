@@ -18,6 +18,7 @@ class LogConfigTest
         assertEquals(-1, config.retentionBytes());
         assertEquals(1048588, config.maxMessageBytes());
         assertFalse(config.fsyncOnAck());
+        assertEquals(LogConfig.TimestampType.CREATE_TIME, config.messageTimestampType());
         assertEquals(config, LogConfig.fromMap(Map.of()));
     }
 
@@ -27,8 +28,11 @@ class LogConfigTest
         final LogConfig config = LogConfig.fromMap(Map.of(
             "segment.bytes", "1048576", "segment.ms", "1000", "retention.ms", "-1", "retention.bytes", "5000",
             "index.interval.bytes", "0", "max.message.bytes", "2000", "flush.messages", "1", "flush.ms", "10",
-            "fsync-on-ack", "true"));
-        assertEquals(new LogConfig(1048576, 1000, -1, 5000, 0, 2000, 1, 10, true), config);
+            "fsync-on-ack", "true", "message.timestamp.type", "LogAppendTime"));
+        assertEquals(
+            new LogConfig(1048576, 1000, -1, 5000, 0, 2000, 1, 10, true, LogConfig.TimestampType.LOG_APPEND_TIME), config);
+        assertEquals(LogConfig.TimestampType.CREATE_TIME,
+            LogConfig.fromMap(Map.of("message.timestamp.type", "CreateTime")).messageTimestampType());
     }
 
     @Test
@@ -49,6 +53,10 @@ class LogConfigTest
     {
         assertConfigError("segment.bytes must be an integer", () -> LogConfig.fromMap(Map.of("segment.bytes", "1GB")));
         assertConfigError("fsync-on-ack must be true or false", () -> LogConfig.fromMap(Map.of("fsync-on-ack", "yes")));
+        assertConfigError("message.timestamp.type must be CreateTime or LogAppendTime but was 'BrokerTime'",
+            () -> LogConfig.fromMap(Map.of("message.timestamp.type", "BrokerTime")));
+        assertConfigError("message.timestamp.type must be CreateTime or LogAppendTime but was null",
+            () -> LogConfig.defaults().withMessageTimestampType(null));
         assertConfigError("unknown log config key 'segment.size'", () -> LogConfig.fromMap(Map.of("segment.size", "1")));
     }
 

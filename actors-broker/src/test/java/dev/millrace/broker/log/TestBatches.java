@@ -6,8 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
+import dev.millrace.serialization.batch.RecordBatchBuilder;
 import dev.millrace.serialization.batch.RecordBatchDescriptor;
 import dev.millrace.serialization.batch.RecordBatchFlyweight;
+import dev.millrace.serialization.compress.CompressionType;
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -35,6 +38,21 @@ final class TestBatches
         final ByteBuffer buffer = MemoryRecords.withRecords(Compression.NONE, simpleRecords).buffer();
         final byte[] bytes = new byte[buffer.remaining()];
         buffer.get(bytes);
+        return bytes;
+    }
+
+    /** One batch compressed with {@code type} (our builder), one record per timestamp, in the order given. */
+    static byte[] compressedBatch(final CompressionType type, final long... timestamps)
+    {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(4096);
+        final RecordBatchBuilder builder = new RecordBatchBuilder().wrap(buffer, 0, 1 << 20).compression(type);
+        for (int i = 0; i < timestamps.length; i++)
+        {
+            builder.append(timestamps[i], ("k" + i).getBytes(), ("value-" + i).getBytes());
+        }
+        final int size = builder.build();
+        final byte[] bytes = new byte[size];
+        buffer.getBytes(0, bytes);
         return bytes;
     }
 
