@@ -29,6 +29,7 @@ import dev.millrace.serialization.batch.InvalidBatchException;
 import dev.millrace.serialization.batch.RecordBatchDescriptor;
 import dev.millrace.serialization.batch.RecordBatchFlyweight;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -67,8 +68,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  */
 public final class PartitionReplica extends AbstractBehavior<Command>
 {
-    /** The replica's own messages (timers); never sent by others. */
-    sealed interface Internal extends Command permits FetchTimedOut, RetentionTick
+    /** The replica's own messages (timers): local only, never serialized, never sent by others. */
+    sealed interface Internal extends Command, NoSerializationVerificationNeeded permits FetchTimedOut, RetentionTick
     {
     }
 
@@ -131,14 +132,25 @@ public final class PartitionReplica extends AbstractBehavior<Command>
     {
         return newReceiveBuilder()
             .onMessage(Produce.class, this::onProduce)
+            .onMessage(Fetch.class, fetch -> fetch.replyTo() == null, this::onNoReplyTo)
             .onMessage(Fetch.class, this::onFetch)
+            .onMessage(ListOffsets.class, listOffsets -> listOffsets.replyTo() == null, this::onNoReplyTo)
             .onMessage(ListOffsets.class, this::onListOffsets)
+            .onMessage(DeleteRecords.class, delete -> delete.replyTo() == null, this::onNoReplyTo)
             .onMessage(DeleteRecords.class, this::onDeleteRecords)
+            .onMessage(GetStatus.class, getStatus -> getStatus.replyTo() == null, this::onNoReplyTo)
             .onMessage(GetStatus.class, this::onGetStatus)
             .onMessage(FetchTimedOut.class, this::onFetchTimedOut)
             .onMessageEquals(RetentionTick.INSTANCE, this::onRetentionTick)
             .onSignal(PostStop.class, this::onPostStop)
             .build();
+    }
+
+    /** A request nobody can be answered for is a sender's bug: drop it rather than fail the partition. */
+    private Behavior<Command> onNoReplyTo(final Command command)
+    {
+        getContext().getLog().warn("partition {}: dropped {} without replyTo", topicPartition, command);
+        return this;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -416,9 +428,10 @@ public final class PartitionReplica extends AbstractBehavior<Command>
         }
     }
 
-    private static boolean enough(final Fetch fetch, final int available)
+    /** Kafka's rule: answer once the bytes reach minBytes (capped by the byte limit); minBytes 0 answers at once. */
+    private boolean enough(final Fetch fetch, final int available)
     {
-        return available > 0 && available >= Math.min(fetch.minBytes(), fetch.maxBytes());
+        return available >= Math.min(fetch.minBytes(), Math.min(fetch.maxBytes(), settings.fetchMaxBytes()));
     }
 
     /**

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.typesafe.config.ConfigFactory;
 import dev.millrace.broker.log.LogConfig;
@@ -322,6 +323,16 @@ class PartitionReplicaTest
     }
 
     @Test
+    void shouldAnswerAtOnceWhenMinBytesIsZero()
+    {
+        final ActorRef<Command> replica = spawn();
+        final TestProbe<FetchReply> fetchProbe = testKit.createTestProbe();
+        replica.tell(new Fetch(TP, 0, 1 << 20, 0, 30_000, fetchProbe.ref()));
+        assertEquals(0, ((Fetched)fetchProbe.receiveMessage(REPLY)).records().length);
+        assertEquals(0, status(replica).parkedFetchCount());
+    }
+
+    @Test
     void shouldAnswerAtOnceWhenTooManyFetchesAreParked()
     {
         final ActorRef<Command> replica = spawn(LogConfig.defaults(), 1);
@@ -400,6 +411,35 @@ class PartitionReplicaTest
         assertEquals(new RecordsDeleted(TP, 8), probe.receiveMessage(REPLY));
         assertEquals(0, fetched(replica, 8).records().length);
         assertEquals(8, appended(replica, Batches.plain(1, NOW_MS)));
+    }
+
+    @Test
+    void shouldDeleteExpiredSegmentsWhenTheRetentionTimerFires()
+    {
+        final AtomicLong clockMs = new AtomicLong(NOW_MS);
+        final LogConfig logConfig = LogConfig.defaults().withSegmentBytes(200).withRetentionMs(60_000);
+        final ActorRef<Command> replica = testKit.spawn(PartitionReplica.create(new PartitionReplicaSettings(
+            TP, dataDir, logConfig, clockMs::get, EPOCH, Duration.ofMinutes(5), 1000, 1 << 20)));
+        replicas.add(replica);
+        for (int i = 0; i < 3; i++)
+        {
+            appended(replica, Batches.plain(4, NOW_MS));
+        }
+        assertEquals(3, status(replica).segmentCount());
+
+        clockMs.addAndGet(120_000);
+        manualTime.timePasses(Duration.ofMinutes(5));
+
+        final TestProbe<Status> probe = testKit.createTestProbe();
+        final Status status = probe.awaitAssert(REPLY, () ->
+        {
+            replica.tell(new GetStatus(probe.ref()));
+            final Status current = probe.receiveMessage(REPLY);
+            assertEquals(1, current.segmentCount(), current::toString);
+            return current;
+        });
+        assertEquals(8, status.logStartOffset());
+        assertEquals(12, status.logEndOffset());
     }
 
     // ---------------------------------------------------------------------------------------------------------------
