@@ -63,7 +63,9 @@ class PartitionReplicaTest
     static void startTestKit()
     {
         testKit = ActorTestKit.create(
-            "PartitionReplicaTest", ManualTime.config().withFallback(ConfigFactory.parseString("pekko.loglevel = WARNING")));
+            "PartitionReplicaTest", ManualTime.config().withFallback(ConfigFactory.parseString(
+                // Every message to and from the replica goes through Kryo, as it would between nodes.
+                "pekko.loglevel = WARNING\npekko.actor.serialize-messages = on")));
         manualTime = ManualTime.get(testKit.system());
     }
 
