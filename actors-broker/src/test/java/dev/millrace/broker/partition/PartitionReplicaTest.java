@@ -268,6 +268,22 @@ class PartitionReplicaTest
         assertEquals(0, status(replica).logEndOffset());
     }
 
+    @Test
+    void shouldRejectProduceWithNotLeaderWhenTheLogHasANewerLeaderEpoch()
+    {
+        final ActorRef<Command> current = spawn();
+        appended(current, Batches.plain(2, NOW_MS));
+        stop(current);
+
+        final ActorRef<Command> stale = testKit.spawn(PartitionReplica.create(new PartitionReplicaSettings(
+            TP, dataDir, LogConfig.defaults(), () -> NOW_MS, EPOCH - 1, Duration.ofHours(1), 1000, 1 << 20)));
+        replicas.add(stale);
+        final Rejected rejected = rejected(produce(stale, Batches.plain(1, NOW_MS)), ErrorCode.NOT_LEADER_OR_FOLLOWER);
+        assertTrue(rejected.message().contains("refresh metadata"), rejected.message());
+        assertEquals(2, status(stale).logEndOffset());
+        assertEquals(2, fetched(stale, 0).highWatermark());
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // Long polls
     // ---------------------------------------------------------------------------------------------------------------
