@@ -193,6 +193,22 @@ class PartitionReplicaTest
     }
 
     @Test
+    void shouldStopAtMaxBytesButAlwaysReturnTheFirstWholeBatch()
+    {
+        final ActorRef<Command> replica = spawn();
+        final byte[] first = Batches.plain(3, NOW_MS);
+        final byte[] second = Batches.plain(3, NOW_MS);
+        appended(replica, first);
+        appended(replica, second);
+
+        final Fetched one = (Fetched)fetch(replica, 0, first.length + second.length - 1);
+        assertArrayEquals(Batches.stored(first, 0, EPOCH), one.records());
+        final Fetched whole = (Fetched)fetch(replica, 0, 1);
+        assertArrayEquals(Batches.stored(first, 0, EPOCH), whole.records());
+        assertEquals(6, whole.highWatermark());
+    }
+
+    @Test
     void shouldAppendSeveralBatchesOfOneProduceAtOnce()
     {
         final ActorRef<Command> replica = spawn();
