@@ -9,7 +9,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 /**
  * The public protocol of a partition replica ({@link PartitionReplica}): what actors inside the cluster send to a
  * partition to produce and fetch records, find offsets and delete records. Every message and reply is a
- * {@link MillraceMessage} (Kryo, ids 2000-2016 of the 2000-2999 block in this module's {@code reference.conf}), so it can cross nodes.
+ * {@link MillraceMessage}, registered with Kryo in this module's {@code reference.conf} (ids 2000-2016 so far, of the
+ * 2000-2999 block reserved for partitions), so it can cross nodes.
  *
  * <p>Commands ({@link Command}):
  * <ul>
