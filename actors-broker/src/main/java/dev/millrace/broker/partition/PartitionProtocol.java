@@ -1,0 +1,343 @@
+package dev.millrace.broker.partition;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+import dev.millrace.serialization.kryo.MillraceMessage;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * The public protocol of a partition replica ({@link PartitionReplica}): what actors inside the cluster send to a
+ * partition to produce and fetch records, find offsets and delete records. Every message and reply is a
+ * {@link MillraceMessage}, registered with Kryo in this module's {@code reference.conf} (ids 2000-2016 so far, of the
+ * 2000-2999 block reserved for partitions), so it can cross nodes.
+ *
+ * <p>Commands ({@link Command}):
+ * <ul>
+ *   <li>{@link Produce}: append Kafka v2 record batches; answered with {@link ProduceReply}
+ *       ({@link Appended} or {@link Rejected}), or not at all with {@code acks = 0};</li>
+ *   <li>{@link Fetch}: read whole batches from an offset, long-polling up to {@code maxWaitMs} for {@code minBytes};
+ *       answered with {@link FetchReply} ({@link Fetched} or {@link Rejected});</li>
+ *   <li>{@link ListOffsets}: the earliest or latest offset, or the first offset at or after a timestamp; answered with
+ *       {@link ListOffsetsReply} ({@link OffsetFound} or {@link Rejected});</li>
+ *   <li>{@link DeleteRecords}: move the log start offset forward; answered with {@link DeleteRecordsReply}
+ *       ({@link RecordsDeleted} or {@link Rejected});</li>
+ *   <li>{@link GetStatus}: log start and end, segment and producer counts; answered with {@link Status}.</li>
+ * </ul>
+ * Every expected failure is a {@link Rejected} reply with an {@link ErrorCode} (Kafka's error names) and a message
+ * that says what to do; nothing of a rejected produce is appended.
+ *
+ * <p><b>Why {@code byte[]} and not a zero-copy region.</b> Messages must be serializable for remote actors, so
+ * batches travel as arrays: a produce payload is copied once into the log, a fetch is copied once out of it. The
+ * Kafka-protocol listener, which runs on the partition's node, will get a local zero-copy path (a file region sent
+ * with {@code sendfile}) beside this protocol.
+ *
+ * <p>Records with array components compare them by content in {@code equals}, so copies made by serialization
+ * compare equal.
+ */
+public final class PartitionProtocol
+{
+    private PartitionProtocol()
+    {
+    }
+
+    /** A topic name and partition number: the partition a message is meant for. */
+    public record TopicPartition(String topic, int partition)
+    {
+        public TopicPartition
+        {
+            Objects.requireNonNull(topic, "topic");
+            if (partition < 0)
+            {
+                throw new IllegalArgumentException("partition must be >= 0 but was " + partition);
+            }
+        }
+
+        /** Kafka's directory name for the partition, {@code topic-partition}. */
+        @Override
+        public String toString()
+        {
+            return topic + "-" + partition;
+        }
+    }
+
+    /** What a partition replica accepts ({@code PartitionReplica.Internal} are its own timer messages). */
+    public sealed interface Command extends MillraceMessage
+        permits Produce, Fetch, ListOffsets, DeleteRecords, GetStatus, PartitionReplica.Internal
+    {
+    }
+
+    /**
+     * Appends record batches. {@code records} holds one or more Kafka v2 record batches back to back, exactly as a
+     * producer sent them (any compression); the leader assigns offsets and stamps its leader epoch, on its own copy
+     * (the array is never changed). The batches are validated (framing, magic, CRC32C, attributes,
+     * {@code max.message.bytes}) and either all are appended or none is.
+     *
+     * <p>A batch with a producer id is checked for idempotence: it must then be the only batch of the request (as
+     * in Kafka's produce v3+); a retry of one of the producer's last five batches is answered with the original
+     * base offset and appends nothing; a sequence gap is {@link ErrorCode#OUT_OF_ORDER_SEQUENCE_NUMBER}, an old
+     * producer epoch {@link ErrorCode#INVALID_PRODUCER_EPOCH}.
+     *
+     * @param topicPartition the partition; must be the replica's own ({@link ErrorCode#UNKNOWN_TOPIC_OR_PARTITION})
+     * @param acks           {@code 1}: reply once appended to the leader's log. {@code 0}: no reply at all, not even
+     *                       on error ({@code replyTo} may be null). {@code -1} (all): accepted and, with a single
+     *                       replica, the same as 1 (like Kafka with an ISR of one); it will wait for the in-sync
+     *                       replicas once replication exists. Anything else: {@link ErrorCode#INVALID_REQUIRED_ACKS}.
+     * @param records        the batches
+     * @param replyTo        receives a {@link ProduceReply}
+     */
+    public record Produce(TopicPartition topicPartition, short acks, byte[] records, ActorRef<ProduceReply> replyTo)
+        implements Command
+    {
+        @Override
+        public boolean equals(final Object o)
+        {
+            return o instanceof Produce other && acks == other.acks && Objects.equals(topicPartition, other.topicPartition) &&
+                Arrays.equals(records, other.records) && Objects.equals(replyTo, other.replyTo);
+        }
+
+        @Override
+        public int hashCode()
+        {
+            return Objects.hash(topicPartition, acks, Arrays.hashCode(records), replyTo);
+        }
+
+        @Override
+        public String toString()
+        {
+            return "Produce[" + topicPartition + ", acks=" + acks + ", " + (records == null ? "null" : records.length + " bytes") +
+                ", replyTo=" + replyTo + ']';
+        }
+    }
+
+    /**
+     * Reads whole batches starting with the one that contains {@code fetchOffset}, up to the high watermark and about
+     * {@code maxBytes} (the first batch is always whole, however large, so a consumer always progresses; the broker
+     * may also cap the bytes by {@code millrace.broker.partition.fetch-max-bytes}). If fewer than {@code minBytes}
+     * are available the request waits in the replica, up to {@code maxWaitMs}, for appends to bring enough; it is
+     * then answered with what there is, possibly nothing.
+     *
+     * @param fetchOffset offset to read from, in [log start offset, log end offset], else
+     *                    {@link ErrorCode#OFFSET_OUT_OF_RANGE}
+     * @param maxBytes    soft byte limit, > 0
+     * @param minBytes    bytes to wait for, >= 0 (0: answer at once)
+     * @param maxWaitMs   longest wait for {@code minBytes}, >= 0
+     * @param replyTo     receives a {@link FetchReply}
+     */
+    public record Fetch(
+        TopicPartition topicPartition, long fetchOffset, int maxBytes, int minBytes, long maxWaitMs,
+        ActorRef<FetchReply> replyTo) implements Command
+    {
+    }
+
+    /** Which offset {@link ListOffsets} asks for. */
+    public enum OffsetSpec
+    {
+        /** The log start offset. */
+        EARLIEST,
+        /** The log end offset (the high watermark, for consumers). */
+        LATEST,
+        /** The first offset whose record timestamp is at or after the given timestamp; -1 if there is none. */
+        BY_TIMESTAMP
+    }
+
+    /**
+     * Finds an offset, as consumers do to reset their position.
+     *
+     * @param spec        which offset
+     * @param timestampMs the timestamp for {@link OffsetSpec#BY_TIMESTAMP}; ignored otherwise
+     * @param replyTo     receives a {@link ListOffsetsReply}
+     */
+    public record ListOffsets(
+        TopicPartition topicPartition, OffsetSpec spec, long timestampMs, ActorRef<ListOffsetsReply> replyTo)
+        implements Command
+    {
+    }
+
+    /**
+     * Makes every record below {@code beforeOffset} unreadable by moving the log start offset (the low watermark) up
+     * to it; whole segments below it are deleted from disk.
+     *
+     * @param beforeOffset the new log start offset, at most the high watermark; {@code -1} means the high watermark
+     *                     (delete everything), as in Kafka
+     * @param replyTo      receives a {@link DeleteRecordsReply}
+     */
+    public record DeleteRecords(TopicPartition topicPartition, long beforeOffset, ActorRef<DeleteRecordsReply> replyTo)
+        implements Command
+    {
+    }
+
+    /**
+     * Asks for the replica's {@link Status}.
+     *
+     * @param replyTo receives the {@link Status}
+     */
+    public record GetStatus(ActorRef<Status> replyTo) implements Command
+    {
+    }
+
+    /** The answer to a {@link Produce}. */
+    public sealed interface ProduceReply extends MillraceMessage permits Appended, Rejected
+    {
+    }
+
+    /** The answer to a {@link Fetch}. */
+    public sealed interface FetchReply extends MillraceMessage permits Fetched, Rejected
+    {
+    }
+
+    /** The answer to a {@link ListOffsets}. */
+    public sealed interface ListOffsetsReply extends MillraceMessage permits OffsetFound, Rejected
+    {
+    }
+
+    /** The answer to a {@link DeleteRecords}. */
+    public sealed interface DeleteRecordsReply extends MillraceMessage permits RecordsDeleted, Rejected
+    {
+    }
+
+    /**
+     * The batches were appended (or were a retry of batches already appended: then the original offset).
+     *
+     * @param baseOffset     offset of the first record of the request
+     * @param logAppendTime  the broker's append time when the topic uses log-append time; -1 for create time (the
+     *                       only timestamp type supported so far)
+     * @param logStartOffset the log start offset after the append
+     */
+    public record Appended(TopicPartition topicPartition, long baseOffset, long logAppendTime, long logStartOffset)
+        implements ProduceReply
+    {
+    }
+
+    /**
+     * Batches read from the log.
+     *
+     * @param records        whole batches back to back, as stored (empty when nothing was available)
+     * @param highWatermark  the offset below which records are readable (the log end offset while there is a
+     *                       single replica)
+     * @param logStartOffset the first readable offset
+     */
+    public record Fetched(TopicPartition topicPartition, byte[] records, long highWatermark, long logStartOffset)
+        implements FetchReply
+    {
+        @Override
+        public boolean equals(final Object o)
+        {
+            return o instanceof Fetched other && highWatermark == other.highWatermark &&
+                logStartOffset == other.logStartOffset && Objects.equals(topicPartition, other.topicPartition) &&
+                Arrays.equals(records, other.records);
+        }
+
+        @Override
+        public int hashCode()
+        {
+            return Objects.hash(topicPartition, Arrays.hashCode(records), highWatermark, logStartOffset);
+        }
+
+        @Override
+        public String toString()
+        {
+            return "Fetched[" + topicPartition + ", " + (records == null ? "null" : records.length + " bytes") +
+                ", highWatermark=" + highWatermark + ", logStartOffset=" + logStartOffset + ']';
+        }
+    }
+
+    /**
+     * The offset asked for by {@link ListOffsets}.
+     *
+     * @param offset the offset, or -1 when {@link OffsetSpec#BY_TIMESTAMP} found no record at or after the timestamp
+     */
+    public record OffsetFound(TopicPartition topicPartition, long offset) implements ListOffsetsReply
+    {
+    }
+
+    /**
+     * Records were deleted.
+     *
+     * @param lowWatermark the log start offset now
+     */
+    public record RecordsDeleted(TopicPartition topicPartition, long lowWatermark) implements DeleteRecordsReply
+    {
+    }
+
+    /**
+     * A request was refused; for a produce, nothing of it was appended.
+     *
+     * @param error   what went wrong, by Kafka's name
+     * @param message what exactly, and what to do about it
+     */
+    public record Rejected(TopicPartition topicPartition, ErrorCode error, String message)
+        implements ProduceReply, FetchReply, ListOffsetsReply, DeleteRecordsReply
+    {
+    }
+
+    /**
+     * A replica's state.
+     *
+     * @param leaderEpoch       the epoch this replica appends with
+     * @param logStartOffset    first readable offset
+     * @param logEndOffset      offset the next record will get
+     * @param highWatermark     records below it are readable by consumers
+     * @param segmentCount      segment files in the log
+     * @param sizeInBytes       bytes of all segments
+     * @param producerCount     idempotent producers with state
+     * @param parkedFetchCount  fetches waiting for data
+     */
+    public record Status(
+        TopicPartition topicPartition, int leaderEpoch, long logStartOffset, long logEndOffset, long highWatermark,
+        int segmentCount, long sizeInBytes, int producerCount, int parkedFetchCount) implements MillraceMessage
+    {
+    }
+
+    /**
+     * Why a request was refused. Names (and {@link #kafkaCode()}) mirror Kafka's {@code Errors} so that the Kafka
+     * listener can pass them through unchanged.
+     */
+    public enum ErrorCode
+    {
+        /** An unexpected failure; see the message. */
+        UNKNOWN_SERVER_ERROR(-1),
+        /** The offset is below the log start or above the log end: reset the position with {@link ListOffsets}. */
+        OFFSET_OUT_OF_RANGE(1),
+        /** A batch failed its framing or CRC check: the producer should resend it. */
+        CORRUPT_MESSAGE(2),
+        /** The message was sent to a replica of another partition: refresh metadata. */
+        UNKNOWN_TOPIC_OR_PARTITION(3),
+        /** This replica cannot serve the request (not the leader, stopped, or fenced by a newer epoch): refresh metadata. */
+        NOT_LEADER_OR_FOLLOWER(6),
+        /** A batch is larger than the topic's {@code max.message.bytes}. */
+        MESSAGE_TOO_LARGE(10),
+        /** {@code acks} is not -1, 0 or 1. */
+        INVALID_REQUIRED_ACKS(21),
+        /** The request's parameters are inconsistent; see the message. */
+        INVALID_REQUEST(42),
+        /** An idempotent producer's sequence does not follow its last one: a batch is missing. */
+        OUT_OF_ORDER_SEQUENCE_NUMBER(45),
+        /**
+         * Kafka's code for a duplicate sequence. Not used by produce: like Kafka since 1.0, a retry of one of the
+         * producer's last five batches is answered with {@link Appended} and the original offset.
+         */
+        DUPLICATE_SEQUENCE_NUMBER(46),
+        /** The producer epoch is older than the producer's current one: this producer instance was fenced. */
+        INVALID_PRODUCER_EPOCH(47),
+        /** The log's disk failed; the replica stops and the request should be retried on another replica. */
+        KAFKA_STORAGE_ERROR(56),
+        /** A batch is well-formed but not acceptable here (bad magic or attributes, control batch, mixed batches). */
+        INVALID_RECORD(87),
+        /** The transaction coordinator fenced this producer (transactions; not produced by partitions yet). */
+        PRODUCER_FENCED(90);
+
+        private final short kafkaCode;
+
+        ErrorCode(final int kafkaCode)
+        {
+            this.kafkaCode = (short)kafkaCode;
+        }
+
+        /** The numeric code of the same error in the Kafka protocol. */
+        public short kafkaCode()
+        {
+            return kafkaCode;
+        }
+    }
+}
