@@ -9,6 +9,7 @@ import java.util.Map;
 
 import dev.millrace.broker.log.FileRegion;
 import dev.millrace.broker.log.Log;
+import dev.millrace.broker.log.LogConfig;
 import dev.millrace.broker.log.LogException;
 import dev.millrace.broker.partition.PartitionProtocol.Appended;
 import dev.millrace.broker.partition.PartitionProtocol.Command;
@@ -285,12 +286,16 @@ public final class PartitionReplica extends AbstractBehavior<Command>
         final long firstOffset;
         final long lastOffset;
         final long logStartOffset;
+        final long logAppendTime;
         try
         {
             final var result = log.append(appendBuffer, 0, length, settings.leaderEpoch());
             firstOffset = result.firstOffset();
             lastOffset = result.lastOffset();
             logStartOffset = result.logStartOffset();
+            // With LogAppendTime the log stamped every batch with one clock reading: the producer is told it.
+            logAppendTime = log.config().messageTimestampType() == LogConfig.TimestampType.LOG_APPEND_TIME ?
+                result.maxTimestamp() : NO_TIMESTAMP;
         }
         catch (final LogException ex)
         {
@@ -302,7 +307,7 @@ public final class PartitionReplica extends AbstractBehavior<Command>
         {
             producers.update(producerId, producerEpoch, firstSeq, lastSeq, firstOffset, lastOffset);
         }
-        return new Appended(topicPartition, firstOffset, NO_TIMESTAMP, logStartOffset);
+        return new Appended(topicPartition, firstOffset, logAppendTime, logStartOffset);
     }
 
     /** Full validation of the batches in {@link #appendBuffer}, for a produce about to be refused anyway. */

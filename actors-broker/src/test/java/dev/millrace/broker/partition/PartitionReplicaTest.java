@@ -193,6 +193,25 @@ class PartitionReplicaTest
     }
 
     @Test
+    void shouldTellTheProducerTheLogAppendTimeWhenTheTopicUsesIt()
+    {
+        final ActorRef<Command> replica =
+            spawn(LogConfig.defaults().withMessageTimestampType(LogConfig.TimestampType.LOG_APPEND_TIME), 1000);
+        final ProduceReply reply = produce(replica, Batches.plain(2, NOW_MS - 60_000));
+        assertTrue(reply instanceof Appended, () -> "expected Appended but got " + reply);
+        assertEquals(NOW_MS, ((Appended)reply).logAppendTime(), "the replica's clock, not the producer's timestamp");
+    }
+
+    @Test
+    void shouldReportNoLogAppendTimeForCreateTimeTopics()
+    {
+        final ActorRef<Command> replica = spawn();
+        final ProduceReply reply = produce(replica, Batches.plain(2, NOW_MS - 60_000));
+        assertTrue(reply instanceof Appended, () -> "expected Appended but got " + reply);
+        assertEquals(-1, ((Appended)reply).logAppendTime());
+    }
+
+    @Test
     void shouldStopAtMaxBytesButAlwaysReturnTheFirstWholeBatch()
     {
         final ActorRef<Command> replica = spawn();
