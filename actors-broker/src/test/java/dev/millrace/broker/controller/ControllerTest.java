@@ -314,6 +314,39 @@ class ControllerTest
         assertEquals(after, grown.state().topics().get("grow"));
     }
 
+    @Test
+    void shouldAnswerValidateOnlyCreatePartitionsButPersistNothing()
+    {
+        final var controller = controller(SETTINGS);
+        registerBrokers(controller, 2);
+        createTopic(controller, "dry", 1, 2, Map.of());
+        final ClusterImage before = controller.getState();
+
+        final var grown = controller.<CreatePartitionsReply>runCommand(
+            replyTo -> new CreatePartitions("dry", 3, true, replyTo));
+
+        final PartitionsAccepted accepted = assertInstanceOf(PartitionsAccepted.class, grown.reply());
+        assertTrue(accepted.validateOnly());
+        assertEquals(3, accepted.topic().partitionCount());
+        assertTrue(grown.hasNoEvents());
+        assertEquals(before, grown.state());
+    }
+
+    @Test
+    void shouldRejectCreatePartitionsWhenFewerBrokersThanTheReplicationFactorAreRegistered()
+    {
+        // Brokers are never deregistered yet, so build the image directly: a topic of factor 2 and one broker.
+        final var controller = controller(SETTINGS);
+        final BrokerRegistration broker = new BrokerRegistration(0, "h", 9092, Optional.empty());
+        final TopicImage topic = new TopicImage(
+            "thin", new UUID(9, 9), 2, Map.of(), List.of(PartitionImage.initial(0, List.of(0, 1))));
+        controller.initialize(new BrokerRegistered(broker), new TopicCreated(topic));
+
+        assertRejected(controller, ControllerErrorCode.INVALID_REPLICATION_FACTOR,
+            (ActorRef<CreatePartitionsReply> replyTo) -> new CreatePartitions("thin", 2, false, replyTo),
+            "1 registered broker(s)");
+    }
+
     // Topics: every validation error, nothing persisted, image unchanged
 
     @Test
@@ -506,7 +539,8 @@ class ControllerTest
         createTopic(controller, "snap", 4, 3, Map.of("cleanup.policy", "delete"));
         controller.<AlterTopicConfigsReply>runCommand(replyTo -> new AlterTopicConfigs(
             "snap", Map.of("retention.ms", "100"), List.of(), false, replyTo));
-        controller.<CreatePartitionsReply>runCommand(replyTo -> new CreatePartitions("snap", 6, false, replyTo));
+        final ClusterImage atSixthEvent = controller.<CreatePartitionsReply>runCommand(
+            replyTo -> new CreatePartitions("snap", 6, false, replyTo)).state();
         allocate(controller, 100);
         createTopic(controller, "tail", 1, 1, Map.of());
         final ClusterImage before = controller.getState();
@@ -516,6 +550,7 @@ class ControllerTest
         assertFalse(snapshots.isEmpty(), "a snapshot was taken");
         final Pair<SnapshotMeta, Object> latest = snapshots.get(snapshots.size() - 1);
         assertEquals(6, latest.first().sequenceNr(), "snapshot after every 3 events");
+        assertEquals(atSixthEvent, latest.second(), "the snapshot holds the image as of its sequence number");
 
         final ClusterImage recovered = controller.restart().state();
 
