@@ -229,8 +229,7 @@ public final class Controller
         }
         return Effect()
             .persist(new TopicCreated(topic))
-            .thenRun(newImage -> log.info("Created topic {} ({}) with {} partitions, replication factor {}",
-                name, topicId, partitions, replicationFactor))
+            .thenRun(newImage -> logTopicCreated(topic))
             .thenReply(replyTo, newImage -> new TopicCreationAccepted(topic, false));
     }
 
@@ -417,6 +416,17 @@ public final class Controller
     }
 
     // Helpers.
+
+    private void logTopicCreated(final TopicImage topic)
+    {
+        log.info("Created topic {} ({}) with {} partitions, replication factor {}",
+            topic.name(), topic.topicId(), topic.partitionCount(), topic.replicationFactor());
+        if (topic.name().indexOf('.') >= 0 || topic.name().indexOf('_') >= 0)
+        {
+            log.warn("Topic {} contains '.' or '_': metric names cannot tell the two apart, so no topic that differs " +
+                "from it only in those characters can be created", topic.name());
+        }
+    }
 
     private static TopicImage existingTopic(final ClusterImage image, final String name)
     {

@@ -72,6 +72,7 @@ class ControllerTest
     private static ActorTestKit actorTestKit;
 
     private final AtomicLong topicIds = new AtomicLong(1);
+    private String pid;
 
     @BeforeAll
     static void startActorSystem()
@@ -560,8 +561,6 @@ class ControllerTest
     }
 
     // Helpers
-
-    private String pid;
 
     private EventSourcedBehaviorTestKit<ControllerProtocol, ControllerEvent, ClusterImage> controller(
         final ControllerSettings settings)
