@@ -1,0 +1,27 @@
+package dev.millrace.broker.controller;
+
+import dev.millrace.serialization.kryo.MillraceMessage;
+
+/**
+ * Why the controller refused a command, named as Kafka's error codes so the Kafka listener maps them one to one.
+ * Carried by {@link ControllerProtocol.Rejected} with a message that says what to do.
+ */
+public enum ControllerErrorCode implements MillraceMessage
+{
+    /** A topic with this exact name exists: pick another name or delete the existing topic first. */
+    TOPIC_ALREADY_EXISTS,
+    /** No topic with this name exists. */
+    UNKNOWN_TOPIC_OR_PARTITION,
+    /** The name breaks Kafka's rules, or collides with an existing topic once '.' and '_' are treated alike. */
+    INVALID_TOPIC_EXCEPTION,
+    /** A partition count below 1, above the configured maximum, or not an increase. */
+    INVALID_PARTITIONS,
+    /** A replication factor below 1 or above the number of registered brokers. */
+    INVALID_REPLICATION_FACTOR,
+    /** An unknown topic config key or a value out of range. */
+    INVALID_CONFIG,
+    /** The request itself is malformed (bad broker endpoint, a key both set and deleted, a bad block size). */
+    INVALID_REQUEST,
+    /** The controller cannot serve the request for a reason the client cannot fix (producer ids exhausted). */
+    UNKNOWN_SERVER_ERROR
+}

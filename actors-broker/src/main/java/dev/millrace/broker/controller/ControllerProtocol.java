@@ -1,0 +1,190 @@
+package dev.millrace.broker.controller;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.apache.pekko.actor.typed.ActorRef;
+
+import dev.millrace.serialization.kryo.MillraceMessage;
+
+/**
+ * The commands the {@link Controller} accepts and the replies it sends. Every command carries a {@code replyTo}
+ * and gets exactly one reply: a success record, or {@link Rejected} with a {@link ControllerErrorCode} and a
+ * message that says what to do. A rejected or {@code validateOnly} command persists nothing.
+ *
+ * <p>Commands:
+ * <ul>
+ *   <li>{@link RegisterBroker} - add a broker, or change a registered broker's endpoint;</li>
+ *   <li>{@link CreateTopic} - create a topic and assign its replicas (-1 for partitions or replication factor
+ *       takes the configured default);</li>
+ *   <li>{@link DeleteTopic} - delete a topic;</li>
+ *   <li>{@link DescribeTopic} - one topic's image;</li>
+ *   <li>{@link ListTopics} - every topic name, sorted;</li>
+ *   <li>{@link AlterTopicConfigs} - set and delete topic config overrides;</li>
+ *   <li>{@link CreatePartitions} - raise a topic's partition count to {@code newTotal};</li>
+ *   <li>{@link AllocateProducerIds} - a block of producer ids never handed out before (-1 for the configured
+ *       block size);</li>
+ *   <li>{@link GetMetadata} - the whole {@link ClusterImage}.</li>
+ * </ul>
+ */
+public sealed interface ControllerProtocol extends MillraceMessage
+{
+    /** Use the configured default ({@code millrace.controller.default-partitions}, ...). */
+    int DEFAULT = -1;
+
+    record RegisterBroker(int brokerId, String host, int port, Optional<String> rack, ActorRef<RegisterBrokerReply> replyTo)
+        implements ControllerProtocol
+    {
+    }
+
+    record CreateTopic(
+        String name,
+        int partitions,
+        int replicationFactor,
+        Map<String, String> configs,
+        boolean validateOnly,
+        ActorRef<CreateTopicReply> replyTo) implements ControllerProtocol
+    {
+        public CreateTopic
+        {
+            configs = configs == null ? Map.of() : Map.copyOf(configs);
+        }
+    }
+
+    record DeleteTopic(String name, ActorRef<DeleteTopicReply> replyTo) implements ControllerProtocol
+    {
+    }
+
+    record DescribeTopic(String name, ActorRef<DescribeTopicReply> replyTo) implements ControllerProtocol
+    {
+    }
+
+    record ListTopics(ActorRef<TopicListing> replyTo) implements ControllerProtocol
+    {
+    }
+
+    /**
+     * @param set    keys to set to these values.
+     * @param delete keys to remove, so they fall back to the broker default; unset keys are ignored.
+     */
+    record AlterTopicConfigs(
+        String name,
+        Map<String, String> set,
+        List<String> delete,
+        boolean validateOnly,
+        ActorRef<AlterTopicConfigsReply> replyTo) implements ControllerProtocol
+    {
+        public AlterTopicConfigs
+        {
+            set = set == null ? Map.of() : Map.copyOf(set);
+            delete = delete == null ? List.of() : List.copyOf(delete);
+        }
+    }
+
+    record CreatePartitions(String name, int newTotal, boolean validateOnly, ActorRef<CreatePartitionsReply> replyTo)
+        implements ControllerProtocol
+    {
+    }
+
+    record AllocateProducerIds(int blockSize, ActorRef<AllocateProducerIdsReply> replyTo) implements ControllerProtocol
+    {
+    }
+
+    record GetMetadata(ActorRef<ClusterImage> replyTo) implements ControllerProtocol
+    {
+    }
+
+    // Replies. Each command has its own sealed reply type; Rejected is shared by all of them.
+
+    sealed interface RegisterBrokerReply extends MillraceMessage
+    {
+    }
+
+    sealed interface CreateTopicReply extends MillraceMessage
+    {
+    }
+
+    sealed interface DeleteTopicReply extends MillraceMessage
+    {
+    }
+
+    sealed interface DescribeTopicReply extends MillraceMessage
+    {
+    }
+
+    sealed interface AlterTopicConfigsReply extends MillraceMessage
+    {
+    }
+
+    sealed interface CreatePartitionsReply extends MillraceMessage
+    {
+    }
+
+    sealed interface AllocateProducerIdsReply extends MillraceMessage
+    {
+    }
+
+    /** The command was refused; nothing changed. */
+    record Rejected(ControllerErrorCode error, String message) implements
+        RegisterBrokerReply, CreateTopicReply, DeleteTopicReply, DescribeTopicReply, AlterTopicConfigsReply,
+        CreatePartitionsReply, AllocateProducerIdsReply
+    {
+        public Rejected
+        {
+            Objects.requireNonNull(error, "error");
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    record BrokerRegistrationAccepted(BrokerRegistration broker) implements RegisterBrokerReply
+    {
+    }
+
+    /** @param topic the created topic, or with {@code validateOnly} the topic as it would have been created. */
+    record TopicCreationAccepted(TopicImage topic, boolean validateOnly) implements CreateTopicReply
+    {
+    }
+
+    record TopicDeletionAccepted(String name, UUID topicId) implements DeleteTopicReply
+    {
+    }
+
+    record TopicDescription(TopicImage topic) implements DescribeTopicReply
+    {
+    }
+
+    record TopicListing(List<String> names) implements MillraceMessage
+    {
+        public TopicListing
+        {
+            names = List.copyOf(names);
+        }
+    }
+
+    /** @param configs the topic's overrides after the change (or as they would be, with {@code validateOnly}). */
+    record TopicConfigsAccepted(String name, Map<String, String> configs, boolean validateOnly)
+        implements AlterTopicConfigsReply
+    {
+        public TopicConfigsAccepted
+        {
+            configs = Map.copyOf(configs);
+        }
+    }
+
+    /** @param topic the topic with its new partitions (or as it would be, with {@code validateOnly}). */
+    record PartitionsAccepted(TopicImage topic, boolean validateOnly) implements CreatePartitionsReply
+    {
+    }
+
+    /** The producer ids [firstProducerId, firstProducerId + blockSize), durable and never handed out again. */
+    record ProducerIdBlock(long firstProducerId, int blockSize) implements AllocateProducerIdsReply
+    {
+        public long lastProducerId()
+        {
+            return firstProducerId + blockSize - 1;
+        }
+    }
+}

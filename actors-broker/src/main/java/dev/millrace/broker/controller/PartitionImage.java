@@ -1,0 +1,34 @@
+package dev.millrace.broker.controller;
+
+import java.util.List;
+
+import dev.millrace.serialization.kryo.MillraceMessage;
+
+/**
+ * One partition of a topic: where its replicas live and who leads it.
+ *
+ * <p>Immutable; part of {@link TopicImage}.
+ *
+ * @param partition   the partition index, from 0.
+ * @param replicas    broker ids holding a replica, distinct, preferred leader first.
+ * @param leader      broker id of the current leader.
+ * @param leaderEpoch incremented on every leader change; fences older leaders. 0 when the partition is created.
+ * @param isr         the in-sync replicas, a subset of {@code replicas}.
+ */
+public record PartitionImage(int partition, List<Integer> replicas, int leader, int leaderEpoch, List<Integer> isr)
+    implements MillraceMessage
+{
+    public PartitionImage
+    {
+        replicas = List.copyOf(replicas);
+        isr = List.copyOf(isr);
+    }
+
+    /**
+     * A new partition as the controller creates it: the first replica leads, every replica is in sync, epoch 0.
+     */
+    public static PartitionImage initial(final int partition, final List<Integer> replicas)
+    {
+        return new PartitionImage(partition, replicas, replicas.get(0), 0, replicas);
+    }
+}
