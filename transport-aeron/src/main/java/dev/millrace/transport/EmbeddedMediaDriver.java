@@ -24,6 +24,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The node's Aeron media driver, embedded in the JVM, and Millrace's own {@link Aeron} client connected to it.
@@ -93,6 +94,15 @@ public final class EmbeddedMediaDriver implements AutoCloseable
      */
     public static EmbeddedMediaDriver launch(final AeronTransportConfig config)
     {
+        return launch(config, (driver) -> {});
+    }
+
+    /**
+     * {@link #launch(AeronTransportConfig)} with a hook run between driver start and client connect, where
+     * tests inject failures to check that a start failing with running driver threads cleans up.
+     */
+    static EmbeddedMediaDriver launch(final AeronTransportConfig config, final Consumer<MediaDriver> afterDriverStart)
+    {
         checkJvmFlags();
 
         final Path dir = config.aeronDir();
@@ -120,6 +130,7 @@ public final class EmbeddedMediaDriver implements AutoCloseable
 
             driverContext = driverContext(config, threads);
             driver = MediaDriver.launch(driverContext);
+            afterDriverStart.accept(driver);
             aeron = Aeron.connect(clientContext(config, threads));
 
             final EmbeddedMediaDriver embedded = new EmbeddedMediaDriver(config, driver, aeron, threads);

@@ -230,6 +230,51 @@ class EmbeddedMediaDriverTest
     }
 
     @Test
+    void shouldStopRunningDriverThreadsWhenTheStartFailsAfterTheDriverStarted()
+    {
+        final Path dir = tempDir.resolve("late-exception");
+        final Set<Thread> before = liveThreads();
+        final List<String> threadsWhileRunning = new ArrayList<>();
+
+        final TransportStartException ex = assertThrows(TransportStartException.class, () -> EmbeddedMediaDriver.launch(
+            smallConfig(dir),
+            (driver) ->
+            {
+                threadsWhileRunning.addAll(newAeronThreads(before));
+                throw new IllegalStateException("injected failure");
+            }));
+
+        assertFalse(threadsWhileRunning.isEmpty(), "the driver thread was running when the start failed");
+        assertTrue(ex.getMessage().contains("injected failure"), ex.getMessage());
+        assertFalse(Files.exists(dir), "the directory this start created is removed");
+        assertEquals(List.of(), newAeronThreads(before));
+        assertNoNonDaemonThreadsBeyond(before);
+    }
+
+    @Test
+    void shouldCleanUpWhenTheStartFailsWithAnError()
+    {
+        final Path dir = tempDir.resolve("late-error");
+        final Set<Thread> before = liveThreads();
+
+        final TransportStartException ex = assertThrows(TransportStartException.class, () -> EmbeddedMediaDriver.launch(
+            smallConfig(dir),
+            (driver) ->
+            {
+                throw new IllegalAccessError("injected: cannot access class jdk.internal.misc.Unsafe");
+            }));
+
+        assertTrue(ex.getMessage().contains("check the JVM flags"), ex.getMessage());
+        assertFalse(Files.exists(dir));
+        assertEquals(List.of(), newAeronThreads(before));
+
+        try (EmbeddedMediaDriver again = EmbeddedMediaDriver.launch(smallConfig(dir)))
+        {
+            assertTrue(again.isRunning(), "the directory is free again after a failed start");
+        }
+    }
+
+    @Test
     void shouldFailFastWithoutTheJvmFlagsAndLetTheJvmExit() throws Exception
     {
         final Path dir = tempDir.resolve("no-flags");
