@@ -47,7 +47,9 @@ import java.util.function.Consumer;
  * threads are daemon threads, so even a leak could not keep the JVM alive.
  * <p>
  * <b>Shutdown</b> ({@link #close()}): the client, then the driver (their threads are joined), then the directory
- * is deleted (always for a generated one, else when {@code dir-delete-on-shutdown = on}).
+ * is deleted (always for a generated one, else when {@code dir-delete-on-shutdown = on}). Generated directories
+ * that processes killed without a shutdown left behind are removed at the next start of a driver with a generated
+ * directory on the same machine (see {@link StaleAeronDirectories} for when a directory counts as stale).
  * <p>
  * Threading: {@link #launch(AeronTransportConfig)} and {@link #close()} may be called from any thread;
  * {@link #close()} is idempotent. The {@link Aeron} client is thread safe.
@@ -112,6 +114,11 @@ public final class EmbeddedMediaDriver implements AutoCloseable
                 "an embedded Aeron media driver is already running in this JVM in " + dir +
                 "; share that EmbeddedMediaDriver (one per JVM) or set " + AeronTransportConfig.AERON_DIR +
                 " to another directory (or 'auto')", null);
+        }
+
+        if (config.aeronDirGenerated())
+        {
+            StaleAeronDirectories.sweep(dir.getParent(), config.driverTimeoutMs(), System.currentTimeMillis());
         }
 
         final boolean existedBefore = Files.exists(dir, LinkOption.NOFOLLOW_LINKS);
