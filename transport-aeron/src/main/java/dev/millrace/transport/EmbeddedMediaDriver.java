@@ -201,6 +201,14 @@ public final class EmbeddedMediaDriver implements AutoCloseable
     }
 
     /**
+     * @return the threads created for the driver and client, for tests and diagnostics.
+     */
+    List<Thread> threads()
+    {
+        return threads.created();
+    }
+
+    /**
      * @return true until {@link #close()} is called.
      */
     public boolean isRunning()

@@ -10,8 +10,11 @@ import org.agrona.concurrent.SleepingIdleStrategy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 import java.io.BufferedReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static dev.millrace.transport.DriverTesting.liveThreads;
@@ -29,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class EmbeddedMediaDriverTest
@@ -62,6 +67,40 @@ class EmbeddedMediaDriverTest
         assertFalse(Files.exists(dir), "directory deleted at shutdown");
         assertEquals(List.of(), newAeronThreads(before));
         driver.close();
+    }
+
+    @Test
+    void shouldUseLittleCpuWhenIdleOnTheSmallMachineProfile() throws Exception
+    {
+        final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        assumeTrue(mx.isThreadCpuTimeSupported() && mx.isThreadCpuTimeEnabled(), "thread CPU time not available");
+
+        try (EmbeddedMediaDriver driver = EmbeddedMediaDriver.launch(smallConfig(tempDir.resolve("idle"))))
+        {
+            final long startCpuNs = cpuTimeNs(mx, driver.threads());
+            final long startNs = System.nanoTime();
+            // A bounded wait on a latch nobody counts down: the driver idles meanwhile.
+            assertFalse(new CountDownLatch(1).await(1, TimeUnit.SECONDS));
+            final long wallNs = System.nanoTime() - startNs;
+            final long cpuNs = cpuTimeNs(mx, driver.threads()) - startCpuNs;
+
+            final double share = (double)cpuNs / wallNs;
+            LoggerFactory.getLogger(EmbeddedMediaDriverTest.class).info(
+                "idle small-machine driver + client: {}% of a core over {} ms ({} threads)",
+                String.format("%.1f", share * 100), wallNs / 1_000_000, driver.threads().size());
+            assertTrue(share < 0.25, "idle driver and client threads used " + Math.round(share * 100) + "% of a core");
+        }
+    }
+
+    private static long cpuTimeNs(final ThreadMXBean mx, final List<Thread> threads)
+    {
+        long total = 0;
+        for (final Thread thread : threads)
+        {
+            final long ns = mx.getThreadCpuTime(thread.getId());
+            total += Math.max(0, ns);
+        }
+        return total;
     }
 
     @Test
