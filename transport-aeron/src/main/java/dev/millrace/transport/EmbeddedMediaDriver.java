@@ -164,6 +164,10 @@ public final class EmbeddedMediaDriver implements AutoCloseable
             {
                 throw (TransportStartException)ex;
             }
+            if (ex instanceof VirtualMachineError)
+            {
+                throw (VirtualMachineError)ex;
+            }
             throw new TransportStartException(startFailureMessage(dir, ex), ex);
         }
     }

@@ -85,6 +85,15 @@ class AeronTransportConfigTest
     }
 
     @Test
+    void shouldLoadTheApplicationConfigurationWithReferenceDefaults()
+    {
+        final AeronTransportConfig config = AeronTransportConfig.load();
+
+        assertEquals(AeronTransportConfig.Profile.SMALL_MACHINE, config.profile());
+        assertTrue(config.aeronDirGenerated());
+    }
+
+    @Test
     void shouldGenerateAUniquePerProcessDirectory()
     {
         final AeronTransportConfig first = config("");
