@@ -74,11 +74,12 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
     private static final Object JOIN_TIMEOUT_KEY = "join-timeout";
     private static final Object SYNC_TIMEOUT_KEY = "sync-timeout";
     private static final Object EXPIRE_OFFSETS_KEY = "expire-offsets";
+    private static final Object INITIAL_DELAY_KEY = "initial-rebalance-delay";
 
     /** Messages of the group coordinator. */
     public sealed interface Command extends MillraceMessage
         permits JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch, OffsetDelete, ResetOffsets,
-        DeleteGroup, DescribeGroup, SessionExpired, JoinTimeout, SyncTimeout, ExpireOffsets
+        DeleteGroup, DescribeGroup, SessionExpired, JoinTimeout, SyncTimeout, ExpireOffsets, InitialDelayElapsed
     {
         /**
          * Answers this command with an error reply (no-op for internal messages).
@@ -298,6 +299,16 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
 
     private record SyncTimeout(int generationId) implements Command
     {
+        @Override
+        public void reject(final GroupError error, final String message)
+        {
+        }
+    }
+
+    private enum InitialDelayElapsed implements Command
+    {
+        INSTANCE;
+
         @Override
         public void reject(final GroupError error, final String message)
         {
@@ -555,6 +566,7 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
             .onCommand(JoinTimeout.class, this::onJoinTimeout)
             .onCommand(SyncTimeout.class, this::onSyncTimeout)
             .onCommand(ExpireOffsets.class, this::onExpireOffsets)
+            .onCommand(InitialDelayElapsed.class, this::onInitialDelayElapsed)
             .build();
     }
 
@@ -838,6 +850,7 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
         {
             return Effect().none();
         }
+        timers.cancel(INITIAL_DELAY_KEY);
         final Decision decision = new Decision(group);
         for (final GroupMember member : group.members())
         {
@@ -847,6 +860,14 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
                     + " did not rejoin within the rebalance timeout of " + group.rebalanceTimeoutMs() + " ms"));
             }
         }
+        completeJoinIfReady(decision);
+        return persist(decision);
+    }
+
+    private Effect<GroupEvent, GroupMetadata> onInitialDelayElapsed(
+        final GroupMetadata group, final InitialDelayElapsed elapsed)
+    {
+        final Decision decision = new Decision(group);
         completeJoinIfReady(decision);
         return persist(decision);
     }
@@ -1137,9 +1158,15 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
             join.sessionTimeoutMs(), join.rebalanceTimeoutMs(), List.copyOf(join.protocols()), GroupMember.NO_ASSIGNMENT);
     }
 
-    private static void prepareRebalance(final Decision decision, final String reason)
+    private void prepareRebalance(final Decision decision, final String reason)
     {
         final GroupState state = decision.state.state();
+        if (state == GroupState.EMPTY && settings.initialRebalanceDelayMs() > 0)
+        {
+            // Kafka's group.initial.rebalance.delay.ms: let the members of a starting application arrive together.
+            timers.startSingleTimer(INITIAL_DELAY_KEY, InitialDelayElapsed.INSTANCE,
+                Duration.ofMillis(settings.initialRebalanceDelayMs()));
+        }
         if (state == GroupState.EMPTY || state == GroupState.STABLE || state == GroupState.COMPLETING_REBALANCE)
         {
             decision.emit(new RebalancePrepared(reason));
@@ -1157,7 +1184,8 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
     private void completeJoinIfReady(final Decision decision)
     {
         final GroupMetadata group = decision.state;
-        if (group.state() != GroupState.PREPARING_REBALANCE)
+        if (group.state() != GroupState.PREPARING_REBALANCE
+            || !group.members().isEmpty() && timers.isTimerActive(INITIAL_DELAY_KEY))
         {
             return;
         }

@@ -16,6 +16,8 @@ import java.time.Duration;
  *                                       ({@code offsets.retention.minutes})
  * @param offsetsRetentionCheckIntervalMs how often expired offsets are looked for
  *                                       ({@code offsets.retention.check.interval.ms})
+ * @param initialRebalanceDelayMs       how long the first rebalance of an empty group waits for more members
+ *                                       before it can complete ({@code group.initial.rebalance.delay.ms}; 0 = none)
  * @param snapshotEveryEvents            a snapshot of the group is saved every this many events
  */
 public record GroupSettings(
@@ -23,6 +25,7 @@ public record GroupSettings(
     long maxSessionTimeoutMs,
     long offsetsRetentionMs,
     long offsetsRetentionCheckIntervalMs,
+    long initialRebalanceDelayMs,
     int snapshotEveryEvents)
 {
     /** Configuration path of the group coordinator settings. */
@@ -43,6 +46,11 @@ public record GroupSettings(
         }
         requirePositive("offsets-retention", offsetsRetentionMs);
         requirePositive("offsets-retention-check-interval", offsetsRetentionCheckIntervalMs);
+        if (initialRebalanceDelayMs < 0)
+        {
+            throw new ConfigException.BadValue(PATH + ".initial-rebalance-delay",
+                "must be >= 0, was " + initialRebalanceDelayMs);
+        }
         requirePositive("snapshot-every-events", snapshotEveryEvents);
     }
 
@@ -59,15 +67,27 @@ public record GroupSettings(
             millis(group, "max-session-timeout"),
             millis(group, "offsets-retention"),
             millis(group, "offsets-retention-check-interval"),
+            millis(group, "initial-rebalance-delay"),
             group.getInt("snapshot-every-events"));
     }
 
     /**
-     * @return Kafka's defaults: sessions 6 s to 30 min, offsets kept 7 days, checked every 10 min
+     * @return Kafka's defaults: sessions 6 s to 30 min, offsets kept 7 days, checked every 10 min, first
+     *         rebalance delayed 3 s
      */
     public static GroupSettings defaults()
     {
-        return new GroupSettings(6_000, 1_800_000, Duration.ofDays(7).toMillis(), 600_000, 1_000);
+        return new GroupSettings(6_000, 1_800_000, Duration.ofDays(7).toMillis(), 600_000, 3_000, 1_000);
+    }
+
+    /**
+     * @param delayMs the new initial rebalance delay
+     * @return these settings with another initial rebalance delay
+     */
+    public GroupSettings withInitialRebalanceDelayMs(final long delayMs)
+    {
+        return new GroupSettings(minSessionTimeoutMs, maxSessionTimeoutMs, offsetsRetentionMs,
+            offsetsRetentionCheckIntervalMs, delayMs, snapshotEveryEvents);
     }
 
     private static long millis(final Config config, final String key)
