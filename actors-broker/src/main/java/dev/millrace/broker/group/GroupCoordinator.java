@@ -917,17 +917,18 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
         }
         else
         {
-            if (group.state() == GroupState.COMPLETING_REBALANCE)
-            {
-                return reject(commit, GroupError.REBALANCE_IN_PROGRESS, "group " + groupId
-                    + " is waiting for the leader's assignment of generation " + group.generationId());
-            }
+            // Kafka checks the rebalance first; the unknown member first tells such a member what to do.
             final GroupMember member = group.member(commit.memberId());
             if (member == null)
             {
                 return reject(commit, GroupError.UNKNOWN_MEMBER_ID, commit.generationId() < 0
                     ? "group " + groupId + " has members, so commits need a member id and generation"
                     : "member " + commit.memberId() + " is not in group " + groupId);
+            }
+            if (group.state() == GroupState.COMPLETING_REBALANCE)
+            {
+                return reject(commit, GroupError.REBALANCE_IN_PROGRESS, "group " + groupId
+                    + " is waiting for the leader's assignment of generation " + group.generationId());
             }
             if (commit.generationId() != group.generationId())
             {
