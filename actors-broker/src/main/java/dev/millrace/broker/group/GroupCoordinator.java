@@ -281,7 +281,8 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
         }
     }
 
-    private record SessionExpired(String memberId) implements Command
+    /** Carries the session's epoch: a timer message stashed during a persist may be stale by the time it runs. */
+    private record SessionExpired(String memberId, long epoch) implements Command
     {
         @Override
         public void reject(final GroupError error, final String message)
@@ -482,7 +483,8 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
     private final TimerScheduler<Command> timers;
     private final Map<String, ActorRef<JoinGroupResponse>> joinWaiters = new LinkedHashMap<>();
     private final Map<String, ActorRef<SyncGroupResponse>> syncWaiters = new LinkedHashMap<>();
-    private final Set<String> sessionTimers = new HashSet<>();
+    private final Map<String, Long> sessionEpochs = new HashMap<>();
+    private long nextSessionEpoch;
 
     private GroupCoordinator(
         final String groupId,
@@ -826,7 +828,12 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
 
     private Effect<GroupEvent, GroupMetadata> onSessionExpired(final GroupMetadata group, final SessionExpired expired)
     {
-        sessionTimers.remove(expired.memberId());
+        final Long epoch = sessionEpochs.get(expired.memberId());
+        if (epoch == null || epoch != expired.epoch())
+        {
+            return Effect().none();
+        }
+        sessionEpochs.remove(expired.memberId());
         final GroupMember member = group.member(expired.memberId());
         if (member == null)
         {
@@ -846,7 +853,7 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
 
     private Effect<GroupEvent, GroupMetadata> onJoinTimeout(final GroupMetadata group, final JoinTimeout timeout)
     {
-        if (group.state() != GroupState.PREPARING_REBALANCE)
+        if (group.state() != GroupState.PREPARING_REBALANCE || group.generationId() != timeout.generationId())
         {
             return Effect().none();
         }
@@ -1051,8 +1058,15 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
             return Effect().none();
         }
         expired.sort(Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
-        return Effect().persist(new OffsetsDeleted(List.copyOf(expired),
+        final Decision decision = new Decision(group);
+        decision.emit(new OffsetsDeleted(List.copyOf(expired),
             "committed more than the retention of " + settings.offsetsRetentionMs() + " ms ago"));
+        if (decision.state.offsets().isEmpty())
+        {
+            // As Kafka: an empty group whose last offsets expired is removed.
+            decision.emit(new GroupDeleted("no members and every committed offset expired"));
+        }
+        return persist(decision);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -1234,7 +1248,7 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
                 it.remove();
             }
         }
-        for (final Iterator<String> it = sessionTimers.iterator(); it.hasNext();)
+        for (final Iterator<String> it = sessionEpochs.keySet().iterator(); it.hasNext();)
         {
             final String memberId = it.next();
             if (group.member(memberId) == null)
@@ -1313,9 +1327,10 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
 
     private void scheduleSession(final GroupMember member)
     {
-        timers.startSingleTimer(sessionKey(member.memberId()), new SessionExpired(member.memberId()),
+        final long epoch = ++nextSessionEpoch;
+        sessionEpochs.put(member.memberId(), epoch);
+        timers.startSingleTimer(sessionKey(member.memberId()), new SessionExpired(member.memberId(), epoch),
             Duration.ofMillis(member.sessionTimeoutMs()));
-        sessionTimers.add(member.memberId());
     }
 
     private static Object sessionKey(final String memberId)

@@ -195,6 +195,74 @@ class GroupMembershipTest
     }
 
     @Test
+    void shouldRemoveMembersThatDoNotSyncWithinRebalanceTimeoutAndRebalance()
+    {
+        final ActorRef<Command> group = spawnGroup();
+        final Member a = new Member("a", Optional.empty());
+        final Member b = new Member("b", Optional.empty());
+        a.join(group);
+        b.join(group);
+        describe(group);
+        MANUAL_TIME.timePasses(Duration.ofMillis(SETTINGS.initialRebalanceDelayMs()));
+        a.joined();
+        b.joined();
+
+        // Only the follower syncs; the leader never sends the assignment.
+        b.sync(group, Map.of());
+        assertEquals(GroupError.NONE, b.heartbeat(group).error());
+        MANUAL_TIME.timePasses(Duration.ofMillis(REBALANCE_TIMEOUT_MS));
+
+        assertEquals(GroupError.REBALANCE_IN_PROGRESS, b.syncs.receiveMessage().error());
+        assertEquals(GroupError.UNKNOWN_MEMBER_ID, a.heartbeat(group).error());
+        b.join(group);
+        final JoinGroupResponse alone = b.joined();
+        assertEquals(2, alone.generationId());
+        assertTrue(alone.isLeader());
+    }
+
+    @Test
+    void shouldAnswerWaitingFollowerSyncWithRebalanceInProgressWhenAnotherMemberJoins()
+    {
+        final ActorRef<Command> group = spawnGroup();
+        final Member a = new Member("a", Optional.empty());
+        final Member b = new Member("b", Optional.empty());
+        a.join(group);
+        b.join(group);
+        describe(group);
+        MANUAL_TIME.timePasses(Duration.ofMillis(SETTINGS.initialRebalanceDelayMs()));
+        a.joined();
+        b.joined();
+        b.sync(group, Map.of());
+
+        new Member("c", Optional.empty()).join(group);
+
+        assertEquals(GroupError.REBALANCE_IN_PROGRESS, b.syncs.receiveMessage().error());
+        assertEquals(GroupState.PREPARING_REBALANCE, describe(group).state());
+    }
+
+    @Test
+    void shouldKeepMemberWaitingForJoinAliveBeyondItsSessionTimeout()
+    {
+        final ActorRef<Command> group = spawnGroup();
+        final Member a = new Member("a", Optional.empty());
+        final Member b = new Member("b", Optional.empty());
+        stableGroup(group, a, b);
+        final Member c = new Member("c", Optional.empty());
+        c.rebalanceTimeoutMs = 2 * SESSION_TIMEOUT_MS;
+        c.join(group);
+        a.join(group);
+        describe(group);
+
+        // The join phase may last 20 s. At 10 s the sessions of a and b end: b, not waiting, is removed, which
+        // completes the join; a, waiting for its JoinGroup reply, stays.
+        MANUAL_TIME.timePasses(Duration.ofMillis(SESSION_TIMEOUT_MS + 1));
+        assertEquals(2, a.joined().generationId());
+        assertEquals(2, c.joined().generationId());
+        assertEquals(List.of("a", "c"),
+            describe(group).members().stream().map(MemberDescription::clientId).toList());
+    }
+
+    @Test
     void shouldKeepStaticMemberAssignmentWithoutNewGenerationWhenItRestartsAndFenceTheOldInstance()
     {
         final ActorRef<Command> group = spawnGroup();
@@ -298,6 +366,7 @@ class GroupMembershipTest
         final TestProbe<GroupAck> acks = TEST_KIT.createTestProbe();
         String memberId = "";
         int generation = -1;
+        int rebalanceTimeoutMs = REBALANCE_TIMEOUT_MS;
 
         Member(final String clientId, final Optional<String> instanceId)
         {
@@ -308,7 +377,7 @@ class GroupMembershipTest
         void join(final ActorRef<Command> group)
         {
             group.tell(new JoinGroup(memberId, instanceId, clientId, "host-" + clientId, "consumer", RANGE,
-                SESSION_TIMEOUT_MS, REBALANCE_TIMEOUT_MS, joins.ref()));
+                SESSION_TIMEOUT_MS, rebalanceTimeoutMs, joins.ref()));
         }
 
         JoinGroupResponse joined()

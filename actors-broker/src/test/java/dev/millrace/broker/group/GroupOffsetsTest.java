@@ -165,6 +165,19 @@ class GroupOffsetsTest
     }
 
     @Test
+    void shouldDeleteEmptyGroupWhenItsLastOffsetsExpire()
+    {
+        kit.<GroupAck>runCommand(replyTo -> simpleCommit(Map.of(T0, OffsetAndMetadata.of(1)), replyTo));
+        clock.advance(Duration.ofDays(7));
+        MANUAL_TIME.timePasses(Duration.ofMillis(SETTINGS.offsetsRetentionCheckIntervalMs()));
+
+        final GroupDescription description = kit.<GroupDescription>runCommand(
+            replyTo -> new DescribeGroup(Map.of(), replyTo)).reply();
+        assertEquals(GroupError.GROUP_ID_NOT_FOUND, description.error());
+        assertEquals(GroupState.DEAD, kit.getState().state());
+    }
+
+    @Test
     void shouldNotExpireOffsetsOfGroupWithMembers()
     {
         kit.<GroupAck>runCommand(replyTo -> simpleCommit(Map.of(T0, OffsetAndMetadata.of(1)), replyTo));
