@@ -165,7 +165,7 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
     /**
      * Leave the group now instead of at session expiry; starts a rebalance.
      *
-     * @param memberId        the member
+     * @param memberId        the member, or "" to remove the static member with {@code groupInstanceId}
      * @param groupInstanceId the static member's instance id
      * @param replyTo         gets NONE or an error
      */
@@ -809,16 +809,32 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
 
     private Effect<GroupEvent, GroupMetadata> onLeaveGroup(final GroupMetadata group, final LeaveGroup leave)
     {
-        if (group.isFenced(leave.memberId(), leave.groupInstanceId()))
+        final GroupMember member;
+        if (leave.memberId().isEmpty() && leave.groupInstanceId().isPresent())
         {
-            return rejectFenced(leave, group, leave.memberId(), leave.groupInstanceId());
+            // KIP-345: an administrator removes a static member by its instance id alone.
+            member = group.staticMember(leave.groupInstanceId().get());
+            if (member == null)
+            {
+                return reject(leave, GroupError.UNKNOWN_MEMBER_ID, "no member of group " + groupId
+                    + " has group.instance.id " + leave.groupInstanceId().get());
+            }
         }
-        if (group.member(leave.memberId()) == null)
+        else
         {
-            return reject(leave, GroupError.UNKNOWN_MEMBER_ID, "member " + leave.memberId() + " is not in group " + groupId);
+            if (group.isFenced(leave.memberId(), leave.groupInstanceId()))
+            {
+                return rejectFenced(leave, group, leave.memberId(), leave.groupInstanceId());
+            }
+            member = group.member(leave.memberId());
+            if (member == null)
+            {
+                return reject(leave, GroupError.UNKNOWN_MEMBER_ID,
+                    "member " + leave.memberId() + " is not in group " + groupId);
+            }
         }
         final Decision decision = new Decision(group);
-        removeMember(decision, leave.memberId(), "member " + leave.memberId() + " left the group");
+        removeMember(decision, member.memberId(), "member " + member.memberId() + " left the group");
         return Effect().persist(decision.events).thenRun(state ->
         {
             afterPersist(state);

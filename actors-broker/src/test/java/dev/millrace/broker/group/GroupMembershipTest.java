@@ -286,6 +286,66 @@ class GroupMembershipTest
     }
 
     @Test
+    void shouldRebalanceWhenStaticMemberRestartsWithChangedProtocolsAndFenceTheOldInstance()
+    {
+        final ActorRef<Command> group = spawnGroup();
+        final Member a = new Member("a", Optional.of("instance-a"));
+        final Member b = new Member("b", Optional.of("instance-b"));
+        stableGroup(group, a, b);
+        final Member restarted = new Member("b", Optional.of("instance-b"));
+        restarted.protocols = List.of(new MemberProtocol("range", new byte[] {7}));
+
+        restarted.join(group);
+        assertEquals(GroupError.FENCED_INSTANCE_ID, b.heartbeat(group).error());
+        assertEquals(GroupError.REBALANCE_IN_PROGRESS, a.heartbeat(group).error());
+        a.join(group);
+
+        final JoinGroupResponse leader = a.joined();
+        assertEquals(2, leader.generationId());
+        assertArrayEquals(new byte[] {7}, leader.members().get(1).metadata());
+        assertEquals(2, restarted.joined().generationId());
+    }
+
+    @Test
+    void shouldRemoveStaticMemberByInstanceIdAlone()
+    {
+        final ActorRef<Command> group = spawnGroup();
+        final Member a = new Member("a", Optional.of("instance-a"));
+        final Member b = new Member("b", Optional.of("instance-b"));
+        stableGroup(group, a, b);
+        final TestProbe<GroupAck> admin = TEST_KIT.createTestProbe();
+
+        group.tell(new LeaveGroup("", Optional.of("instance-b"), admin.ref()));
+
+        assertEquals(GroupError.NONE, admin.receiveMessage().error());
+        assertEquals(GroupError.UNKNOWN_MEMBER_ID, b.heartbeat(group).error());
+        assertEquals(GroupError.REBALANCE_IN_PROGRESS, a.heartbeat(group).error());
+    }
+
+    @Test
+    void shouldCreateDeletedGroupAgainWhenMemberJoins()
+    {
+        final ActorRef<Command> group = spawnGroup();
+        final Member a = new Member("a", Optional.empty());
+        final Member b = new Member("b", Optional.empty());
+        stableGroup(group, a, b);
+        a.leave(group);
+        b.leave(group);
+        final TestProbe<GroupAck> admin = TEST_KIT.createTestProbe();
+        group.tell(new GroupCoordinator.DeleteGroup(admin.ref()));
+        assertEquals(GroupError.NONE, admin.receiveMessage().error());
+
+        final Member c = new Member("c", Optional.empty());
+        c.join(group);
+        describe(group);
+        MANUAL_TIME.timePasses(Duration.ofMillis(SETTINGS.initialRebalanceDelayMs()));
+
+        final JoinGroupResponse joined = c.joined();
+        assertEquals(1, joined.generationId());
+        assertTrue(joined.isLeader());
+    }
+
+    @Test
     void shouldRejectJoinWithProtocolNoMemberSupportsWithInconsistentGroupProtocol()
     {
         final ActorRef<Command> group = spawnGroup();
@@ -367,6 +427,7 @@ class GroupMembershipTest
         String memberId = "";
         int generation = -1;
         int rebalanceTimeoutMs = REBALANCE_TIMEOUT_MS;
+        List<MemberProtocol> protocols = RANGE;
 
         Member(final String clientId, final Optional<String> instanceId)
         {
@@ -376,7 +437,7 @@ class GroupMembershipTest
 
         void join(final ActorRef<Command> group)
         {
-            group.tell(new JoinGroup(memberId, instanceId, clientId, "host-" + clientId, "consumer", RANGE,
+            group.tell(new JoinGroup(memberId, instanceId, clientId, "host-" + clientId, "consumer", protocols,
                 SESSION_TIMEOUT_MS, rebalanceTimeoutMs, joins.ref()));
         }
 
