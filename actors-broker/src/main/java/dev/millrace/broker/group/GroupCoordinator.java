@@ -485,6 +485,7 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
     private final Map<String, ActorRef<SyncGroupResponse>> syncWaiters = new LinkedHashMap<>();
     private final Map<String, Long> sessionEpochs = new HashMap<>();
     private long nextSessionEpoch;
+    private boolean recovered;
 
     private GroupCoordinator(
         final String groupId,
@@ -589,11 +590,22 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
 
     private void logTransition(final GroupState from, final GroupState to, final String reason)
     {
-        context.getLog().info("group {}: {} -> {}: {}", groupId, from, to, reason);
+        if (recovered)
+        {
+            context.getLog().info("group {}: {} -> {}: {}", groupId, from, to, reason);
+        }
+        else
+        {
+            // Replaying history: the transitions were logged when they happened.
+            context.getLog().debug("group {} (replay): {} -> {}: {}", groupId, from, to, reason);
+        }
     }
 
     private void onRecoveryCompleted(final GroupMetadata group)
     {
+        recovered = true;
+        context.getLog().info("group {} recovered: {}, generation {}, {} members, {} committed offsets", groupId,
+            group.state(), group.generationId(), group.members().size(), group.offsets().size());
         timers.startTimerWithFixedDelay(EXPIRE_OFFSETS_KEY, ExpireOffsets.INSTANCE,
             Duration.ofMillis(settings.offsetsRetentionCheckIntervalMs()));
         for (final GroupMember member : group.members())
