@@ -1,5 +1,6 @@
 package dev.millrace.broker.group;
 
+import dev.millrace.broker.partition.PartitionProtocol.TopicPartition;
 import dev.millrace.serialization.kryo.MillraceMessage;
 import java.util.Arrays;
 import java.util.List;

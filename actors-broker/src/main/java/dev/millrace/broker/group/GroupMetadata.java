@@ -1,5 +1,6 @@
 package dev.millrace.broker.group;
 
+import dev.millrace.broker.partition.PartitionProtocol.TopicPartition;
 import dev.millrace.broker.group.GroupEvent.AssignmentsStored;
 import dev.millrace.broker.group.GroupEvent.GenerationStarted;
 import dev.millrace.broker.group.GroupEvent.GroupCreated;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.millrace.broker.partition.PartitionProtocol.TopicPartition;
 import dev.millrace.broker.group.GroupCoordinator.Command;
 import dev.millrace.broker.group.GroupCoordinator.DeleteGroup;
 import dev.millrace.broker.group.GroupCoordinator.DescribeGroup;

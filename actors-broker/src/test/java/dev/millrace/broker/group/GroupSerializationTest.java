@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.millrace.broker.partition.PartitionProtocol.TopicPartition;
 import dev.millrace.broker.group.GroupCoordinator.GroupAck;
 import dev.millrace.broker.group.GroupCoordinator.GroupDescription;
 import dev.millrace.broker.group.GroupCoordinator.JoinGroupResponse;
@@ -80,7 +81,7 @@ class GroupSerializationTest
             GroupCoordinator.DescribeGroup.class, JoinGroupResponse.class, JoinedMember.class,
             SyncGroupResponse.class, GroupAck.class, OffsetFetchResponse.class, GroupDescription.class,
             MemberDescription.class, PartitionLag.class, GroupMetadata.class, GroupMember.class, MemberProtocol.class,
-            TopicPartition.class, OffsetAndMetadata.class, CommittedOffset.class, GroupError.class, GroupState.class));
+            OffsetAndMetadata.class, CommittedOffset.class, GroupError.class, GroupState.class));
         for (final Class<?> event : GroupEvent.class.getPermittedSubclasses())
         {
             expected.add(event);
@@ -94,5 +95,7 @@ class GroupSerializationTest
             final Integer id = registrations.get(type);
             assertTrue(id != null && id >= 4000 && id <= 4999, type.getName() + " has id " + id);
         }
+        // Shared with the partition protocol, registered in the partitions' block.
+        assertTrue(registrations.containsKey(TopicPartition.class), "TopicPartition must be registered");
     }
 }
