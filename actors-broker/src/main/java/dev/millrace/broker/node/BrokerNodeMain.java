@@ -10,9 +10,11 @@ import com.typesafe.config.ConfigFactory;
  * {@code -Dmillrace.broker.node.data-dir=/var/lib/millrace -Dmillrace.broker.node.port=7355}, over every module's
  * {@code reference.conf}), prints one line starting with {@value #STARTED} to stdout when it is ready, and runs
  * until the actor system terminates. SIGTERM (or SIGINT) runs Pekko's Coordinated Shutdown through its JVM shutdown
- * hook: the node leaves the cluster, stops its replicas (closing their logs) and its journal, and the JVM exits 0.
+ * hook: the node leaves the cluster, stops its replicas (closing their logs) and its journal, then the JVM exits
+ * (with 143, as for any SIGTERM).
  *
- * <p>Exit codes: 0 after a clean stop, 2 for a bad setting (the message names the key), 1 when start-up failed.
+ * <p>Exit codes otherwise: 0 after the actor system stopped by itself, 2 for a bad setting (the message names the
+ * key), 1 when start-up failed.
  * The {@code millrace standalone} command line will wrap this.
  */
 public final class BrokerNodeMain
