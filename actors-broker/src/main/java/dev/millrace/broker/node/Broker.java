@@ -17,6 +17,7 @@ import dev.millrace.broker.controller.ControllerProtocol.CreateTopicReply;
 import dev.millrace.broker.controller.ControllerProtocol.DeleteTopicReply;
 import dev.millrace.broker.controller.ControllerProtocol.DescribeTopicReply;
 import dev.millrace.broker.controller.ControllerProtocol.GetMetadata;
+import dev.millrace.broker.controller.ControllerProtocol.TopicConfigsAccepted;
 import dev.millrace.broker.controller.ControllerProtocol.TopicCreationAccepted;
 import dev.millrace.broker.controller.ControllerProtocol.TopicDeletionAccepted;
 import dev.millrace.broker.controller.ControllerProtocol.TopicDescription;
@@ -60,8 +61,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * directory ({@link PartitionReplicaEntity.DeleteReplica}), and answers once they have (or after
  * {@code ask-timeout}, with a warning in the log: the topic is deleted either way).
  *
- * <p><b>Altering configs</b> is recorded by the controller; a replica that is running keeps its log settings until it
- * restarts (node restart), as pushing config changes to replicas is not done yet.
+ * <p><b>Altering configs</b> asks the controller, then has this broker's replicas of the topic restart with the new
+ * configs ({@link PartitionReplicaEntity.ReloadReplica}; requests meanwhile wait in the entity), and answers.
  *
  * <p>Threading: an actor; its cache is confined to it.
  */
@@ -175,7 +176,7 @@ public final class Broker extends AbstractBehavior<Broker.Command>
 
     /** The broker's own messages (adapted replies): local only, never serialized. */
     private sealed interface Internal extends Command, NoSerializationVerificationNeeded
-        permits MetadataRefreshed, TopicCreated, TopicToDelete, TopicDeleted, ReplicasDeleted
+        permits MetadataRefreshed, TopicCreated, TopicToDelete, TopicDeleted, ReplicasDeleted, ConfigsAltered
     {
     }
 
@@ -193,6 +194,11 @@ public final class Broker extends AbstractBehavior<Broker.Command>
     }
 
     private record TopicDeleted(DeleteTopicReply reply, Throwable failure, TopicImage topic, DeleteTopic command)
+        implements Internal
+    {
+    }
+
+    private record ConfigsAltered(AlterTopicConfigsReply reply, Throwable failure, AlterConfigs command)
         implements Internal
     {
     }
@@ -252,6 +258,7 @@ public final class Broker extends AbstractBehavior<Broker.Command>
             .onMessage(ListTopics.class, this::onListTopics)
             .onMessage(DescribeTopic.class, this::onDescribeTopic)
             .onMessage(AlterConfigs.class, this::onAlterConfigs)
+            .onMessage(ConfigsAltered.class, this::onConfigsAltered)
             .onMessage(PartitionRequest.class, this::onPartitionRequest)
             .onMessage(MetadataRefreshed.class, this::onMetadataRefreshed)
             .build();
@@ -371,7 +378,35 @@ public final class Broker extends AbstractBehavior<Broker.Command>
 
     private Behavior<Command> onAlterConfigs(final AlterConfigs alter)
     {
-        controller.tell(new AlterTopicConfigs(alter.name(), alter.set(), alter.delete(), false, alter.replyTo()));
+        getContext().ask(
+            AlterTopicConfigsReply.class, controller, askTimeout,
+            replyTo -> new AlterTopicConfigs(alter.name(), alter.set(), alter.delete(), false, replyTo),
+            (reply, failure) -> new ConfigsAltered(reply, failure, alter));
+        return this;
+    }
+
+    private Behavior<Command> onConfigsAltered(final ConfigsAltered altered)
+    {
+        final AlterConfigs alter = altered.command();
+        if (altered.reply() instanceof TopicConfigsAccepted accepted)
+        {
+            final TopicImage topic = image.topics().get(alter.name());
+            if (topic != null)
+            {
+                image = image.withTopic(topic.withConfigs(accepted.configs()));
+                for (final PartitionImage partition : topic.partitions())
+                {
+                    if (partition.replicas().contains(brokerId))
+                    {
+                        sharding.entityRefFor(
+                            PartitionReplicaEntity.ADMIN_TYPE_KEY,
+                            PartitionReplicaEntity.entityId(new TopicPartition(topic.name(), partition.partition()), brokerId))
+                            .tell(PartitionReplicaEntity.ReloadReplica.INSTANCE);
+                    }
+                }
+            }
+        }
+        alter.replyTo().tell(altered.reply() != null ? altered.reply() : controllerFailed(altered.failure()));
         return this;
     }
 

@@ -49,7 +49,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * every {@link Command} to it.
  *
  * <p>States: <b>loading</b> (stash) → <b>running</b> (forward) → <b>deleting</b> (on {@link DeleteReplica}: stop
- * the child, which closes the log, then delete the log directory and stop). A topic or partition the controller
+ * the child, which closes the log, then delete the log directory and stop). On {@link ReloadReplica} (the topic's
+ * configs changed) a running entity stops its child and goes back to <b>loading</b>, stashing meanwhile, so the new
+ * child opens the log with the new configs. A topic or partition the controller
  * does not know, or a replica the partition does not have, is answered with
  * {@link ErrorCode#UNKNOWN_TOPIC_OR_PARTITION} for every stashed message, and the entity stops. When the child
  * stops (a storage failure), the entity stops too; sharding starts it again on the next message.
@@ -76,8 +78,14 @@ public final class PartitionReplicaEntity
     private static final List<String> NON_LOG_KEYS = List.of(TopicConfigs.CLEANUP_POLICY, TopicConfigs.MIN_INSYNC_REPLICAS);
 
     /** Node-internal messages to a replica entity, sent by the node's {@link Broker}. */
-    public sealed interface Admin extends MillraceMessage permits DeleteReplica
+    public sealed interface Admin extends MillraceMessage permits DeleteReplica, ReloadReplica
     {
+    }
+
+    /** Restart the replica with its topic's current configs (sent after the controller accepted a config change). */
+    public enum ReloadReplica implements Admin
+    {
+        INSTANCE
     }
 
     /**
@@ -114,6 +122,7 @@ public final class PartitionReplicaEntity
     }
 
     private final ActorContext<Object> context;
+    private final ActorRef<ControllerProtocol> controller;
     private final ReplicaId id;
     private final String entityId;
     private final Config config;
@@ -121,10 +130,11 @@ public final class PartitionReplicaEntity
     private final StashBuffer<Object> stash;
 
     private PartitionReplicaEntity(
-        final ActorContext<Object> context, final String entityId, final Config config, final BrokerNodeSettings settings,
-        final StashBuffer<Object> stash)
+        final ActorContext<Object> context, final ActorRef<ControllerProtocol> controller, final String entityId,
+        final Config config, final BrokerNodeSettings settings, final StashBuffer<Object> stash)
     {
         this.context = context;
+        this.controller = controller;
         this.entityId = entityId;
         this.id = parseEntityId(entityId);
         this.config = config;
@@ -178,11 +188,11 @@ public final class PartitionReplicaEntity
     {
         final Behavior<Object> behavior = Behaviors.setup(context -> Behaviors.withStash(
             settings.replicaStashCapacity(),
-            stash -> new PartitionReplicaEntity(context, entityId, config, settings, stash).loading(controller)));
+            stash -> new PartitionReplicaEntity(context, controller, entityId, config, settings, stash).loading()));
         return behavior.narrow();
     }
 
-    private Behavior<Object> loading(final ActorRef<ControllerProtocol> controller)
+    private Behavior<Object> loading()
     {
         context.ask(
             DescribeTopicReply.class, controller, settings.askTimeout(),
@@ -263,6 +273,7 @@ public final class PartitionReplicaEntity
         return Behaviors.receive(Object.class)
             .onMessage(Command.class, command -> onForward(replica, command))
             .onMessage(DeleteReplica.class, delete -> onDeleteWhileRunning(replica, delete))
+            .onMessage(ReloadReplica.class, reload -> onReload(replica))
             .onMessage(ReplicaTerminated.class, terminated -> onReplicaFailed())
             .build();
     }
@@ -271,6 +282,16 @@ public final class PartitionReplicaEntity
     {
         replica.tell(command);
         return Behaviors.same();
+    }
+
+    private Behavior<Object> onReload(final ActorRef<Command> replica)
+    {
+        context.getLog().info("replica {} restarts to apply its topic's new configs", entityId);
+        context.stop(replica);
+        return Behaviors.receive(Object.class)
+            .onMessage(ReplicaTerminated.class, terminated -> loading())
+            .onAnyMessage(this::onLoadingMessage)
+            .build();
     }
 
     private Behavior<Object> onReplicaFailed()
@@ -316,6 +337,10 @@ public final class PartitionReplicaEntity
         final boolean unknown = error == ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         stash.forEach(stashed ->
         {
+            if (stashed instanceof ReloadReplica)
+            {
+                return;
+            }
             if (stashed instanceof DeleteReplica delete && unknown)
             {
                 // The topic is gone and the log is not open here: safe to delete its files.

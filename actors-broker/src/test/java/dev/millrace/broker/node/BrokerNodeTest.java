@@ -155,6 +155,17 @@ class BrokerNodeTest
             assertEquals(4, offsets.expectMessageClass(OffsetFound.class, WAIT).offset());
             assertTrue(Files.isDirectory(node.settings().logsDir().resolve("events-v1-1")));
 
+            // A config change reaches the running replica: it restarts with the new max.message.bytes.
+            final TestProbe<ControllerProtocol.AlterTopicConfigsReply> altered = TestProbe.create(node.system());
+            node.broker().tell(new Broker.AlterConfigs("events-v1", Map.of("max.message.bytes", "200"), List.of(),
+                altered.ref()));
+            altered.expectMessageClass(TopicConfigsAccepted.class, WAIT);
+            final TestProbe<ProduceReply> tooLarge = TestProbe.create(node.system());
+            node.broker().tell(new Broker.Produce(new PartitionProtocol.Produce(
+                tp, (short)1, NodeBatches.batch("big", 40, 1_000L), tooLarge.ref())));
+            assertEquals(ErrorCode.MESSAGE_TOO_LARGE, assertInstanceOf(Rejected.class, tooLarge.receiveMessage(WAIT)).error());
+            assertEquals(4, produce(node, tp, NodeBatches.batch("small", 1, 1_000L)).baseOffset());
+
             final TestProbe<DeleteTopicReply> deleted = TestProbe.create(node.system());
             node.broker().tell(new Broker.DeleteTopic("events-v1", deleted.ref()));
             deleted.expectMessageClass(TopicDeletionAccepted.class, WAIT);
@@ -179,6 +190,9 @@ class BrokerNodeTest
                 new Broker.ListOffsets(new PartitionProtocol.ListOffsets(tp, OffsetSpec.EARLIEST, -1, offsets.ref())),
                 new Broker.DeleteRecords(new PartitionProtocol.DeleteRecords(tp, 1, null)),
                 new Broker.AlterConfigs("t", Map.of("a", "b"), List.of("c"), null),
+                new Broker.ListTopics(null),
+                new Broker.DescribeTopic("t", null),
+                PartitionReplicaEntity.ReloadReplica.INSTANCE,
                 new PartitionReplicaEntity.ReplicaDeleted("t-0-0")));
         }
     }
