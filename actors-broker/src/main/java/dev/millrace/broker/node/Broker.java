@@ -64,6 +64,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * <p><b>Altering configs</b> asks the controller, then has this broker's replicas of the topic restart with the new
  * configs ({@link PartitionReplicaEntity.ReloadReplica}; requests meanwhile wait in the entity), and answers.
  *
+ * <p>Each node runs one, as a system actor at {@value BrokerNode#BROKER_PATH} (clients outside the cluster can resolve
+ * it by address, e.g. {@code pekko://millrace@host:port/system/broker}).
+ *
  * <p>Threading: an actor; its cache is confined to it.
  */
 public final class Broker extends AbstractBehavior<Broker.Command>
@@ -279,17 +282,20 @@ public final class Broker extends AbstractBehavior<Broker.Command>
         if (created.reply() instanceof TopicCreationAccepted accepted)
         {
             image = image.withTopic(accepted.topic());
-            placement.claim(accepted.topic()).whenComplete((done, failure) -> logClaimFailure(accepted.topic(), failure));
+            // The callback runs outside the actor: it may use the system's logger, never the context.
+            final org.apache.pekko.actor.typed.ActorSystem<Void> system = getContext().getSystem();
+            placement.claim(accepted.topic()).whenComplete((done, failure) -> logClaimFailure(system, accepted.topic(), failure));
         }
         created.replyTo().tell(created.reply() != null ? created.reply() : controllerFailed(created.failure()));
         return this;
     }
 
-    private void logClaimFailure(final TopicImage topic, final Throwable failure)
+    private static void logClaimFailure(
+        final org.apache.pekko.actor.typed.ActorSystem<Void> system, final TopicImage topic, final Throwable failure)
     {
         if (failure != null)
         {
-            getContext().getSystem().log().warn(
+            system.log().warn(
                 "could not set the shard locations of topic {} (sharding falls back to the requesting node)",
                 topic.name(), failure);
         }

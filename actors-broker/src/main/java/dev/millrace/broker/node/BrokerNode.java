@@ -72,6 +72,9 @@ public final class BrokerNode implements AutoCloseable
     /** The actor system's name: every Millrace node's is the same, so that they can form one cluster. */
     public static final String SYSTEM_NAME = "millrace";
 
+    /** The path of the node's {@link Broker} actor. */
+    public static final String BROKER_PATH = "/system/broker";
+
     /** The controller's journal id, one per cluster. */
     public static final String CONTROLLER_PERSISTENCE_ID = "millrace-controller";
 
@@ -179,7 +182,7 @@ public final class BrokerNode implements AutoCloseable
                 PartitionReplicaEntity.ENTITY_TYPE_KEY,
                 context -> PartitionReplicaEntity.create(context.getEntityId(), controller, config, settings))
             .withMessageExtractor(new ReplicaPlacement.OneShardPerReplica<PartitionProtocol.Command>())
-            .withAllocationStrategy(ReplicaPlacement.allocationStrategy(system))
+            .withAllocationStrategy(ReplicaPlacement.allocationStrategy(system, settings.askTimeout()))
             .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
 
         final RegisterBrokerReply registered = await(

@@ -1,5 +1,6 @@
 package dev.millrace.broker.node;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -19,6 +20,7 @@ import org.apache.pekko.cluster.sharding.external.javadsl.ExternalShardAllocatio
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.util.Timeout;
 
 /**
  * Where partition replica entities live: "a replica lives where its data lives".
@@ -50,10 +52,9 @@ public final class ReplicaPlacement
     }
 
     /** The allocation strategy of the {@value PartitionReplicaEntity#TYPE_NAME} entity type. */
-    static ExternalShardAllocationStrategy allocationStrategy(final ActorSystem<?> system)
+    static ExternalShardAllocationStrategy allocationStrategy(final ActorSystem<?> system, final Duration timeout)
     {
-        return new ExternalShardAllocationStrategy(
-            system, PartitionReplicaEntity.TYPE_NAME, org.apache.pekko.util.Timeout.create(java.time.Duration.ofSeconds(5)));
+        return new ExternalShardAllocationStrategy(system, PartitionReplicaEntity.TYPE_NAME, Timeout.create(timeout));
     }
 
     /** Places every replica of this broker in the image on this node. */

@@ -180,7 +180,7 @@ class NodeKillDashNineITCase
 
         ActorRef<Broker.Command> broker(final ActorTestKit client)
         {
-            return ActorRefResolver.get(client.system()).resolveActorRef(address + "/system/broker");
+            return ActorRefResolver.get(client.system()).resolveActorRef(address + BrokerNode.BROKER_PATH);
         }
 
         /** SIGTERM: Coordinated Shutdown must end the JVM. */
