@@ -22,6 +22,8 @@ import dev.millrace.broker.controller.ControllerProtocol.GetMetadata;
 import dev.millrace.broker.controller.ControllerProtocol.RegisterBroker;
 import dev.millrace.broker.controller.ControllerProtocol.RegisterBrokerReply;
 import dev.millrace.broker.controller.ControllerSettings;
+import dev.millrace.broker.controller.PartitionImage;
+import dev.millrace.broker.controller.TopicImage;
 import dev.millrace.broker.partition.PartitionProtocol;
 import dev.millrace.broker.partition.PartitionProtocol.TopicPartition;
 import org.apache.pekko.actor.Address;
@@ -33,6 +35,8 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.cluster.sharding.typed.javadsl.StartEntity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -57,7 +61,8 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  *
  * <p>{@link #start} blocks until the node is ready: the cluster is up (the node joins itself: a one-member cluster;
  * joining others comes with multi-node configuration), the controller has recovered, this broker is registered
- * ({@link RegisterBroker}) and its replicas are claimed. It fails, after stopping whatever it started, on a bad
+ * ({@link RegisterBroker}) and its replicas are claimed; then every replica of this broker is started (its log
+ * opened and recovered) in the background. It fails, after stopping whatever it started, on a bad
  * setting (naming the key) or when start-up exceeds {@code start-timeout}.
  *
  * <p>Configuration: {@code millrace.broker.node} ({@link BrokerNodeSettings}) decides the data directory, broker
@@ -178,7 +183,7 @@ public final class BrokerNode implements AutoCloseable
             .init(SingletonActor.of(controllerBehavior, "controller"));
 
         final ClusterSharding sharding = ClusterSharding.get(system);
-        sharding.init(Entity.of(
+        final ActorRef<ShardingEnvelope<PartitionProtocol.Command>> region = sharding.init(Entity.of(
                 PartitionReplicaEntity.ENTITY_TYPE_KEY,
                 context -> PartitionReplicaEntity.create(context.getEntityId(), controller, config, settings))
             .withMessageExtractor(new ReplicaPlacement.OneShardPerReplica<PartitionProtocol.Command>())
@@ -203,10 +208,31 @@ public final class BrokerNode implements AutoCloseable
 
         final ReplicaPlacement placement = new ReplicaPlacement(system, settings.brokerId());
         await(placement.claimAll(image), settings.startTimeout(), "the shard locations of this broker's replicas");
+        startReplicas(region, image, settings.brokerId());
 
         final ActorRef<Broker.Command> broker = system.systemActorOf(
             Broker.create(controller, sharding, placement, settings, image), "broker", Props.empty());
         return new BrokerNode(settings, system, controller, sharding, broker);
+    }
+
+    /**
+     * Starts every replica of this broker now rather than on its first request, as Kafka opens every log at start:
+     * logs are recovered, retention runs and a damaged log shows up at once. Asynchronous: start does not wait.
+     */
+    private static void startReplicas(
+        final ActorRef<ShardingEnvelope<PartitionProtocol.Command>> region, final ClusterImage image, final int brokerId)
+    {
+        for (final TopicImage topic : image.topics().values())
+        {
+            for (final PartitionImage partition : topic.partitions())
+            {
+                if (partition.replicas().contains(brokerId))
+                {
+                    region.tell(StartEntity.create(PartitionProtocol.Command.class, PartitionReplicaEntity.entityId(
+                        new TopicPartition(topic.name(), partition.partition()), brokerId)));
+                }
+            }
+        }
     }
 
     private static Behavior<SelfUp> completeAndStop(final CompletableFuture<Void> up)

@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
 
 import com.typesafe.config.Config;
@@ -33,6 +35,8 @@ import dev.millrace.broker.partition.PartitionProtocol.Status;
 import dev.millrace.broker.partition.PartitionProtocol.TopicPartition;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializers;
@@ -113,6 +117,19 @@ class BrokerNodeTest
 
         try (BrokerNode node = BrokerNode.start(nodeConfig(dataDir)))
         {
+            // Every replica of this broker starts with the node, before any request.
+            final TestProbe<CurrentShardRegionState> regionState = TestProbe.create(node.system());
+            regionState.awaitAssert(WAIT, () ->
+            {
+                node.sharding().shardState().tell(
+                    new GetShardRegionState(PartitionReplicaEntity.ENTITY_TYPE_KEY, regionState.ref()));
+                final Set<String> entities = regionState.receiveMessage(WAIT).getShards().stream()
+                    .flatMap(shard -> shard.getEntityIds().stream())
+                    .collect(Collectors.toSet());
+                assertEquals(Set.of("orders-0-0", "orders-1-0", "orders-2-0"), entities);
+                return null;
+            });
+
             final TestProbe<TopicListing> listed = TestProbe.create(node.system());
             node.broker().tell(new Broker.ListTopics(listed.ref()));
             assertEquals(List.of(TOPIC), listed.expectMessageClass(TopicListing.class, WAIT).names());
