@@ -34,7 +34,11 @@ import dev.millrace.broker.partition.PartitionProtocol.Rejected;
 import dev.millrace.broker.partition.PartitionProtocol.Status;
 import dev.millrace.broker.partition.PartitionProtocol.TopicPartition;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.serialization.Serialization;
@@ -155,8 +159,19 @@ class BrokerNodeTest
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void shouldServeEntitiesDirectlyAndDeleteTopicWithItsLogDirectories()
     {
-        try (BrokerNode node = BrokerNode.start(nodeConfig(dataDir)))
+        // An extension adds its own sharded entities, as group coordinators will.
+        final EntityTypeKey<Echo> echoKey = EntityTypeKey.create(Echo.class, "Echo");
+        final BrokerNode.Extension echoes = started -> started.sharding().init(Entity.of(echoKey, entity ->
+            Behaviors.receiveMessage(echo ->
+            {
+                echo.replyTo().tell(entity.getEntityId() + ":" + echo.text());
+                return Behaviors.same();
+            })));
+        try (BrokerNode node = BrokerNode.start(nodeConfig(dataDir), List.of(echoes)))
         {
+            assertEquals("group-1:hello", node.sharding().entityRefFor(echoKey, "group-1")
+                .<String>ask(replyTo -> new Echo("hello", replyTo), WAIT).toCompletableFuture().join());
+
             final TestProbe<CreateTopicReply> created = TestProbe.create(node.system());
             node.broker().tell(new Broker.CreateTopic("events-v1", 2, 1, Map.of(), created.ref()));
             created.expectMessageClass(TopicCreationAccepted.class, WAIT);
@@ -212,6 +227,11 @@ class BrokerNodeTest
                 PartitionReplicaEntity.ReloadReplica.INSTANCE,
                 new PartitionReplicaEntity.ReplicaDeleted("t-0-0")));
         }
+    }
+
+    /** The extension test's entity message; local only. */
+    record Echo(String text, ActorRef<String> replyTo)
+    {
     }
 
     private static void assertSerializable(final BrokerNode node, final List<Object> messages)
