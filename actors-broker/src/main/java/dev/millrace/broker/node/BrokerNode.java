@@ -185,7 +185,7 @@ public final class BrokerNode implements AutoCloseable
         final ClusterSharding sharding = ClusterSharding.get(system);
         final ActorRef<ShardingEnvelope<PartitionProtocol.Command>> region = sharding.init(Entity.of(
                 PartitionReplicaEntity.ENTITY_TYPE_KEY,
-                context -> PartitionReplicaEntity.create(context.getEntityId(), controller, config, settings))
+                context -> PartitionReplicaEntity.create(context.getEntityId(), context.getShard(), controller, config, settings))
             .withMessageExtractor(new ReplicaPlacement.OneShardPerReplica<PartitionProtocol.Command>())
             .withAllocationStrategy(ReplicaPlacement.allocationStrategy(system, settings.askTimeout()))
             .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));

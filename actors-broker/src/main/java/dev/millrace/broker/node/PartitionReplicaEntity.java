@@ -38,6 +38,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
@@ -53,8 +54,12 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * configs changed) a running entity stops its child and goes back to <b>loading</b>, stashing meanwhile, so the new
  * child opens the log with the new configs. A topic or partition the controller
  * does not know, or a replica the partition does not have, is answered with
- * {@link ErrorCode#UNKNOWN_TOPIC_OR_PARTITION} for every stashed message, and the entity stops. When the child
- * stops (a storage failure), the entity stops too; sharding starts it again on the next message.
+ * {@link ErrorCode#UNKNOWN_TOPIC_OR_PARTITION} for every stashed message, and the entity passivates. When the child
+ * stops (a storage failure), the entity passivates too; sharding starts it again on the next message.
+ *
+ * <p>The entity never just stops: it asks its shard to passivate it, so that messages sent meanwhile wait in the
+ * shard for the next incarnation instead of being lost; those already in its mailbox are refused
+ * (retriable errors), and a late {@link DeleteReplica} still deletes the (closed) log.
  *
  * <p>The public typed key is {@link #ENTITY_TYPE_KEY} ({@link Command}); node-internal admin messages
  * ({@link Admin}) reach the same entities through {@link #ADMIN_TYPE_KEY}, a key of the same type name: the
@@ -123,6 +128,7 @@ public final class PartitionReplicaEntity
 
     private final ActorContext<Object> context;
     private final ActorRef<ControllerProtocol> controller;
+    private final ActorRef<ClusterSharding.ShardCommand> shard;
     private final ReplicaId id;
     private final String entityId;
     private final Config config;
@@ -130,10 +136,12 @@ public final class PartitionReplicaEntity
     private final StashBuffer<Object> stash;
 
     private PartitionReplicaEntity(
-        final ActorContext<Object> context, final ActorRef<ControllerProtocol> controller, final String entityId,
-        final Config config, final BrokerNodeSettings settings, final StashBuffer<Object> stash)
+        final ActorContext<Object> context, final ActorRef<ClusterSharding.ShardCommand> shard,
+        final ActorRef<ControllerProtocol> controller, final String entityId, final Config config,
+        final BrokerNodeSettings settings, final StashBuffer<Object> stash)
     {
         this.context = context;
+        this.shard = shard;
         this.controller = controller;
         this.entityId = entityId;
         this.id = parseEntityId(entityId);
@@ -178,17 +186,18 @@ public final class PartitionReplicaEntity
      * The entity's behavior.
      *
      * @param entityId   {@code <topic>-<partition>-<replica>}
+     * @param shard      the entity's shard, asked to passivate it
      * @param controller the controller (singleton proxy), asked for the topic
      * @param config     the actor system's configuration ({@code millrace.broker.partition})
      * @param settings   the node's settings (logs directory, timeouts)
      */
     public static Behavior<Command> create(
-        final String entityId, final ActorRef<ControllerProtocol> controller, final Config config,
-        final BrokerNodeSettings settings)
+        final String entityId, final ActorRef<ClusterSharding.ShardCommand> shard,
+        final ActorRef<ControllerProtocol> controller, final Config config, final BrokerNodeSettings settings)
     {
         final Behavior<Object> behavior = Behaviors.setup(context -> Behaviors.withStash(
             settings.replicaStashCapacity(),
-            stash -> new PartitionReplicaEntity(context, controller, entityId, config, settings, stash).loading()));
+            stash -> new PartitionReplicaEntity(context, shard, controller, entityId, config, settings, stash).loading()));
         return behavior.narrow();
     }
 
@@ -296,8 +305,9 @@ public final class PartitionReplicaEntity
 
     private Behavior<Object> onReplicaFailed()
     {
-        context.getLog().warn("replica {} stopped; the entity stops with it", entityId);
-        return Behaviors.stopped();
+        context.getLog().warn("replica {} stopped; the entity passivates", entityId);
+        return passivate(ErrorCode.NOT_LEADER_OR_FOLLOWER,
+            "partition " + id.topicPartition() + " stopped after a failure: retry");
     }
 
     private Behavior<Object> onDeleteWhileRunning(final ActorRef<Command> replica, final DeleteReplica delete)
@@ -329,7 +339,8 @@ public final class PartitionReplicaEntity
     {
         deleteLogDir();
         waiting.forEach(replyTo -> replyTo.tell(new ReplicaDeleted(entityId)));
-        return Behaviors.stopped();
+        return passivate(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+            "partition " + id.topicPartition() + " was deleted: refresh metadata");
     }
 
     private Behavior<Object> rejectStashedAndStop(final ErrorCode error, final String message)
@@ -353,7 +364,30 @@ public final class PartitionReplicaEntity
             }
         });
         stash.clear();
-        return Behaviors.stopped();
+        return passivate(error, message);
+    }
+
+    /** Asks the shard to stop this entity; meanwhile refuses what is already in the mailbox. */
+    private Behavior<Object> passivate(final ErrorCode error, final String reason)
+    {
+        shard.tell(new ClusterSharding.Passivate<>(context.getSelf().<Command>narrow()));
+        return Behaviors.receive(Object.class)
+            .onMessage(DeleteReplica.class, this::onDeleteWhilePassivating)
+            .onMessage(ReloadReplica.class, reload -> Behaviors.same())
+            .onAnyMessage(message ->
+            {
+                reject(message, error, reason);
+                return Behaviors.same();
+            })
+            .build();
+    }
+
+    private Behavior<Object> onDeleteWhilePassivating(final DeleteReplica delete)
+    {
+        // No log is open in this state: the child never started or has stopped.
+        deleteLogDir();
+        delete.replyTo().tell(new ReplicaDeleted(entityId));
+        return Behaviors.same();
     }
 
     private void deleteLogDir()

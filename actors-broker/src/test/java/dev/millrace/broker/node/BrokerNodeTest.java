@@ -187,6 +187,14 @@ class BrokerNodeTest
             assertEquals(4, offsets.expectMessageClass(OffsetFound.class, WAIT).offset());
             assertTrue(Files.isDirectory(node.settings().logsDir().resolve("events-v1-1")));
 
+            // Straight to an entity of a topic the controller does not know: refused, and no log directory is made.
+            final FetchReply direct = node.partition(new TopicPartition("nope", 0), node.settings().brokerId())
+                .<FetchReply>ask(replyTo -> new PartitionProtocol.Fetch(new TopicPartition("nope", 0), 0, 1024, 0, 0, replyTo),
+                    WAIT)
+                .toCompletableFuture().join();
+            assertEquals(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, assertInstanceOf(Rejected.class, direct).error());
+            assertFalse(Files.exists(node.settings().logsDir().resolve("nope-0")));
+
             // A config change reaches the running replica: it restarts with the new max.message.bytes.
             final TestProbe<ControllerProtocol.AlterTopicConfigsReply> altered = TestProbe.create(node.system());
             node.broker().tell(new Broker.AlterConfigs("events-v1", Map.of("max.message.bytes", "200"), List.of(),
