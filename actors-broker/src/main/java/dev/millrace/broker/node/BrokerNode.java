@@ -59,6 +59,9 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  *   <li>any {@link Extension}s (group coordinators, later transaction coordinators...), started last.</li>
  * </ul>
  *
+ * <p>A node locks its data directory ({@code .lock}, like Kafka's log directories) until its actor system has
+ * terminated: a second node on the same directory, in this JVM or another, fails at once.
+ *
  * <p>{@link #start} blocks until the node is ready: the cluster is up (the node joins itself: a one-member cluster;
  * joining others comes with multi-node configuration), the controller has recovered, this broker is registered
  * ({@link RegisterBroker}) and its replicas are claimed; then every replica of this broker is started (its log
@@ -103,11 +106,13 @@ public final class BrokerNode implements AutoCloseable
     private final ActorRef<ControllerProtocol> controller;
     private final ClusterSharding sharding;
     private final ActorRef<Broker.Command> broker;
+    private final DataDirLock lock;
 
     private BrokerNode(
         final BrokerNodeSettings settings, final ActorSystem<Void> system, final ActorRef<ControllerProtocol> controller,
-        final ClusterSharding sharding, final ActorRef<Broker.Command> broker)
+        final ClusterSharding sharding, final ActorRef<Broker.Command> broker, final DataDirLock lock)
     {
+        this.lock = lock;
         this.settings = settings;
         this.system = system;
         this.controller = controller;
@@ -143,11 +148,22 @@ public final class BrokerNode implements AutoCloseable
                 "cannot create " + settings.logsDir() + " (" + BrokerNodeSettings.PREFIX + "." + BrokerNodeSettings.DATA_DIR +
                 ")", ex);
         }
+        final DataDirLock lock = DataDirLock.acquire(settings.dataDir());
         final Config effective = nodeConfig(settings).withFallback(config).resolve();
-        final ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, effective);
+        final ActorSystem<Void> system;
         try
         {
-            final BrokerNode node = startIn(system, settings, controllerSettings, effective);
+            system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, effective);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            lock.close();
+            throw ex;
+        }
+        system.getWhenTerminated().whenComplete((done, failure) -> lock.close());
+        try
+        {
+            final BrokerNode node = startIn(system, settings, controllerSettings, effective, lock);
             for (final Extension extension : extensions)
             {
                 extension.start(node);
@@ -160,13 +176,14 @@ public final class BrokerNode implements AutoCloseable
         {
             system.terminate();
             awaitTermination(system, settings.startTimeout());
+            lock.close();
             throw ex;
         }
     }
 
     private static BrokerNode startIn(
         final ActorSystem<Void> system, final BrokerNodeSettings settings, final ControllerSettings controllerSettings,
-        final Config config)
+        final Config config, final DataDirLock lock)
     {
         final Cluster cluster = Cluster.get(system);
         final CompletableFuture<Void> up = new CompletableFuture<>();
@@ -212,7 +229,7 @@ public final class BrokerNode implements AutoCloseable
 
         final ActorRef<Broker.Command> broker = system.systemActorOf(
             Broker.create(controller, sharding, placement, settings, image), "broker", Props.empty());
-        return new BrokerNode(settings, system, controller, sharding, broker);
+        return new BrokerNode(settings, system, controller, sharding, broker, lock);
     }
 
     /**
@@ -300,11 +317,14 @@ public final class BrokerNode implements AutoCloseable
             PartitionReplicaEntity.ENTITY_TYPE_KEY, PartitionReplicaEntity.entityId(topicPartition, replica));
     }
 
-    /** Starts stopping the node (Coordinated Shutdown); completes when the actor system has terminated. */
+    /**
+     * Starts stopping the node (Coordinated Shutdown); completes when the actor system has terminated and the data
+     * directory is unlocked.
+     */
     public CompletionStage<?> terminate()
     {
         system.terminate();
-        return system.getWhenTerminated();
+        return system.getWhenTerminated().whenComplete((done, failure) -> lock.close());
     }
 
     /** Stops the node and waits up to {@code start-timeout} for it. */
@@ -313,6 +333,7 @@ public final class BrokerNode implements AutoCloseable
     {
         system.terminate();
         awaitTermination(system, settings.startTimeout());
+        lock.close();
     }
 
     private static void awaitTermination(final ActorSystem<?> system, final Duration timeout)

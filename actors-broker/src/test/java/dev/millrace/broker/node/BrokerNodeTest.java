@@ -52,6 +52,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -169,6 +170,10 @@ class BrokerNodeTest
             })));
         try (BrokerNode node = BrokerNode.start(nodeConfig(dataDir), List.of(echoes)))
         {
+            final IllegalStateException inUse = assertThrows(IllegalStateException.class,
+                () -> BrokerNode.start(nodeConfig(dataDir)));
+            assertTrue(inUse.getMessage().contains("millrace.broker.node.data-dir"), inUse.getMessage());
+
             assertEquals("group-1:hello", node.sharding().entityRefFor(echoKey, "group-1")
                 .<String>ask(replyTo -> new Echo("hello", replyTo), WAIT).toCompletableFuture().join());
 
