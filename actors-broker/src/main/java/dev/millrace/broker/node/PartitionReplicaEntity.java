@@ -374,12 +374,14 @@ public final class PartitionReplicaEntity
         return Behaviors.receive(Object.class)
             .onMessage(DeleteReplica.class, this::onDeleteWhilePassivating)
             .onMessage(ReloadReplica.class, reload -> Behaviors.same())
-            .onAnyMessage(message ->
-            {
-                reject(message, error, reason);
-                return Behaviors.same();
-            })
+            .onAnyMessage(message -> onMessageWhilePassivating(message, error, reason))
             .build();
+    }
+
+    private Behavior<Object> onMessageWhilePassivating(final Object message, final ErrorCode error, final String reason)
+    {
+        reject(message, error, reason);
+        return Behaviors.same();
     }
 
     private Behavior<Object> onDeleteWhilePassivating(final DeleteReplica delete)
