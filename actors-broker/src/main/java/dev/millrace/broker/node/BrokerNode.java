@@ -1,0 +1,364 @@
+package dev.millrace.broker.node;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import dev.millrace.broker.controller.ClusterImage;
+import dev.millrace.broker.controller.Controller;
+import dev.millrace.broker.controller.ControllerProtocol;
+import dev.millrace.broker.controller.ControllerProtocol.BrokerRegistrationAccepted;
+import dev.millrace.broker.controller.ControllerProtocol.GetMetadata;
+import dev.millrace.broker.controller.ControllerProtocol.RegisterBroker;
+import dev.millrace.broker.controller.ControllerProtocol.RegisterBrokerReply;
+import dev.millrace.broker.controller.ControllerSettings;
+import dev.millrace.broker.controller.PartitionImage;
+import dev.millrace.broker.controller.TopicImage;
+import dev.millrace.broker.partition.PartitionProtocol;
+import dev.millrace.broker.partition.PartitionProtocol.TopicPartition;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.cluster.sharding.typed.javadsl.StartEntity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.SelfUp;
+import org.apache.pekko.cluster.typed.SingletonActor;
+import org.apache.pekko.cluster.typed.Subscribe;
+import org.apache.pekko.persistence.typed.PersistenceId;
+
+/**
+ * One Millrace node: a typed {@code ActorSystem} named {@value #SYSTEM_NAME}, a member of a Pekko Cluster, with
+ * <ul>
+ *   <li>the embedded journal and snapshot store under the data directory ({@code journal/}, {@code snapshots/});</li>
+ *   <li>the {@link Controller} as a cluster singleton (persistence id {@value #CONTROLLER_PERSISTENCE_ID});</li>
+ *   <li>partition replicas as sharded entities ({@link PartitionReplicaEntity}, logs under {@code logs/}), placed by
+ *       {@link ReplicaPlacement};</li>
+ *   <li>the {@link Broker} facade;</li>
+ *   <li>any {@link Extension}s (group coordinators, later transaction coordinators...), started last.</li>
+ * </ul>
+ *
+ * <p>A node locks its data directory ({@code .lock}, like Kafka's log directories) until its actor system has
+ * terminated: a second node on the same directory, in this JVM or another, fails at once.
+ *
+ * <p>{@link #start} blocks until the node is ready: the cluster is up (the node joins itself: a one-member cluster;
+ * joining others comes with multi-node configuration), the controller has recovered, this broker is registered
+ * ({@link RegisterBroker}) and its replicas are claimed; then every replica of this broker is started (its log
+ * opened and recovered) in the background. It fails, after stopping whatever it started, on a bad
+ * setting (naming the key) or when start-up exceeds {@code start-timeout}.
+ *
+ * <p>Configuration: {@code millrace.broker.node} ({@link BrokerNodeSettings}) decides the data directory, broker
+ * id, host and port; the node derives from it, over whatever the given configuration says, {@code pekko.actor
+ * .provider = cluster}, Artery's transport, host and port, and the embedded persistence plugins and their
+ * directories.
+ *
+ * <p>Threading: {@link #start} and {@link #close} block the calling thread; the accessors are thread-safe.
+ */
+public final class BrokerNode implements AutoCloseable
+{
+    /** The actor system's name: every Millrace node's is the same, so that they can form one cluster. */
+    public static final String SYSTEM_NAME = "millrace";
+
+    /** The path of the node's {@link Broker} actor. */
+    public static final String BROKER_PATH = "/system/broker";
+
+    /** The controller's journal id, one per cluster. */
+    public static final String CONTROLLER_PERSISTENCE_ID = "millrace-controller";
+
+    /**
+     * Something that runs on every node beside the partitions, started once the node is ready: the extension point
+     * for other sharded entities. A group coordinator, for example:
+     * <pre>{@code
+     * node -> node.sharding().init(Entity.of(GroupCoordinator.ENTITY_TYPE_KEY,
+     *     context -> GroupCoordinator.create(PersistenceId.of("GroupCoordinator", context.getEntityId()), ...)))
+     * }</pre>
+     * Its event-sourced entities use the node's journal. An extension that throws fails the start.
+     */
+    @FunctionalInterface
+    public interface Extension
+    {
+        void start(BrokerNode node);
+    }
+
+    private final BrokerNodeSettings settings;
+    private final ActorSystem<Void> system;
+    private final ActorRef<ControllerProtocol> controller;
+    private final ClusterSharding sharding;
+    private final ActorRef<Broker.Command> broker;
+    private final DataDirLock lock;
+
+    private BrokerNode(
+        final BrokerNodeSettings settings, final ActorSystem<Void> system, final ActorRef<ControllerProtocol> controller,
+        final ClusterSharding sharding, final ActorRef<Broker.Command> broker, final DataDirLock lock)
+    {
+        this.lock = lock;
+        this.settings = settings;
+        this.system = system;
+        this.controller = controller;
+        this.sharding = sharding;
+        this.broker = broker;
+    }
+
+    /** Starts a node with no extensions; see {@link #start(Config, List)}. */
+    public static BrokerNode start(final Config config)
+    {
+        return start(config, List.of());
+    }
+
+    /**
+     * Starts a node and waits until it is ready.
+     *
+     * @param config     the whole configuration, usually {@code ConfigFactory.load()} or an override of it
+     * @param extensions started in order once the node is ready
+     * @throws com.typesafe.config.ConfigException naming the key of a bad setting
+     * @throws IllegalStateException when the node did not become ready within {@code start-timeout}
+     */
+    public static BrokerNode start(final Config config, final List<Extension> extensions)
+    {
+        final BrokerNodeSettings settings = BrokerNodeSettings.fromConfig(config);
+        final ControllerSettings controllerSettings = ControllerSettings.fromConfig(config);
+        try
+        {
+            Files.createDirectories(settings.logsDir());
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(
+                "cannot create " + settings.logsDir() + " (" + BrokerNodeSettings.PREFIX + "." + BrokerNodeSettings.DATA_DIR +
+                ")", ex);
+        }
+        final DataDirLock lock = DataDirLock.acquire(settings.dataDir());
+        final Config effective = nodeConfig(settings).withFallback(config).resolve();
+        final ActorSystem<Void> system;
+        try
+        {
+            system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, effective);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            lock.close();
+            throw ex;
+        }
+        system.getWhenTerminated().whenComplete((done, failure) -> lock.close());
+        try
+        {
+            final BrokerNode node = startIn(system, settings, controllerSettings, effective, lock);
+            for (final Extension extension : extensions)
+            {
+                extension.start(node);
+            }
+            system.log().info("millrace node started: broker {} at {}, data in {}",
+                settings.brokerId(), node.address(), settings.dataDir());
+            return node;
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            system.terminate();
+            awaitTermination(system, settings.startTimeout());
+            lock.close();
+            throw ex;
+        }
+    }
+
+    private static BrokerNode startIn(
+        final ActorSystem<Void> system, final BrokerNodeSettings settings, final ControllerSettings controllerSettings,
+        final Config config, final DataDirLock lock)
+    {
+        final Cluster cluster = Cluster.get(system);
+        final CompletableFuture<Void> up = new CompletableFuture<>();
+        final ActorRef<SelfUp> upListener = system.systemActorOf(
+            Behaviors.receive(SelfUp.class).onAnyMessage(selfUp -> completeAndStop(up)).build(), "self-up", Props.empty());
+        cluster.subscriptions().tell(Subscribe.create(upListener, SelfUp.class));
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        await(up, settings.startTimeout(), "the cluster to be up");
+
+        final Behavior<ControllerProtocol> controllerBehavior = Behaviors.supervise(
+            Controller.create(PersistenceId.ofUniqueId(CONTROLLER_PERSISTENCE_ID), controllerSettings))
+            .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+        final ActorRef<ControllerProtocol> controller = ClusterSingleton.get(system)
+            .init(SingletonActor.of(controllerBehavior, "controller"));
+
+        final ClusterSharding sharding = ClusterSharding.get(system);
+        final ActorRef<ShardingEnvelope<PartitionProtocol.Command>> region = sharding.init(Entity.of(
+                PartitionReplicaEntity.ENTITY_TYPE_KEY,
+                context -> PartitionReplicaEntity.create(context.getEntityId(), context.getShard(), controller, config, settings))
+            .withMessageExtractor(new ReplicaPlacement.OneShardPerReplica<PartitionProtocol.Command>())
+            .withAllocationStrategy(ReplicaPlacement.allocationStrategy(system, settings.askTimeout()))
+            .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+
+        final RegisterBrokerReply registered = await(
+            AskPattern.ask(
+                controller,
+                replyTo -> new RegisterBroker(
+                    settings.brokerId(), settings.host(), settings.advertisedPort(), settings.rack(), replyTo),
+                settings.startTimeout(), system.scheduler()),
+            settings.startTimeout(), "the controller to register broker " + settings.brokerId());
+        if (!(registered instanceof BrokerRegistrationAccepted))
+        {
+            throw new IllegalStateException("the controller refused to register broker " + settings.brokerId() + ": " +
+                registered);
+        }
+        final ClusterImage image = await(
+            AskPattern.ask(controller, GetMetadata::new, settings.startTimeout(), system.scheduler()),
+            settings.startTimeout(), "the controller's metadata");
+
+        final ReplicaPlacement placement = new ReplicaPlacement(system, settings.brokerId());
+        await(placement.claimAll(image), settings.startTimeout(), "the shard locations of this broker's replicas");
+        startReplicas(region, image, settings.brokerId());
+
+        final ActorRef<Broker.Command> broker = system.systemActorOf(
+            Broker.create(controller, sharding, placement, settings, image), "broker", Props.empty());
+        return new BrokerNode(settings, system, controller, sharding, broker, lock);
+    }
+
+    /**
+     * Starts every replica of this broker now rather than on its first request, as Kafka opens every log at start:
+     * logs are recovered, retention runs and a damaged log shows up at once. Asynchronous: start does not wait.
+     */
+    private static void startReplicas(
+        final ActorRef<ShardingEnvelope<PartitionProtocol.Command>> region, final ClusterImage image, final int brokerId)
+    {
+        for (final TopicImage topic : image.topics().values())
+        {
+            for (final PartitionImage partition : topic.partitions())
+            {
+                if (partition.replicas().contains(brokerId))
+                {
+                    region.tell(StartEntity.create(PartitionProtocol.Command.class, PartitionReplicaEntity.entityId(
+                        new TopicPartition(topic.name(), partition.partition()), brokerId)));
+                }
+            }
+        }
+    }
+
+    private static Behavior<SelfUp> completeAndStop(final CompletableFuture<Void> up)
+    {
+        up.complete(null);
+        return Behaviors.stopped();
+    }
+
+    /** What the node decides over the given configuration. */
+    static Config nodeConfig(final BrokerNodeSettings settings)
+    {
+        return ConfigFactory.empty()
+            .withValue("pekko.actor.provider", ConfigValueFactory.fromAnyRef("cluster"))
+            .withValue("pekko.remote.artery.transport", ConfigValueFactory.fromAnyRef(settings.transport()))
+            .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(settings.host()))
+            .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(settings.port()))
+            .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(List.of()))
+            .withValue("pekko.persistence.journal.plugin",
+                ConfigValueFactory.fromAnyRef("millrace.persistence.embedded.journal"))
+            .withValue("pekko.persistence.snapshot-store.plugin",
+                ConfigValueFactory.fromAnyRef("millrace.persistence.embedded.snapshot"))
+            .withValue("millrace.persistence.embedded.journal.dir",
+                ConfigValueFactory.fromAnyRef(settings.journalDir().toString()))
+            .withValue("millrace.persistence.embedded.snapshot.dir",
+                ConfigValueFactory.fromAnyRef(settings.snapshotDir().toString()));
+    }
+
+    public BrokerNodeSettings settings()
+    {
+        return settings;
+    }
+
+    public ActorSystem<Void> system()
+    {
+        return system;
+    }
+
+    /** The controller singleton's proxy. */
+    public ActorRef<ControllerProtocol> controller()
+    {
+        return controller;
+    }
+
+    public ClusterSharding sharding()
+    {
+        return sharding;
+    }
+
+    /** The node's {@link Broker} facade. */
+    public ActorRef<Broker.Command> broker()
+    {
+        return broker;
+    }
+
+    /** The node's cluster address. */
+    public Address address()
+    {
+        return Cluster.get(system).selfMember().address();
+    }
+
+    /** A direct reference to one replica entity of a partition (the replica is its broker id). */
+    public EntityRef<PartitionProtocol.Command> partition(final TopicPartition topicPartition, final int replica)
+    {
+        return sharding.entityRefFor(
+            PartitionReplicaEntity.ENTITY_TYPE_KEY, PartitionReplicaEntity.entityId(topicPartition, replica));
+    }
+
+    /**
+     * Starts stopping the node (Coordinated Shutdown); completes when the actor system has terminated and the data
+     * directory is unlocked.
+     */
+    public CompletionStage<?> terminate()
+    {
+        system.terminate();
+        return system.getWhenTerminated().whenComplete((done, failure) -> lock.close());
+    }
+
+    /** Stops the node and waits up to {@code start-timeout} for it. */
+    @Override
+    public void close()
+    {
+        system.terminate();
+        awaitTermination(system, settings.startTimeout());
+        lock.close();
+    }
+
+    private static void awaitTermination(final ActorSystem<?> system, final Duration timeout)
+    {
+        await(system.getWhenTerminated(), timeout, "the actor system to terminate");
+    }
+
+    private static <T> T await(final CompletionStage<T> stage, final Duration timeout, final String what)
+    {
+        try
+        {
+            return stage.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (final TimeoutException ex)
+        {
+            throw new IllegalStateException("gave up waiting " + timeout + " for " + what, ex);
+        }
+        catch (final ExecutionException ex)
+        {
+            throw new IllegalStateException("failed waiting for " + what + ": " + ex.getCause().getMessage(), ex.getCause());
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for " + what, ex);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package dev.millrace.broker.node;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import dev.millrace.broker.controller.ClusterImage;
+import dev.millrace.broker.controller.PartitionImage;
+import dev.millrace.broker.controller.TopicImage;
+import dev.millrace.broker.partition.PartitionProtocol.Command;
+import dev.millrace.broker.partition.PartitionProtocol.TopicPartition;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.external.ExternalShardAllocation;
+import org.apache.pekko.cluster.sharding.external.ExternalShardAllocationStrategy;
+import org.apache.pekko.cluster.sharding.external.javadsl.ExternalShardAllocationClient;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.util.Timeout;
+
+/**
+ * Where partition replica entities live: "a replica lives where its data lives".
+ *
+ * <p>Each replica is its own shard (shard id = entity id, {@link OneShardPerReplica}), allocated by Pekko's
+ * {@link ExternalShardAllocationStrategy}: a shard goes to the node whose address was set for it with
+ * {@link ExternalShardAllocationClient#setShardLocations}, and, while none is set, to the node that first asked for
+ * it. Each node claims the replicas assigned to its own broker id ({@link #claim(TopicImage)}): when it starts (every
+ * topic in the image) and when a topic is created through it. On one node every claim and the fallback agree.
+ *
+ * <p>In a cluster, a node does not yet learn of topics created through another node: that needs the controller to
+ * publish metadata images (or leader-and-ISR changes) to every broker, which then claims its replicas; the
+ * external allocation's locations then move shards (sharding's rebalance) to the claiming node. Until then the
+ * fallback places a replica on the node whose broker first routed a message to it.
+ *
+ * <p>Thread-safe: the client is Pekko's (distributed data underneath).
+ */
+public final class ReplicaPlacement
+{
+    private final ExternalShardAllocationClient client;
+    private final Address selfAddress;
+    private final int brokerId;
+
+    ReplicaPlacement(final ActorSystem<?> system, final int brokerId)
+    {
+        this.client = ExternalShardAllocation.get(system).getClient(PartitionReplicaEntity.TYPE_NAME);
+        this.selfAddress = Cluster.get(system).selfMember().address();
+        this.brokerId = brokerId;
+    }
+
+    /** The allocation strategy of the {@value PartitionReplicaEntity#TYPE_NAME} entity type. */
+    static ExternalShardAllocationStrategy allocationStrategy(final ActorSystem<?> system, final Duration timeout)
+    {
+        return new ExternalShardAllocationStrategy(system, PartitionReplicaEntity.TYPE_NAME, Timeout.create(timeout));
+    }
+
+    /** Places every replica of this broker in the image on this node. */
+    public CompletionStage<Done> claimAll(final ClusterImage image)
+    {
+        final Map<String, Address> locations = new HashMap<>();
+        image.topics().values().forEach(topic -> locationsOf(topic, locations));
+        return locations.isEmpty() ? CompletableFuture.completedFuture(Done.getInstance()) : client.setShardLocations(locations);
+    }
+
+    /** Places this broker's replicas of the topic on this node. */
+    public CompletionStage<Done> claim(final TopicImage topic)
+    {
+        final Map<String, Address> locations = new HashMap<>();
+        locationsOf(topic, locations);
+        return locations.isEmpty() ? CompletableFuture.completedFuture(Done.getInstance()) : client.setShardLocations(locations);
+    }
+
+    private void locationsOf(final TopicImage topic, final Map<String, Address> locations)
+    {
+        for (final PartitionImage partition : topic.partitions())
+        {
+            if (partition.replicas().contains(brokerId))
+            {
+                locations.put(
+                    PartitionReplicaEntity.entityId(new TopicPartition(topic.name(), partition.partition()), brokerId),
+                    selfAddress);
+            }
+        }
+    }
+
+    /**
+     * One shard per replica, named by its entity id, so that each replica can be placed on its own. Generic so that
+     * no cast is compiled into {@link #unwrapMessage}: {@link PartitionReplicaEntity.Admin} messages travel the same
+     * way as {@link Command}s.
+     */
+    static final class OneShardPerReplica<M> extends ShardingMessageExtractor<ShardingEnvelope<M>, M>
+    {
+        @Override
+        public String entityId(final ShardingEnvelope<M> envelope)
+        {
+            return envelope.entityId();
+        }
+
+        @Override
+        public String shardId(final String entityId)
+        {
+            return entityId;
+        }
+
+        @Override
+        public M unwrapMessage(final ShardingEnvelope<M> envelope)
+        {
+            return envelope.message();
+        }
+    }
+}

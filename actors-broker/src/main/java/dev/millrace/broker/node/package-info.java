@@ -1,0 +1,19 @@
+/**
+ * A Millrace node: one typed {@code ActorSystem} named {@code millrace} in a Pekko Cluster, hosting the controller
+ * (a cluster singleton), partition replicas (sharded entities) and, through {@link dev.millrace.broker.node.BrokerNode.Extension},
+ * other sharded services such as group coordinators.
+ *
+ * <ul>
+ *   <li>{@link dev.millrace.broker.node.BrokerNode} starts and stops a node; {@link dev.millrace.broker.node.BrokerNodeMain}
+ *       runs one from the command line;</li>
+ *   <li>{@link dev.millrace.broker.node.BrokerNodeSettings} holds {@code millrace.broker.node};</li>
+ *   <li>{@link dev.millrace.broker.node.Broker} is the public actor API (topic admin, partition requests);</li>
+ *   <li>{@link dev.millrace.broker.node.PartitionReplicaEntity} loads a replica's topic from the controller and runs
+ *       the {@link dev.millrace.broker.partition.PartitionReplica};</li>
+ *   <li>{@link dev.millrace.broker.node.ReplicaPlacement} places replicas with external shard allocation.</li>
+ * </ul>
+ *
+ * <p>Data directory layout: {@code journal/} and {@code snapshots/} (the embedded control-plane journal),
+ * {@code logs/<topic>-<partition>/} (partition logs).
+ */
+package dev.millrace.broker.node;

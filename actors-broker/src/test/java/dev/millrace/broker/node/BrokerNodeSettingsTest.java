@@ -1,0 +1,79 @@
+package dev.millrace.broker.node;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import dev.millrace.broker.partition.PartitionProtocol.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BrokerNodeSettingsTest
+{
+    private static Config with(final String key, final Object value)
+    {
+        return ConfigFactory.parseMap(Map.of("millrace.broker.node." + key, value)).withFallback(ConfigFactory.load());
+    }
+
+    @Test
+    void shouldReadDefaultsFromReferenceConf()
+    {
+        final BrokerNodeSettings settings = BrokerNodeSettings.fromConfig(ConfigFactory.load());
+        assertEquals(0, settings.brokerId());
+        assertEquals("tcp", settings.transport());
+        assertEquals(9092, settings.advertisedPort());
+        assertTrue(settings.rack().isEmpty());
+        assertEquals(Path.of("data").toAbsolutePath().normalize().resolve("logs"), settings.logsDir());
+    }
+
+    @Test
+    void shouldRejectBadValuesNamingTheKey()
+    {
+        assertKey("broker-id", -1);
+        assertKey("port", 70000);
+        assertKey("advertised-port", 0);
+        assertKey("transport", "udp");
+        assertKey("host", " ");
+        assertKey("ask-timeout", "0s");
+        assertKey("replica-stash-capacity", 0);
+        assertKey("data-dir", "");
+    }
+
+    @Test
+    void shouldDeriveNodeConfig()
+    {
+        final BrokerNodeSettings settings = BrokerNodeSettings.fromConfig(with("data-dir", "/tmp/n1"));
+        final Config config = BrokerNode.nodeConfig(settings);
+        assertEquals("cluster", config.getString("pekko.actor.provider"));
+        assertEquals("/tmp/n1/journal", config.getString("millrace.persistence.embedded.journal.dir"));
+        assertEquals("/tmp/n1/snapshots", config.getString("millrace.persistence.embedded.snapshot.dir"));
+    }
+
+    @Test
+    void shouldParseEntityIdsFromTheEnd()
+    {
+        final TopicPartition tp = new TopicPartition("my-topic-2", 17);
+        assertEquals("my-topic-2-17-3", PartitionReplicaEntity.entityId(tp, 3));
+        assertEquals(new PartitionReplicaEntity.ReplicaId(tp, 3), PartitionReplicaEntity.parseEntityId("my-topic-2-17-3"));
+        assertThrows(IllegalArgumentException.class, () -> PartitionReplicaEntity.parseEntityId("topic-1"));
+        assertThrows(IllegalArgumentException.class, () -> PartitionReplicaEntity.parseEntityId("topic-x-1"));
+    }
+
+    @Test
+    void shouldKeepOnlyLogKeysForTheLogConfig()
+    {
+        assertEquals(Map.of("segment.bytes", "1024"), PartitionReplicaEntity.logConfigs(
+            Map.of("segment.bytes", "1024", "cleanup.policy", "delete", "min.insync.replicas", "1")));
+    }
+
+    private static void assertKey(final String key, final Object value)
+    {
+        final ConfigException ex = assertThrows(ConfigException.class, () -> BrokerNodeSettings.fromConfig(with(key, value)));
+        assertTrue(ex.getMessage().contains("millrace.broker.node." + key), ex.getMessage());
+    }
+}
