@@ -89,6 +89,9 @@ public final class BrokerBenchmark implements Callable<Integer>
     @Option(names = "--runs", description = "Measurements per side; the median is shown (default: ${DEFAULT-VALUE}).")
     int runs = 3;
 
+    @Option(names = "--warmup-runs", description = "Unreported runs of both sides first, for the JIT (default: ${DEFAULT-VALUE}).")
+    int warmupRuns = 1;
+
     @Option(names = "--partitions", description = "Partitions, i.e. replica actors and raw logs (default: ${DEFAULT-VALUE}).")
     int partitions = 6;
 
@@ -112,6 +115,11 @@ public final class BrokerBenchmark implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        if (warmupRuns < 0)
+        {
+            System.err.println("--warmup-runs must be >= 0");
+            return 2;
+        }
         if (totalMib < 1 || runs < 1 || partitions < 1 || batchBytes < 1 || recordBytes < 1 || window < 1 || fetchBytes < 1)
         {
             System.err.println("--total-mib, --runs, --partitions, --batch-bytes, --record-bytes, --window and " +
@@ -126,15 +134,20 @@ public final class BrokerBenchmark implements Callable<Integer>
 
         final PrintStream out = System.out;
         out.printf(Locale.ROOT, "Broker benchmark: %d partitions, %d-byte batches of %d %d-byte records, %d batches per " +
-            "partition (%.1f MB), produce window %d, fetch %d bytes, median of %d runs, dir %s%n",
+            "partition (%.1f MB), produce window %d, fetch %d bytes, median of %d runs after %d warm-up, dir %s%n",
             partitions, batch.sizeInBytes(), batch.recordCount(), recordBytes, batchesPerPartition, bytes / 1e6, window,
-            fetchBytes, runs, dir.toAbsolutePath());
+            fetchBytes, runs, warmupRuns, dir.toAbsolutePath());
 
         final Result[] actor = new Result[runs];
         final Result[] raw = new Result[runs];
         Files.createDirectories(dir);
         try
         {
+            for (int run = 0; run < warmupRuns; run++)
+            {
+                rawRun(batch, batchesPerPartition, runs + run);
+                actorRun(batch, batchesPerPartition, runs + run);
+            }
             for (int run = 0; run < runs; run++)
             {
                 // Alternate which side goes first so that drift on a shared machine does not favour one.
@@ -580,12 +593,15 @@ public final class BrokerBenchmark implements Callable<Integer>
             LogConfig.MAX_MESSAGE_BYTES, Integer.toString(Math.max(batch.sizeInBytes(), LogConfig.DEFAULT_MAX_MESSAGE_BYTES))));
     }
 
-    /** The replicas log their recovery at INFO on every start: keep the table readable. */
+    /** The replicas log their recovery and Pekko its start at INFO on every run: keep the table readable. */
     private static void quietReplicaLogging()
     {
-        if (LoggerFactory.getLogger("dev.millrace.broker") instanceof ch.qos.logback.classic.Logger logger)
+        for (final String name : new String[]{ "dev.millrace.broker", "org.apache.pekko" })
         {
-            logger.setLevel(ch.qos.logback.classic.Level.WARN);
+            if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger logger)
+            {
+                logger.setLevel(ch.qos.logback.classic.Level.WARN);
+            }
         }
     }
 
