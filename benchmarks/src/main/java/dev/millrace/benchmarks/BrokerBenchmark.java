@@ -140,30 +140,37 @@ public final class BrokerBenchmark implements Callable<Integer>
 
         final Result[] actor = new Result[runs];
         final Result[] raw = new Result[runs];
+        final Result[] copying = new Result[runs];
         Files.createDirectories(dir);
         try
         {
             for (int run = 0; run < warmupRuns; run++)
             {
-                rawRun(batch, batchesPerPartition, runs + run);
+                rawRun(batch, batchesPerPartition, runs + run, false);
+                rawRun(batch, batchesPerPartition, runs + run, true);
                 actorRun(batch, batchesPerPartition, runs + run);
             }
             for (int run = 0; run < runs; run++)
             {
-                // Alternate which side goes first so that drift on a shared machine does not favour one.
+                // Alternate the order so that drift on a shared machine does not favour one side.
                 if (run % 2 == 0)
                 {
-                    raw[run] = rawRun(batch, batchesPerPartition, run);
+                    raw[run] = rawRun(batch, batchesPerPartition, run, false);
+                    copying[run] = rawRun(batch, batchesPerPartition, run, true);
                     actor[run] = actorRun(batch, batchesPerPartition, run);
                 }
                 else
                 {
                     actor[run] = actorRun(batch, batchesPerPartition, run);
-                    raw[run] = rawRun(batch, batchesPerPartition, run);
+                    copying[run] = rawRun(batch, batchesPerPartition, run, true);
+                    raw[run] = rawRun(batch, batchesPerPartition, run, false);
                 }
-                out.printf(Locale.ROOT, "  run %d: append MB/s actor %.0f raw %.0f, read MB/s actor %.0f raw %.0f%n", run + 1,
+                out.printf(Locale.ROOT, "  run %d: append MB/s actor %.0f raw %.0f raw+copy %.0f, read MB/s actor %.0f raw %.0f " +
+                    "raw+copy %.0f%n", run + 1,
                     mbPerSecond(bytes, actor[run].appendNs()), mbPerSecond(bytes, raw[run].appendNs()),
-                    mbPerSecond(bytes, actor[run].readNs()), mbPerSecond(bytes, raw[run].readNs()));
+                    mbPerSecond(bytes, copying[run].appendNs()),
+                    mbPerSecond(bytes, actor[run].readNs()), mbPerSecond(bytes, raw[run].readNs()),
+                    mbPerSecond(bytes, copying[run].readNs()));
             }
         }
         finally
@@ -171,33 +178,38 @@ public final class BrokerBenchmark implements Callable<Integer>
             BenchFiles.deleteRecursively(dir);
         }
 
-        final double actorAppend = mbPerSecond(bytes, medianOf(actor, Result::appendNs));
-        final double rawAppend = mbPerSecond(bytes, medianOf(raw, Result::appendNs));
-        final double actorRead = mbPerSecond(bytes, medianOf(actor, Result::readNs));
-        final double rawRead = mbPerSecond(bytes, medianOf(raw, Result::readNs));
-        out.printf(Locale.ROOT, "%-6s | %9s %12s | %29s | %9s %12s%n",
-            "side", "append", "append", "produce latency us (median)", "read", "read");
-        out.printf(Locale.ROOT, "%-6s | %9s %12s | %9s %9s %9s | %9s %12s%n",
-            "", "MB/s", "records/s", "p50", "p99", "p99.9", "MB/s", "records/s");
-        printRow(out, "actor", actor, actorAppend, actorRead, records);
-        printRow(out, "raw", raw, rawAppend, rawRead, records);
-        out.printf(Locale.ROOT, "ratio actor/raw: append %.2f, read %.2f (target >= 0.8)%n",
-            actorAppend / rawAppend, actorRead / rawRead);
-        out.printf(Locale.ROOT, "latency: actor = send to Appended with %d in flight per partition; raw = one Log.append " +
-            "call%n", window);
+        out.printf(Locale.ROOT, "%-8s | %9s %12s | %29s | %9s %12s | %6s %6s%n",
+            "side", "append", "append", "produce latency us", "read", "read", "ratio", "ratio");
+        out.printf(Locale.ROOT, "%-8s | %9s %12s | %9s %9s %9s | %9s %12s | %6s %6s%n",
+            "", "MB/s", "records/s", "p50", "p99", "p99.9", "MB/s", "records/s", "append", "read");
+        printRow(out, "actor", actor, raw, bytes, records);
+        printRow(out, "raw", raw, raw, bytes, records);
+        printRow(out, "raw+copy", copying, raw, bytes, records);
+        out.printf(Locale.ROOT, "ratio actor/raw: append %.2f, read %.2f (target >= 0.8); actor/raw+copy: append %.2f, " +
+            "read %.2f%n",
+            medianOf(raw, Result::appendNs) / medianOf(actor, Result::appendNs),
+            medianOf(raw, Result::readNs) / medianOf(actor, Result::readNs),
+            medianOf(copying, Result::appendNs) / medianOf(actor, Result::appendNs),
+            medianOf(copying, Result::readNs) / medianOf(actor, Result::readNs));
+        out.printf(Locale.ROOT, "latency: actor = send to Appended, %d in flight per partition; raw = one Log.append call%n",
+            window);
+        out.printf(Locale.ROOT, "raw+copy = raw plus the copies the byte[] protocol makes (payload into a heap buffer, " +
+            "each read into a new byte[]), no actors%n");
         return 0;
     }
 
-    private void printRow(
-        final PrintStream out, final String side, final Result[] results, final double appendMbps, final double readMbps,
+    /** One row of medians; the ratios are this side's throughput over {@code reference}'s. */
+    private static void printRow(
+        final PrintStream out, final String side, final Result[] results, final Result[] reference, final long bytes,
         final long records)
     {
-        final double appendRecords = records / (medianOf(results, Result::appendNs) / 1e9);
-        final double readRecords = records / (medianOf(results, Result::readNs) / 1e9);
-        out.printf(Locale.ROOT, "%-6s | %9.0f %12.0f | %9.1f %9.1f %9.1f | %9.0f %12.0f%n",
-            side, appendMbps, appendRecords,
+        final double appendNs = medianOf(results, Result::appendNs);
+        final double readNs = medianOf(results, Result::readNs);
+        out.printf(Locale.ROOT, "%-8s | %9.0f %12.0f | %9.1f %9.1f %9.1f | %9.0f %12.0f | %6.2f %6.2f%n",
+            side, mbPerSecond(bytes, appendNs), records / (appendNs / 1e9),
             medianPercentile(results, 50.0), medianPercentile(results, 99.0), medianPercentile(results, 99.9),
-            readMbps, readRecords);
+            mbPerSecond(bytes, readNs), records / (readNs / 1e9),
+            medianOf(reference, Result::appendNs) / appendNs, medianOf(reference, Result::readNs) / readNs);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -466,10 +478,14 @@ public final class BrokerBenchmark implements Callable<Integer>
     // Raw side
     // ---------------------------------------------------------------------------------------------------------------
 
-    private Result rawRun(final BenchBatches.Batch batch, final int batchesPerPartition, final int run)
+    /**
+     * One raw measurement; with {@code copying}, each append first copies a {@code byte[]} payload into a reused heap
+     * buffer and each read goes into a new {@code byte[]}, as the replica does with the protocol's arrays.
+     */
+    private Result rawRun(final BenchBatches.Batch batch, final int batchesPerPartition, final int run, final boolean copying)
         throws IOException, InterruptedException
     {
-        final Path runDir = dir.resolve("raw-" + run);
+        final Path runDir = dir.resolve((copying ? "copy-" : "raw-") + run);
         final LogConfig logConfig = logConfig(batch);
         final List<Log> logs = new ArrayList<>();
         try
@@ -482,14 +498,22 @@ public final class BrokerBenchmark implements Callable<Integer>
             final long appendNs = inParallel(p ->
             {
                 // Append rewrites the base offset in place: every writer needs its own copy of the batch.
-                final UnsafeBuffer source = new UnsafeBuffer(ByteBuffer.allocateDirect(batch.sizeInBytes()));
-                source.putBytes(0, batch.buffer(), 0, batch.sizeInBytes());
+                final int size = batch.sizeInBytes();
+                final UnsafeBuffer source = copying ? new UnsafeBuffer(new byte[size]) :
+                    new UnsafeBuffer(ByteBuffer.allocateDirect(size));
+                final byte[] payload = new byte[size];
+                batch.buffer().getBytes(0, payload);
+                source.putBytes(0, payload);
                 final Log log = logs.get(p);
                 final Histogram latency = new Histogram(3);
                 for (int i = 0; i < batchesPerPartition; i++)
                 {
                     final long start = System.nanoTime();
-                    log.append(source, 0, batch.sizeInBytes(), 0);
+                    if (copying)
+                    {
+                        source.putBytes(0, payload);
+                    }
+                    log.append(source, 0, size, 0);
                     latency.recordValue(System.nanoTime() - start);
                 }
                 latencies[p] = latency;
@@ -506,8 +530,15 @@ public final class BrokerBenchmark implements Callable<Integer>
                 long read = 0;
                 while (log.read(offset, fetchBytes, Long.MAX_VALUE, region))
                 {
-                    readBuffer.clear();
-                    read += region.readInto(readBuffer);
+                    if (copying)
+                    {
+                        read += region.readInto(ByteBuffer.wrap(new byte[region.length()]));
+                    }
+                    else
+                    {
+                        readBuffer.clear();
+                        read += region.readInto(readBuffer);
+                    }
                     offset = region.nextOffset();
                 }
                 if (offset != expectedEnd || read != expectedBytes)
