@@ -2,6 +2,8 @@ package dev.millrace.benchmarks;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,8 +110,19 @@ public final class BrokerBenchmark implements Callable<Integer>
     int fetchBytes = MIB;
 
     /** One measurement of one side. */
-    private record Result(double appendNs, double readNs, Histogram latencyNs)
+    private record Result(double appendNs, double readNs, Histogram latencyNs, double gcMs)
     {
+    }
+
+    /** Milliseconds all collectors have spent so far (pauses and, for concurrent collectors, cycles). */
+    private static long gcMs()
+    {
+        long total = 0;
+        for (final GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans())
+        {
+            total += Math.max(0, gc.getCollectionTime());
+        }
+        return total;
     }
 
     @Override
@@ -178,10 +191,10 @@ public final class BrokerBenchmark implements Callable<Integer>
             BenchFiles.deleteRecursively(dir);
         }
 
-        out.printf(Locale.ROOT, "%-8s | %9s %12s | %29s | %9s %12s | %6s %6s%n",
-            "side", "append", "append", "produce latency us", "read", "read", "ratio", "ratio");
-        out.printf(Locale.ROOT, "%-8s | %9s %12s | %9s %9s %9s | %9s %12s | %6s %6s%n",
-            "", "MB/s", "records/s", "p50", "p99", "p99.9", "MB/s", "records/s", "append", "read");
+        out.printf(Locale.ROOT, "%-8s | %9s %12s | %29s | %9s %12s | %6s %6s | %5s%n",
+            "side", "append", "append", "produce latency us", "read", "read", "ratio", "ratio", "GC");
+        out.printf(Locale.ROOT, "%-8s | %9s %12s | %9s %9s %9s | %9s %12s | %6s %6s | %5s%n",
+            "", "MB/s", "records/s", "p50", "p99", "p99.9", "MB/s", "records/s", "append", "read", "ms");
         printRow(out, "actor", actor, raw, bytes, records);
         printRow(out, "raw", raw, raw, bytes, records);
         printRow(out, "raw+copy", copying, raw, bytes, records);
@@ -194,7 +207,7 @@ public final class BrokerBenchmark implements Callable<Integer>
         out.printf(Locale.ROOT, "latency: actor = send to Appended, %d in flight per partition; raw = one Log.append call%n",
             window);
         out.printf(Locale.ROOT, "raw+copy = raw plus the copies the byte[] protocol makes (payload into a heap buffer, " +
-            "each read into a new byte[]), no actors%n");
+            "each read into a new byte[]), no actors; GC = collector time during the side's append and read%n");
         return 0;
     }
 
@@ -205,11 +218,12 @@ public final class BrokerBenchmark implements Callable<Integer>
     {
         final double appendNs = medianOf(results, Result::appendNs);
         final double readNs = medianOf(results, Result::readNs);
-        out.printf(Locale.ROOT, "%-8s | %9.0f %12.0f | %9.1f %9.1f %9.1f | %9.0f %12.0f | %6.2f %6.2f%n",
+        out.printf(Locale.ROOT, "%-8s | %9.0f %12.0f | %9.1f %9.1f %9.1f | %9.0f %12.0f | %6.2f %6.2f | %5.0f%n",
             side, mbPerSecond(bytes, appendNs), records / (appendNs / 1e9),
             medianPercentile(results, 50.0), medianPercentile(results, 99.0), medianPercentile(results, 99.9),
             mbPerSecond(bytes, readNs), records / (readNs / 1e9),
-            medianOf(reference, Result::appendNs) / appendNs, medianOf(reference, Result::readNs) / readNs);
+            medianOf(reference, Result::appendNs) / appendNs, medianOf(reference, Result::readNs) / readNs,
+            medianOf(results, Result::gcMs));
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -243,6 +257,7 @@ public final class BrokerBenchmark implements Callable<Integer>
             }
 
             final List<CompletableFuture<Histogram>> produced = new ArrayList<>();
+            final long gcStart = gcMs();
             final long produceStart = System.nanoTime();
             for (int p = 0; p < partitions; p++)
             {
@@ -281,7 +296,7 @@ public final class BrokerBenchmark implements Callable<Integer>
                 }
             }
             final long fetchNs = System.nanoTime() - fetchStart;
-            return new Result(produceNs, fetchNs, latency);
+            return new Result(produceNs, fetchNs, latency, gcMs() - gcStart);
         }
         finally
         {
@@ -495,6 +510,7 @@ public final class BrokerBenchmark implements Callable<Integer>
                 logs.add(Log.open(runDir.resolve(TOPIC + "-" + p), logConfig, System::currentTimeMillis));
             }
             final Histogram[] latencies = new Histogram[partitions];
+            final long gcStart = gcMs();
             final long appendNs = inParallel(p ->
             {
                 // Append rewrites the base offset in place: every writer needs its own copy of the batch.
@@ -552,7 +568,7 @@ public final class BrokerBenchmark implements Callable<Integer>
             {
                 latency.add(h);
             }
-            return new Result(appendNs, readNs, latency);
+            return new Result(appendNs, readNs, latency, gcMs() - gcStart);
         }
         finally
         {
