@@ -154,6 +154,12 @@ public final class BrokerBenchmark implements Callable<Integer>
         final Result[] actor = new Result[runs];
         final Result[] raw = new Result[runs];
         final Result[] copying = new Result[runs];
+        // Remove on exit the topmost directory this run creates (e.g. data/ itself on a fresh checkout), else dir.
+        Path created = dir.toAbsolutePath();
+        while (created.getParent() != null && !Files.exists(created.getParent()))
+        {
+            created = created.getParent();
+        }
         Files.createDirectories(dir);
         try
         {
@@ -188,7 +194,7 @@ public final class BrokerBenchmark implements Callable<Integer>
         }
         finally
         {
-            BenchFiles.deleteRecursively(dir);
+            BenchFiles.deleteRecursively(created);
         }
 
         out.printf(Locale.ROOT, "%-8s | %9s %12s | %29s | %9s %12s | %6s %6s | %5s%n",
