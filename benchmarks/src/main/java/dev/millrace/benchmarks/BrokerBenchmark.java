@@ -23,8 +23,8 @@ import com.typesafe.config.ConfigFactory;
 import dev.millrace.broker.log.FileRegion;
 import dev.millrace.broker.log.Log;
 import dev.millrace.broker.log.LogConfig;
-import dev.millrace.broker.partition.PartitionProtocol.Appended;
 import dev.millrace.broker.partition.PartitionProtocol;
+import dev.millrace.broker.partition.PartitionProtocol.Appended;
 import dev.millrace.broker.partition.PartitionProtocol.Fetch;
 import dev.millrace.broker.partition.PartitionProtocol.FetchReply;
 import dev.millrace.broker.partition.PartitionProtocol.Fetched;
@@ -52,7 +52,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code ./millrace bench broker}: produce and fetch through the partition actors' API on one node beside the storage
  * engine's raw append/read rate of the same bytes, measured in one run, alternating the two sides, printed as a table of
- * medians with the ratio actor / raw. The question it answers: is the actor layer the bottleneck?
+ * medians with the ratios to raw. The question it answers: is the actor layer the bottleneck?
  *
  * <p><b>Actor side.</b> One local {@link ActorSystem} (no remoting, {@code serialize-messages} off: messages are passed
  * by reference) with {@code partitions} {@link PartitionReplica} actors, each with its own log directory. Per partition
@@ -67,6 +67,12 @@ import picocli.CommandLine.Option;
  * platform thread per log, each {@link Log#append} of its own direct-buffer copy of the batch (append rewrites the base
  * offset in place), then {@link Log#read} plus {@link FileRegion#readInto} into a reused direct buffer, same
  * {@code --fetch-bytes} per read. Its latency column is the duration of one {@code Log.append} call (no queueing).
+ *
+ * <p><b>Raw + copy side (diagnostic).</b> The raw side plus the copies that the {@code byte[]} protocol forces on a
+ * replica, without actors: each append first copies the payload array into a reused heap buffer (and the file write
+ * from a heap buffer goes through the JDK's temporary direct buffer), each read goes into a new {@code byte[]}. The
+ * ratio actor / raw+copy is then the cost of the actors themselves (mailboxes, dispatcher, reply messages); raw+copy /
+ * raw is the cost of the protocol's arrays.
  *
  * <p>Both sides write to the page cache (default flush policy, no fsync), so the actor layer's own costs — the
  * message hop, the copy of each produce payload into the replica's buffer, the fetch reply's fresh {@code byte[]} — show
