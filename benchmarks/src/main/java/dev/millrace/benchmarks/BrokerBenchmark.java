@@ -112,6 +112,10 @@ public final class BrokerBenchmark implements Callable<Integer>
     @Option(names = "--window", description = "Produce requests in flight per partition (default: ${DEFAULT-VALUE}).")
     int window = 16;
 
+    @Option(names = "--fetch-window", description = "Fetches in flight per partition on the actor side; 1 = each " +
+        "from where the last ended, as a consumer does (default: ${DEFAULT-VALUE}).")
+    int fetchWindow = 1;
+
     @Option(names = "--fetch-bytes", description = "maxBytes of each fetch / raw read (default: ${DEFAULT-VALUE}).")
     int fetchBytes = MIB;
 
@@ -139,10 +143,11 @@ public final class BrokerBenchmark implements Callable<Integer>
             System.err.println("--warmup-runs must be >= 0");
             return 2;
         }
-        if (totalMib < 1 || runs < 1 || partitions < 1 || batchBytes < 1 || recordBytes < 1 || window < 1 || fetchBytes < 1)
+        if (totalMib < 1 || runs < 1 || partitions < 1 || batchBytes < 1 || recordBytes < 1 || window < 1 ||
+            fetchBytes < 1 || fetchWindow < 1)
         {
             System.err.println("--total-mib, --runs, --partitions, --batch-bytes, --record-bytes, --window and " +
-                "--fetch-bytes must be positive");
+                "--fetch-bytes, --fetch-window must be positive");
             return 2;
         }
         quietReplicaLogging();
@@ -153,9 +158,9 @@ public final class BrokerBenchmark implements Callable<Integer>
 
         final PrintStream out = System.out;
         out.printf(Locale.ROOT, "Broker benchmark: %d partitions, %d-byte batches of %d %d-byte records, %d batches per " +
-            "partition (%.1f MB), produce window %d, fetch %d bytes, median of %d runs after %d warm-up, dir %s%n",
+            "partition (%.1f MB), produce window %d, fetch %d bytes window %d, median of %d runs after %d warm-up, dir %s%n",
             partitions, batch.sizeInBytes(), batch.recordCount(), recordBytes, batchesPerPartition, bytes / 1e6, window,
-            fetchBytes, runs, warmupRuns, dir.toAbsolutePath());
+            fetchBytes, fetchWindow, runs, warmupRuns, dir.toAbsolutePath());
 
         final Result[] actor = new Result[runs];
         final Result[] raw = new Result[runs];
@@ -289,6 +294,7 @@ public final class BrokerBenchmark implements Callable<Integer>
 
             final long expectedEnd = (long)batchesPerPartition * batch.recordCount();
             final long expectedBytes = (long)batchesPerPartition * batch.sizeInBytes();
+            final long fetchStride = (long)Math.max(1, fetchBytes / batch.sizeInBytes()) * batch.recordCount();
             final List<CompletableFuture<Long>> fetched = new ArrayList<>();
             final long fetchStart = System.nanoTime();
             for (int p = 0; p < partitions; p++)
@@ -296,7 +302,8 @@ public final class BrokerBenchmark implements Callable<Integer>
                 final CompletableFuture<Long> done = new CompletableFuture<>();
                 fetched.add(done);
                 system.systemActorOf(
-                    FetchDriver.create(replicas.get(p), topicPartitions.get(p), fetchBytes, expectedEnd, done),
+                    FetchDriver.create(replicas.get(p), topicPartitions.get(p), fetchBytes, expectedEnd, fetchWindow,
+                        fetchStride, done),
                     "fetcher-" + p, Props.empty());
             }
             for (final CompletableFuture<Long> done : fetched)
@@ -412,8 +419,11 @@ public final class BrokerBenchmark implements Callable<Integer>
     }
 
     /**
-     * Fetches one replica from offset 0 to {@code endOffset}, one fetch at a time; completes {@code done} with the bytes
-     * read. The next offset is found by walking the batch headers of each reply.
+     * Fetches one replica from offset 0 to {@code endOffset}; completes {@code done} with the bytes read. The next
+     * offset is found by walking the batch headers of each reply. With a window of 1 every fetch starts where the last
+     * reply ended, as a consumer does; with more, the driver keeps {@code window} fetches in flight at offsets
+     * {@code stride} apart (every batch of the run has the same record count and a fetch returns as many whole batches
+     * as fit), and every reply is checked to start exactly where the previous one ended.
      */
     static final class FetchDriver extends AbstractBehavior<FetchReply>
     {
@@ -421,35 +431,52 @@ public final class BrokerBenchmark implements Callable<Integer>
         private final TopicPartition topicPartition;
         private final int maxBytes;
         private final long endOffset;
+        private final int window;
+        private final long stride;
         private final CompletableFuture<Long> done;
         private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
         private final RecordBatchFlyweight header = new RecordBatchFlyweight();
         private long offset;
+        private long requestOffset;
+        private int inFlight;
         private long bytes;
 
         static Behavior<FetchReply> create(
-            final ActorRef<PartitionProtocol.Command> replica, final TopicPartition topicPartition, final int maxBytes, final long endOffset,
-            final CompletableFuture<Long> done)
+            final ActorRef<PartitionProtocol.Command> replica, final TopicPartition topicPartition, final int maxBytes,
+            final long endOffset, final int window, final long stride, final CompletableFuture<Long> done)
         {
-            return Behaviors.setup(context -> new FetchDriver(context, replica, topicPartition, maxBytes, endOffset, done));
+            return Behaviors.setup(context ->
+                new FetchDriver(context, replica, topicPartition, maxBytes, endOffset, window, stride, done));
         }
 
         private FetchDriver(
-            final ActorContext<FetchReply> context, final ActorRef<PartitionProtocol.Command> replica, final TopicPartition topicPartition,
-            final int maxBytes, final long endOffset, final CompletableFuture<Long> done)
+            final ActorContext<FetchReply> context, final ActorRef<PartitionProtocol.Command> replica,
+            final TopicPartition topicPartition, final int maxBytes, final long endOffset, final int window,
+            final long stride, final CompletableFuture<Long> done)
         {
             super(context);
             this.replica = replica;
             this.topicPartition = topicPartition;
             this.maxBytes = maxBytes;
             this.endOffset = endOffset;
+            this.window = window;
+            this.stride = stride;
             this.done = done;
-            fetch();
+            fillWindow();
         }
 
-        private void fetch()
+        private void fillWindow()
         {
-            replica.tell(new Fetch(topicPartition, offset, maxBytes, 1, 0, getContext().getSelf()));
+            if (inFlight == 0)
+            {
+                requestOffset = offset;
+            }
+            while (inFlight < window && requestOffset < endOffset)
+            {
+                replica.tell(new Fetch(topicPartition, requestOffset, maxBytes, 1, 0, getContext().getSelf()));
+                requestOffset += stride;
+                inFlight++;
+            }
         }
 
         @Override
@@ -463,6 +490,7 @@ public final class BrokerBenchmark implements Callable<Integer>
 
         private Behavior<FetchReply> onFetched(final Fetched fetched)
         {
+            inFlight--;
             final byte[] records = fetched.records();
             if (records.length == 0)
             {
@@ -478,19 +506,20 @@ public final class BrokerBenchmark implements Callable<Integer>
                 if (header.baseOffset() != offset)
                 {
                     done.completeExceptionally(new IllegalStateException(
-                        topicPartition + ": batch at base offset " + header.baseOffset() + ", expected " + offset));
+                        topicPartition + ": batch at base offset " + header.baseOffset() + ", expected " + offset +
+                        (window > 1 ? " (with --fetch-window > 1 each fetch must return exactly the predicted batches)" : "")));
                     return Behaviors.stopped();
                 }
                 offset = header.nextOffset();
                 position += header.sizeInBytes();
             }
             bytes += records.length;
-            if (offset >= endOffset)
+            if (offset >= endOffset && inFlight == 0)
             {
                 done.complete(bytes);
                 return Behaviors.stopped();
             }
-            fetch();
+            fillWindow();
             return this;
         }
 
