@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.ToDoubleFunction;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -120,8 +121,15 @@ public final class BrokerBenchmark implements Callable<Integer>
     int fetchBytes = MIB;
 
     /** One measurement of one side. */
-    private record Result(double appendNs, double readNs, Histogram latencyNs, double gcMs)
+    private record Result(
+        double appendNs, double readNs, Histogram latencyNs, double gcMs, double appendCpuNs, double readCpuNs)
     {
+    }
+
+    /** CPU time of the whole process (every thread, JIT and GC included) so far, in nanoseconds. */
+    private static long processCpuNs()
+    {
+        return ((com.sun.management.OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** Milliseconds all collectors have spent so far (pauses and, for concurrent collectors, cycles). */
@@ -208,39 +216,58 @@ public final class BrokerBenchmark implements Callable<Integer>
             BenchFiles.deleteRecursively(created);
         }
 
-        out.printf(Locale.ROOT, "%-8s | %9s %12s | %29s | %9s %12s | %6s %6s | %5s%n",
-            "side", "append", "append", "produce latency us", "read", "read", "ratio", "ratio", "GC");
-        out.printf(Locale.ROOT, "%-8s | %9s %12s | %9s %9s %9s | %9s %12s | %6s %6s | %5s%n",
-            "", "MB/s", "records/s", "p50", "p99", "p99.9", "MB/s", "records/s", "append", "read", "ms");
+        out.printf(Locale.ROOT, "%-8s | %9s %12s | %29s | %9s %12s | %6s %6s | %6s %6s | %5s%n",
+            "side", "append", "append", "produce latency us", "read", "read", "ratio", "ratio", "CPU", "CPU", "GC");
+        out.printf(Locale.ROOT, "%-8s | %9s %12s | %9s %9s %9s | %9s %12s | %6s %6s | %6s %6s | %5s%n",
+            "", "MB/s", "records/s", "p50", "p99", "p99.9", "MB/s", "records/s", "append", "read", "append", "read", "ms");
         printRow(out, "actor", actor, raw, bytes, records);
         printRow(out, "raw", raw, raw, bytes, records);
         printRow(out, "raw+copy", copying, raw, bytes, records);
         out.printf(Locale.ROOT, "ratio actor/raw: append %.2f, read %.2f (target >= 0.8); actor/raw+copy: append %.2f, " +
             "read %.2f%n",
-            medianOf(raw, Result::appendNs) / medianOf(actor, Result::appendNs),
-            medianOf(raw, Result::readNs) / medianOf(actor, Result::readNs),
-            medianOf(copying, Result::appendNs) / medianOf(actor, Result::appendNs),
-            medianOf(copying, Result::readNs) / medianOf(actor, Result::readNs));
+            pairedRatio(actor, raw, Result::appendNs), pairedRatio(actor, raw, Result::readNs),
+            pairedRatio(actor, copying, Result::appendNs), pairedRatio(actor, copying, Result::readNs));
+        out.printf(Locale.ROOT, "ratio = median over runs of (this side's throughput / raw's in the same run); MB/s, " +
+            "records/s and latencies are medians over runs%n");
         out.printf(Locale.ROOT, "latency: actor = send to Appended, %d in flight per partition; raw = one Log.append call%n",
             window);
         out.printf(Locale.ROOT, "raw+copy = raw plus the copies the byte[] protocol makes (payload into a heap buffer, " +
-            "each read into a new byte[]), no actors; GC = collector time during the side's append and read%n");
+            "each read into a new byte[]), no actors%n");
+        out.printf(Locale.ROOT, "CPU = process CPU microseconds per MB (all threads, JIT and GC included); GC = collector " +
+            "time during the side's append and read%n");
         return 0;
     }
 
-    /** One row of medians; the ratios are this side's throughput over {@code reference}'s. */
+    /** One row of medians; the ratios are this side's throughput over {@code reference}'s, paired by run. */
     private static void printRow(
         final PrintStream out, final String side, final Result[] results, final Result[] reference, final long bytes,
         final long records)
     {
         final double appendNs = medianOf(results, Result::appendNs);
         final double readNs = medianOf(results, Result::readNs);
-        out.printf(Locale.ROOT, "%-8s | %9.0f %12.0f | %9.1f %9.1f %9.1f | %9.0f %12.0f | %6.2f %6.2f | %5.0f%n",
+        final double megabytes = bytes / 1e6;
+        out.printf(Locale.ROOT, "%-8s | %9.0f %12.0f | %9.1f %9.1f %9.1f | %9.0f %12.0f | %6.2f %6.2f | %6.0f %6.0f | %5.0f%n",
             side, mbPerSecond(bytes, appendNs), records / (appendNs / 1e9),
             medianPercentile(results, 50.0), medianPercentile(results, 99.0), medianPercentile(results, 99.9),
             mbPerSecond(bytes, readNs), records / (readNs / 1e9),
-            medianOf(reference, Result::appendNs) / appendNs, medianOf(reference, Result::readNs) / readNs,
+            pairedRatio(results, reference, Result::appendNs), pairedRatio(results, reference, Result::readNs),
+            medianOf(results, Result::appendCpuNs) / 1e3 / megabytes, medianOf(results, Result::readCpuNs) / 1e3 / megabytes,
             medianOf(results, Result::gcMs));
+    }
+
+    /**
+     * The median over runs of {@code reference}'s time over {@code results}' time in the same run (i.e. the throughput
+     * ratio): the sides of one run ran back to back, so pairing them cancels most of a shared machine's drift.
+     */
+    private static double pairedRatio(
+        final Result[] results, final Result[] reference, final ToDoubleFunction<Result> time)
+    {
+        final double[] ratios = new double[results.length];
+        for (int i = 0; i < results.length; i++)
+        {
+            ratios[i] = time.applyAsDouble(reference[i]) / time.applyAsDouble(results[i]);
+        }
+        return Percentiles.median(ratios);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -275,6 +302,7 @@ public final class BrokerBenchmark implements Callable<Integer>
 
             final List<CompletableFuture<Histogram>> produced = new ArrayList<>();
             final long gcStart = gcMs();
+            final long produceCpuStart = processCpuNs();
             final long produceStart = System.nanoTime();
             for (int p = 0; p < partitions; p++)
             {
@@ -291,11 +319,13 @@ public final class BrokerBenchmark implements Callable<Integer>
                 latency.add(done.get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
             }
             final long produceNs = System.nanoTime() - produceStart;
+            final long produceCpuNs = processCpuNs() - produceCpuStart;
 
             final long expectedEnd = (long)batchesPerPartition * batch.recordCount();
             final long expectedBytes = (long)batchesPerPartition * batch.sizeInBytes();
             final long fetchStride = (long)Math.max(1, fetchBytes / batch.sizeInBytes()) * batch.recordCount();
             final List<CompletableFuture<Long>> fetched = new ArrayList<>();
+            final long fetchCpuStart = processCpuNs();
             final long fetchStart = System.nanoTime();
             for (int p = 0; p < partitions; p++)
             {
@@ -315,7 +345,8 @@ public final class BrokerBenchmark implements Callable<Integer>
                 }
             }
             final long fetchNs = System.nanoTime() - fetchStart;
-            return new Result(produceNs, fetchNs, latency, gcMs() - gcStart);
+            final long fetchCpuNs = processCpuNs() - fetchCpuStart;
+            return new Result(produceNs, fetchNs, latency, gcMs() - gcStart, produceCpuNs, fetchCpuNs);
         }
         finally
         {
@@ -552,6 +583,7 @@ public final class BrokerBenchmark implements Callable<Integer>
             }
             final Histogram[] latencies = new Histogram[partitions];
             final long gcStart = gcMs();
+            final long appendCpuStart = processCpuNs();
             final long appendNs = inParallel(p ->
             {
                 // Append rewrites the base offset in place: every writer needs its own copy of the batch.
@@ -578,6 +610,8 @@ public final class BrokerBenchmark implements Callable<Integer>
 
             final long expectedEnd = (long)batchesPerPartition * batch.recordCount();
             final long expectedBytes = (long)batchesPerPartition * batch.sizeInBytes();
+            final long appendCpuNs = processCpuNs() - appendCpuStart;
+            final long readCpuStart = processCpuNs();
             final long readNs = inParallel(p ->
             {
                 final Log log = logs.get(p);
@@ -609,7 +643,8 @@ public final class BrokerBenchmark implements Callable<Integer>
             {
                 latency.add(h);
             }
-            return new Result(appendNs, readNs, latency, gcMs() - gcStart);
+            final long readCpuNs = processCpuNs() - readCpuStart;
+            return new Result(appendNs, readNs, latency, gcMs() - gcStart, appendCpuNs, readCpuNs);
         }
         finally
         {
@@ -693,7 +728,7 @@ public final class BrokerBenchmark implements Callable<Integer>
         }
     }
 
-    private static double medianOf(final Result[] results, final java.util.function.ToDoubleFunction<Result> field)
+    private static double medianOf(final Result[] results, final ToDoubleFunction<Result> field)
     {
         final double[] values = new double[results.length];
         for (int i = 0; i < results.length; i++)
