@@ -99,7 +99,7 @@ public final class BrokerBenchmark implements Callable<Integer>
     int runs = 3;
 
     @Option(names = "--warmup-runs", description = "Unreported runs of both sides first, for the JIT (default: ${DEFAULT-VALUE}).")
-    int warmupRuns = 1;
+    int warmupRuns = 2;
 
     @Option(names = "--partitions", description = "Partitions, i.e. replica actors and raw logs (default: ${DEFAULT-VALUE}).")
     int partitions = 6;
