@@ -1,0 +1,750 @@
+package dev.millrace.benchmarks;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.ToDoubleFunction;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.millrace.broker.log.FileRegion;
+import dev.millrace.broker.log.Log;
+import dev.millrace.broker.log.LogConfig;
+import dev.millrace.broker.partition.PartitionProtocol;
+import dev.millrace.broker.partition.PartitionProtocol.Appended;
+import dev.millrace.broker.partition.PartitionProtocol.Fetch;
+import dev.millrace.broker.partition.PartitionProtocol.FetchReply;
+import dev.millrace.broker.partition.PartitionProtocol.Fetched;
+import dev.millrace.broker.partition.PartitionProtocol.Produce;
+import dev.millrace.broker.partition.PartitionProtocol.ProduceReply;
+import dev.millrace.broker.partition.PartitionProtocol.Rejected;
+import dev.millrace.broker.partition.PartitionProtocol.TopicPartition;
+import dev.millrace.broker.partition.PartitionReplica;
+import dev.millrace.broker.partition.PartitionReplicaSettings;
+import dev.millrace.serialization.batch.RecordBatchFlyweight;
+import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./millrace bench broker}: produce and fetch through the partition actors' API on one node beside the storage
+ * engine's raw append/read rate of the same bytes, measured in one run, alternating the two sides, printed as a table of
+ * medians with the ratios to raw. The question it answers: is the actor layer the bottleneck?
+ *
+ * <p><b>Actor side.</b> One local {@link ActorSystem} (no remoting, {@code serialize-messages} off: messages are passed
+ * by reference) with {@code partitions} {@link PartitionReplica} actors, each with its own log directory. Per partition
+ * one producer driver actor keeps {@code window} {@link Produce} requests ({@code acks = 1}) in flight, each carrying the
+ * same {@code byte[]} batch (the replica copies it before assigning offsets, so reuse is safe), checks every
+ * {@link Appended} base offset and records the latency from send to reply. Then per partition one fetch driver reads
+ * everything back sequentially with {@link Fetch} ({@code maxBytes} = {@code --fetch-bytes}, {@code minBytes} 1,
+ * {@code maxWaitMs} 0), walking the batch headers of each reply to find the next offset and checking the bytes and the
+ * final offset. Everything runs on the default dispatcher.
+ *
+ * <p><b>Raw side (the reference).</b> What the replicas do without actors: {@code partitions} single-writer logs, one
+ * platform thread per log, each {@link Log#append} of its own direct-buffer copy of the batch (append rewrites the base
+ * offset in place), then {@link Log#read} plus {@link FileRegion#readInto} into a reused direct buffer, same
+ * {@code --fetch-bytes} per read. Its latency column is the duration of one {@code Log.append} call (no queueing).
+ *
+ * <p><b>Raw + copy side (diagnostic).</b> The raw side plus the copies that the {@code byte[]} protocol forces on a
+ * replica, without actors: each append first copies the payload array into a reused heap buffer (and the file write
+ * from a heap buffer goes through the JDK's temporary direct buffer), each read goes into a new {@code byte[]}. The
+ * ratio actor / raw+copy is then the cost of the actors themselves (mailboxes, dispatcher, reply messages); raw+copy /
+ * raw is the cost of the protocol's arrays.
+ *
+ * <p>Both sides write to the page cache (default flush policy, no fsync), so the actor layer's own costs — the
+ * message hop, the copy of each produce payload into the replica's buffer, the fetch reply's fresh {@code byte[]} — show
+ * as directly as they can.
+ */
+@Command(
+    name = "broker",
+    mixinStandardHelpOptions = true,
+    description = "Produce/fetch through the partition actors vs raw Log append/read of the same bytes, in one run.")
+public final class BrokerBenchmark implements Callable<Integer>
+{
+    private static final int MIB = 1024 * 1024;
+    private static final String TOPIC = "bench";
+    private static final long TIMEOUT_SECONDS = 600;
+
+    @Option(names = "--dir", description = "Directory for the logs (default: ${DEFAULT-VALUE}); removed afterwards.")
+    Path dir = Path.of("data", "bench-broker");
+
+    @Option(names = "--total-mib", description = "MiB produced per measurement, over all partitions (default: ${DEFAULT-VALUE}).")
+    int totalMib = 256;
+
+    @Option(names = "--runs", description = "Measurements per side; the median is shown (default: ${DEFAULT-VALUE}).")
+    int runs = 3;
+
+    @Option(names = "--warmup-runs", description = "Unreported runs of both sides first, for the JIT (default: ${DEFAULT-VALUE}).")
+    int warmupRuns = 2;
+
+    @Option(names = "--partitions", description = "Partitions, i.e. replica actors and raw logs (default: ${DEFAULT-VALUE}).")
+    int partitions = 6;
+
+    @Option(names = "--batch-bytes", description = "Bytes per record batch, one batch per produce (default: ${DEFAULT-VALUE}).")
+    int batchBytes = 64 * 1024;
+
+    @Option(names = "--record-bytes", description = "Value bytes per record (default: ${DEFAULT-VALUE}).")
+    int recordBytes = 100;
+
+    @Option(names = "--window", description = "Produce requests in flight per partition (default: ${DEFAULT-VALUE}).")
+    int window = 16;
+
+    @Option(names = "--fetch-window", description = "Fetches in flight per partition on the actor side; 1 = each " +
+        "from where the last ended, as a consumer does (default: ${DEFAULT-VALUE}).")
+    int fetchWindow = 1;
+
+    @Option(names = "--fetch-bytes", description = "maxBytes of each fetch / raw read (default: ${DEFAULT-VALUE}).")
+    int fetchBytes = MIB;
+
+    /** One measurement of one side. */
+    private record Result(
+        double appendNs, double readNs, Histogram latencyNs, double gcMs, double appendCpuNs, double readCpuNs)
+    {
+    }
+
+    /** CPU time of the whole process (every thread, JIT and GC included) so far, in nanoseconds. */
+    private static long processCpuNs()
+    {
+        return ((com.sun.management.OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** Milliseconds all collectors have spent so far (pauses and, for concurrent collectors, cycles). */
+    private static long gcMs()
+    {
+        long total = 0;
+        for (final GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans())
+        {
+            total += Math.max(0, gc.getCollectionTime());
+        }
+        return total;
+    }
+
+    @Override
+    public Integer call() throws Exception
+    {
+        if (warmupRuns < 0)
+        {
+            System.err.println("--warmup-runs must be >= 0");
+            return 2;
+        }
+        if (totalMib < 1 || runs < 1 || partitions < 1 || batchBytes < 1 || recordBytes < 1 || window < 1 ||
+            fetchBytes < 1 || fetchWindow < 1)
+        {
+            System.err.println("--total-mib, --runs, --partitions, --batch-bytes, --record-bytes, --window and " +
+                "--fetch-bytes, --fetch-window must be positive");
+            return 2;
+        }
+        quietReplicaLogging();
+        final BenchBatches.Batch batch = BenchBatches.build(batchBytes, recordBytes, batchBytes);
+        final int batchesPerPartition = Math.max(1, (int)((long)totalMib * MIB / batch.sizeInBytes() / partitions));
+        final long bytes = (long)batchesPerPartition * partitions * batch.sizeInBytes();
+        final long records = (long)batchesPerPartition * partitions * batch.recordCount();
+
+        final PrintStream out = System.out;
+        out.printf(Locale.ROOT, "Broker benchmark: %d partitions, %d-byte batches of %d %d-byte records, %d batches per " +
+            "partition (%.1f MB), produce window %d, fetch %d bytes window %d, median of %d runs after %d warm-up, dir %s%n",
+            partitions, batch.sizeInBytes(), batch.recordCount(), recordBytes, batchesPerPartition, bytes / 1e6, window,
+            fetchBytes, fetchWindow, runs, warmupRuns, dir.toAbsolutePath());
+
+        final Result[] actor = new Result[runs];
+        final Result[] raw = new Result[runs];
+        final Result[] copying = new Result[runs];
+        // Remove on exit the topmost directory this run creates (e.g. data/ itself on a fresh checkout), else dir.
+        Path created = dir.toAbsolutePath();
+        while (created.getParent() != null && !Files.exists(created.getParent()))
+        {
+            created = created.getParent();
+        }
+        Files.createDirectories(dir);
+        try
+        {
+            for (int run = 0; run < warmupRuns; run++)
+            {
+                rawRun(batch, batchesPerPartition, runs + run, false);
+                rawRun(batch, batchesPerPartition, runs + run, true);
+                actorRun(batch, batchesPerPartition, runs + run);
+            }
+            for (int run = 0; run < runs; run++)
+            {
+                // Alternate the order so that drift on a shared machine does not favour one side.
+                if (run % 2 == 0)
+                {
+                    raw[run] = rawRun(batch, batchesPerPartition, run, false);
+                    copying[run] = rawRun(batch, batchesPerPartition, run, true);
+                    actor[run] = actorRun(batch, batchesPerPartition, run);
+                }
+                else
+                {
+                    actor[run] = actorRun(batch, batchesPerPartition, run);
+                    copying[run] = rawRun(batch, batchesPerPartition, run, true);
+                    raw[run] = rawRun(batch, batchesPerPartition, run, false);
+                }
+                out.printf(Locale.ROOT, "  run %d: append MB/s actor %.0f raw %.0f raw+copy %.0f, read MB/s actor %.0f raw %.0f " +
+                    "raw+copy %.0f%n", run + 1,
+                    mbPerSecond(bytes, actor[run].appendNs()), mbPerSecond(bytes, raw[run].appendNs()),
+                    mbPerSecond(bytes, copying[run].appendNs()),
+                    mbPerSecond(bytes, actor[run].readNs()), mbPerSecond(bytes, raw[run].readNs()),
+                    mbPerSecond(bytes, copying[run].readNs()));
+            }
+        }
+        finally
+        {
+            BenchFiles.deleteRecursively(created);
+        }
+
+        out.printf(Locale.ROOT, "%-8s | %9s %12s | %29s | %9s %12s | %6s %6s | %6s %6s | %5s%n",
+            "side", "append", "append", "produce latency us", "read", "read", "ratio", "ratio", "CPU", "CPU", "GC");
+        out.printf(Locale.ROOT, "%-8s | %9s %12s | %9s %9s %9s | %9s %12s | %6s %6s | %6s %6s | %5s%n",
+            "", "MB/s", "records/s", "p50", "p99", "p99.9", "MB/s", "records/s", "append", "read", "append", "read", "ms");
+        printRow(out, "actor", actor, raw, bytes, records);
+        printRow(out, "raw", raw, raw, bytes, records);
+        printRow(out, "raw+copy", copying, raw, bytes, records);
+        out.printf(Locale.ROOT, "ratio actor/raw: append %.2f, read %.2f (target >= 0.8); actor/raw+copy: append %.2f, " +
+            "read %.2f%n",
+            pairedRatio(actor, raw, Result::appendNs), pairedRatio(actor, raw, Result::readNs),
+            pairedRatio(actor, copying, Result::appendNs), pairedRatio(actor, copying, Result::readNs));
+        out.printf(Locale.ROOT, "ratio = median over runs of (this side's throughput / raw's in the same run); MB/s, " +
+            "records/s and latencies are medians over runs%n");
+        out.printf(Locale.ROOT, "latency: actor = send to Appended, %d in flight per partition; raw = one Log.append call%n",
+            window);
+        out.printf(Locale.ROOT, "raw+copy = raw plus the copies the byte[] protocol makes (payload into a heap buffer, " +
+            "each read into a new byte[]), no actors%n");
+        out.printf(Locale.ROOT, "CPU = process CPU microseconds per MB (all threads, JIT and GC included); GC = collector " +
+            "time during the side's append and read%n");
+        return 0;
+    }
+
+    /** One row of medians; the ratios are this side's throughput over {@code reference}'s, paired by run. */
+    private static void printRow(
+        final PrintStream out, final String side, final Result[] results, final Result[] reference, final long bytes,
+        final long records)
+    {
+        final double appendNs = medianOf(results, Result::appendNs);
+        final double readNs = medianOf(results, Result::readNs);
+        final double megabytes = bytes / 1e6;
+        out.printf(Locale.ROOT, "%-8s | %9.0f %12.0f | %9.1f %9.1f %9.1f | %9.0f %12.0f | %6.2f %6.2f | %6.0f %6.0f | %5.0f%n",
+            side, mbPerSecond(bytes, appendNs), records / (appendNs / 1e9),
+            medianPercentile(results, 50.0), medianPercentile(results, 99.0), medianPercentile(results, 99.9),
+            mbPerSecond(bytes, readNs), records / (readNs / 1e9),
+            pairedRatio(results, reference, Result::appendNs), pairedRatio(results, reference, Result::readNs),
+            medianOf(results, Result::appendCpuNs) / 1e3 / megabytes, medianOf(results, Result::readCpuNs) / 1e3 / megabytes,
+            medianOf(results, Result::gcMs));
+    }
+
+    /**
+     * The median over runs of {@code reference}'s time over {@code results}' time in the same run (i.e. the throughput
+     * ratio): the sides of one run ran back to back, so pairing them cancels most of a shared machine's drift.
+     */
+    private static double pairedRatio(
+        final Result[] results, final Result[] reference, final ToDoubleFunction<Result> time)
+    {
+        final double[] ratios = new double[results.length];
+        for (int i = 0; i < results.length; i++)
+        {
+            ratios[i] = time.applyAsDouble(reference[i]) / time.applyAsDouble(results[i]);
+        }
+        return Percentiles.median(ratios);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Actor side
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private Result actorRun(final BenchBatches.Batch batch, final int batchesPerPartition, final int run)
+        throws IOException, InterruptedException, ExecutionException, TimeoutException
+    {
+        final Path dataDir = dir.resolve("actor-" + run);
+        final byte[] payload = new byte[batch.sizeInBytes()];
+        batch.buffer().getBytes(0, payload);
+        final Config config = ConfigFactory.parseString(
+            "pekko.loglevel = WARNING\n" +
+            "pekko.stdout-loglevel = WARNING\n" +
+            "pekko.actor.provider = local\n" +
+            "pekko.actor.serialize-messages = off\n").withFallback(ConfigFactory.load());
+        final ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench-broker-" + run, config);
+        try
+        {
+            final LogConfig logConfig = logConfig(batch);
+            final List<TopicPartition> topicPartitions = new ArrayList<>();
+            final List<ActorRef<PartitionProtocol.Command>> replicas = new ArrayList<>();
+            for (int p = 0; p < partitions; p++)
+            {
+                final TopicPartition topicPartition = new TopicPartition(TOPIC, p);
+                final PartitionReplicaSettings settings = PartitionReplicaSettings.fromConfig(
+                    system.settings().config(), topicPartition, dataDir, logConfig, System::currentTimeMillis, 0);
+                topicPartitions.add(topicPartition);
+                replicas.add(system.systemActorOf(PartitionReplica.create(settings), "replica-" + p, Props.empty()));
+            }
+
+            final List<CompletableFuture<Histogram>> produced = new ArrayList<>();
+            final long gcStart = gcMs();
+            final long produceCpuStart = processCpuNs();
+            final long produceStart = System.nanoTime();
+            for (int p = 0; p < partitions; p++)
+            {
+                final CompletableFuture<Histogram> done = new CompletableFuture<>();
+                produced.add(done);
+                system.systemActorOf(
+                    ProduceDriver.create(replicas.get(p), topicPartitions.get(p), payload, batch.recordCount(),
+                        batchesPerPartition, window, done),
+                    "producer-" + p, Props.empty());
+            }
+            final Histogram latency = new Histogram(3);
+            for (final CompletableFuture<Histogram> done : produced)
+            {
+                latency.add(done.get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+            }
+            final long produceNs = System.nanoTime() - produceStart;
+            final long produceCpuNs = processCpuNs() - produceCpuStart;
+
+            final long expectedEnd = (long)batchesPerPartition * batch.recordCount();
+            final long expectedBytes = (long)batchesPerPartition * batch.sizeInBytes();
+            final long fetchStride = (long)Math.max(1, fetchBytes / batch.sizeInBytes()) * batch.recordCount();
+            final List<CompletableFuture<Long>> fetched = new ArrayList<>();
+            final long fetchCpuStart = processCpuNs();
+            final long fetchStart = System.nanoTime();
+            for (int p = 0; p < partitions; p++)
+            {
+                final CompletableFuture<Long> done = new CompletableFuture<>();
+                fetched.add(done);
+                system.systemActorOf(
+                    FetchDriver.create(replicas.get(p), topicPartitions.get(p), fetchBytes, expectedEnd, fetchWindow,
+                        fetchStride, done),
+                    "fetcher-" + p, Props.empty());
+            }
+            for (final CompletableFuture<Long> done : fetched)
+            {
+                final long read = done.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                if (read != expectedBytes)
+                {
+                    throw new IllegalStateException("actor fetch read " + read + " bytes; expected " + expectedBytes);
+                }
+            }
+            final long fetchNs = System.nanoTime() - fetchStart;
+            final long fetchCpuNs = processCpuNs() - fetchCpuStart;
+            return new Result(produceNs, fetchNs, latency, gcMs() - gcStart, produceCpuNs, fetchCpuNs);
+        }
+        finally
+        {
+            // Terminating the system stops the replicas, which close their logs, before the files go.
+            system.terminate();
+            system.getWhenTerminated().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            BenchFiles.deleteRecursively(dataDir);
+        }
+    }
+
+    /**
+     * Keeps {@code window} produce requests in flight to one replica until {@code total} are answered, checking each
+     * base offset; completes {@code done} with the send-to-reply latencies. Replies from one replica arrive in request
+     * order, so a ring of send times indexed by request number is enough.
+     */
+    static final class ProduceDriver extends AbstractBehavior<ProduceReply>
+    {
+        private final ActorRef<PartitionProtocol.Command> replica;
+        private final TopicPartition topicPartition;
+        private final byte[] payload;
+        private final int recordsPerBatch;
+        private final int total;
+        private final long[] sendNs;
+        private final Histogram latencyNs = new Histogram(3);
+        private final CompletableFuture<Histogram> done;
+        private int sent;
+        private int received;
+
+        static Behavior<ProduceReply> create(
+            final ActorRef<PartitionProtocol.Command> replica, final TopicPartition topicPartition, final byte[] payload,
+            final int recordsPerBatch, final int total, final int window, final CompletableFuture<Histogram> done)
+        {
+            return Behaviors.setup(context ->
+                new ProduceDriver(context, replica, topicPartition, payload, recordsPerBatch, total, window, done));
+        }
+
+        private ProduceDriver(
+            final ActorContext<ProduceReply> context, final ActorRef<PartitionProtocol.Command> replica, final TopicPartition topicPartition,
+            final byte[] payload, final int recordsPerBatch, final int total, final int window,
+            final CompletableFuture<Histogram> done)
+        {
+            super(context);
+            this.replica = replica;
+            this.topicPartition = topicPartition;
+            this.payload = payload;
+            this.recordsPerBatch = recordsPerBatch;
+            this.total = total;
+            this.sendNs = new long[window];
+            this.done = done;
+            while (sent < Math.min(window, total))
+            {
+                send();
+            }
+        }
+
+        private void send()
+        {
+            sendNs[sent % sendNs.length] = System.nanoTime();
+            replica.tell(new Produce(topicPartition, (short)1, payload, getContext().getSelf()));
+            sent++;
+        }
+
+        @Override
+        public Receive<ProduceReply> createReceive()
+        {
+            return newReceiveBuilder()
+                .onMessage(Appended.class, this::onAppended)
+                .onMessage(Rejected.class, this::onRejected)
+                .build();
+        }
+
+        private Behavior<ProduceReply> onAppended(final Appended appended)
+        {
+            latencyNs.recordValue(System.nanoTime() - sendNs[received % sendNs.length]);
+            final long expected = (long)received * recordsPerBatch;
+            if (appended.baseOffset() != expected)
+            {
+                done.completeExceptionally(new IllegalStateException(
+                    topicPartition + ": produce " + received + " got base offset " + appended.baseOffset() + ", expected " +
+                    expected));
+                return Behaviors.stopped();
+            }
+            received++;
+            if (sent < total)
+            {
+                send();
+            }
+            if (received == total)
+            {
+                done.complete(latencyNs);
+                return Behaviors.stopped();
+            }
+            return this;
+        }
+
+        private Behavior<ProduceReply> onRejected(final Rejected rejected)
+        {
+            done.completeExceptionally(new IllegalStateException("produce rejected: " + rejected));
+            return Behaviors.stopped();
+        }
+    }
+
+    /**
+     * Fetches one replica from offset 0 to {@code endOffset}; completes {@code done} with the bytes read. The next
+     * offset is found by walking the batch headers of each reply. With a window of 1 every fetch starts where the last
+     * reply ended, as a consumer does; with more, the driver keeps {@code window} fetches in flight at offsets
+     * {@code stride} apart (every batch of the run has the same record count and a fetch returns as many whole batches
+     * as fit), and every reply is checked to start exactly where the previous one ended.
+     */
+    static final class FetchDriver extends AbstractBehavior<FetchReply>
+    {
+        private final ActorRef<PartitionProtocol.Command> replica;
+        private final TopicPartition topicPartition;
+        private final int maxBytes;
+        private final long endOffset;
+        private final int window;
+        private final long stride;
+        private final CompletableFuture<Long> done;
+        private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
+        private final RecordBatchFlyweight header = new RecordBatchFlyweight();
+        private long offset;
+        private long requestOffset;
+        private int inFlight;
+        private long bytes;
+
+        static Behavior<FetchReply> create(
+            final ActorRef<PartitionProtocol.Command> replica, final TopicPartition topicPartition, final int maxBytes,
+            final long endOffset, final int window, final long stride, final CompletableFuture<Long> done)
+        {
+            return Behaviors.setup(context ->
+                new FetchDriver(context, replica, topicPartition, maxBytes, endOffset, window, stride, done));
+        }
+
+        private FetchDriver(
+            final ActorContext<FetchReply> context, final ActorRef<PartitionProtocol.Command> replica,
+            final TopicPartition topicPartition, final int maxBytes, final long endOffset, final int window,
+            final long stride, final CompletableFuture<Long> done)
+        {
+            super(context);
+            this.replica = replica;
+            this.topicPartition = topicPartition;
+            this.maxBytes = maxBytes;
+            this.endOffset = endOffset;
+            this.window = window;
+            this.stride = stride;
+            this.done = done;
+            fillWindow();
+        }
+
+        private void fillWindow()
+        {
+            if (inFlight == 0)
+            {
+                requestOffset = offset;
+            }
+            while (inFlight < window && requestOffset < endOffset)
+            {
+                replica.tell(new Fetch(topicPartition, requestOffset, maxBytes, 1, 0, getContext().getSelf()));
+                requestOffset += stride;
+                inFlight++;
+            }
+        }
+
+        @Override
+        public Receive<FetchReply> createReceive()
+        {
+            return newReceiveBuilder()
+                .onMessage(Fetched.class, this::onFetched)
+                .onMessage(Rejected.class, this::onRejected)
+                .build();
+        }
+
+        private Behavior<FetchReply> onFetched(final Fetched fetched)
+        {
+            inFlight--;
+            final byte[] records = fetched.records();
+            if (records.length == 0)
+            {
+                done.completeExceptionally(new IllegalStateException(
+                    topicPartition + ": empty fetch at offset " + offset + ", expected records up to " + endOffset));
+                return Behaviors.stopped();
+            }
+            view.wrap(records);
+            int position = 0;
+            while (position < records.length)
+            {
+                header.wrap(view, position);
+                if (header.baseOffset() != offset)
+                {
+                    done.completeExceptionally(new IllegalStateException(
+                        topicPartition + ": batch at base offset " + header.baseOffset() + ", expected " + offset +
+                        (window > 1 ? " (with --fetch-window > 1 each fetch must return exactly the predicted batches)" : "")));
+                    return Behaviors.stopped();
+                }
+                offset = header.nextOffset();
+                position += header.sizeInBytes();
+            }
+            bytes += records.length;
+            if (offset >= endOffset && inFlight == 0)
+            {
+                done.complete(bytes);
+                return Behaviors.stopped();
+            }
+            fillWindow();
+            return this;
+        }
+
+        private Behavior<FetchReply> onRejected(final Rejected rejected)
+        {
+            done.completeExceptionally(new IllegalStateException("fetch rejected: " + rejected));
+            return Behaviors.stopped();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Raw side
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /**
+     * One raw measurement; with {@code copying}, each append first copies a {@code byte[]} payload into a reused heap
+     * buffer and each read goes into a new {@code byte[]}, as the replica does with the protocol's arrays.
+     */
+    private Result rawRun(final BenchBatches.Batch batch, final int batchesPerPartition, final int run, final boolean copying)
+        throws IOException, InterruptedException
+    {
+        final Path runDir = dir.resolve((copying ? "copy-" : "raw-") + run);
+        final LogConfig logConfig = logConfig(batch);
+        final List<Log> logs = new ArrayList<>();
+        try
+        {
+            for (int p = 0; p < partitions; p++)
+            {
+                logs.add(Log.open(runDir.resolve(TOPIC + "-" + p), logConfig, System::currentTimeMillis));
+            }
+            final Histogram[] latencies = new Histogram[partitions];
+            final long gcStart = gcMs();
+            final long appendCpuStart = processCpuNs();
+            final long appendNs = inParallel(p ->
+            {
+                // Append rewrites the base offset in place: every writer needs its own copy of the batch.
+                final int size = batch.sizeInBytes();
+                final UnsafeBuffer source = copying ? new UnsafeBuffer(new byte[size]) :
+                    new UnsafeBuffer(ByteBuffer.allocateDirect(size));
+                final byte[] payload = new byte[size];
+                batch.buffer().getBytes(0, payload);
+                source.putBytes(0, payload);
+                final Log log = logs.get(p);
+                final Histogram latency = new Histogram(3);
+                for (int i = 0; i < batchesPerPartition; i++)
+                {
+                    final long start = System.nanoTime();
+                    if (copying)
+                    {
+                        source.putBytes(0, payload);
+                    }
+                    log.append(source, 0, size, 0);
+                    latency.recordValue(System.nanoTime() - start);
+                }
+                latencies[p] = latency;
+            });
+
+            final long expectedEnd = (long)batchesPerPartition * batch.recordCount();
+            final long expectedBytes = (long)batchesPerPartition * batch.sizeInBytes();
+            final long appendCpuNs = processCpuNs() - appendCpuStart;
+            final long readCpuStart = processCpuNs();
+            final long readNs = inParallel(p ->
+            {
+                final Log log = logs.get(p);
+                final FileRegion region = new FileRegion();
+                final ByteBuffer readBuffer = ByteBuffer.allocateDirect(Math.max(fetchBytes, batch.sizeInBytes()));
+                long offset = 0;
+                long read = 0;
+                while (log.read(offset, fetchBytes, Long.MAX_VALUE, region))
+                {
+                    if (copying)
+                    {
+                        read += region.readInto(ByteBuffer.wrap(new byte[region.length()]));
+                    }
+                    else
+                    {
+                        readBuffer.clear();
+                        read += region.readInto(readBuffer);
+                    }
+                    offset = region.nextOffset();
+                }
+                if (offset != expectedEnd || read != expectedBytes)
+                {
+                    throw new IllegalStateException("raw read of " + log.directory() + " ended at offset " + offset +
+                        " after " + read + " bytes; expected " + expectedEnd + " and " + expectedBytes);
+                }
+            });
+            final Histogram latency = new Histogram(3);
+            for (final Histogram h : latencies)
+            {
+                latency.add(h);
+            }
+            final long readCpuNs = processCpuNs() - readCpuStart;
+            return new Result(appendNs, readNs, latency, gcMs() - gcStart, appendCpuNs, readCpuNs);
+        }
+        finally
+        {
+            for (final Log log : logs)
+            {
+                log.close();
+            }
+            BenchFiles.deleteRecursively(runDir);
+        }
+    }
+
+    /** A task for one partition's thread. */
+    @FunctionalInterface
+    private interface PartitionTask
+    {
+        void run(int partition) throws IOException;
+    }
+
+    /** Runs {@code task} on one thread per partition, all released at once; returns the wall time until the last ends. */
+    private long inParallel(final PartitionTask task) throws InterruptedException
+    {
+        final CountDownLatch ready = new CountDownLatch(partitions);
+        final CountDownLatch go = new CountDownLatch(1);
+        final Throwable[] failures = new Throwable[partitions];
+        final Thread[] threads = new Thread[partitions];
+        for (int p = 0; p < partitions; p++)
+        {
+            final int partition = p;
+            threads[p] = new Thread(() ->
+            {
+                ready.countDown();
+                try
+                {
+                    go.await();
+                    task.run(partition);
+                }
+                catch (final Throwable ex)
+                {
+                    failures[partition] = ex;
+                }
+            }, "raw-" + p);
+            threads[p].start();
+        }
+        ready.await();
+        final long start = System.nanoTime();
+        go.countDown();
+        for (final Thread thread : threads)
+        {
+            thread.join();
+        }
+        final long elapsed = System.nanoTime() - start;
+        for (final Throwable failure : failures)
+        {
+            if (failure != null)
+            {
+                throw new IllegalStateException("raw side failed", failure);
+            }
+        }
+        return elapsed;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Helpers
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private static LogConfig logConfig(final BenchBatches.Batch batch)
+    {
+        return LogConfig.fromMap(Map.of(
+            LogConfig.MAX_MESSAGE_BYTES, Integer.toString(Math.max(batch.sizeInBytes(), LogConfig.DEFAULT_MAX_MESSAGE_BYTES))));
+    }
+
+    /** The replicas log their recovery and Pekko its start at INFO on every run: keep the table readable. */
+    private static void quietReplicaLogging()
+    {
+        for (final String name : new String[]{ "dev.millrace.broker", "org.apache.pekko" })
+        {
+            if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger logger)
+            {
+                logger.setLevel(ch.qos.logback.classic.Level.WARN);
+            }
+        }
+    }
+
+    private static double medianOf(final Result[] results, final ToDoubleFunction<Result> field)
+    {
+        final double[] values = new double[results.length];
+        for (int i = 0; i < results.length; i++)
+        {
+            values[i] = field.applyAsDouble(results[i]);
+        }
+        return Percentiles.median(values);
+    }
+
+    private static double medianPercentile(final Result[] results, final double percentile)
+    {
+        return medianOf(results, r -> r.latencyNs().getValueAtPercentile(percentile) / 1e3);
+    }
+
+    private static double mbPerSecond(final long bytes, final double nanos)
+    {
+        return bytes / (nanos / 1e9) / 1e6;
+    }
+}
