@@ -1,7 +1,6 @@
 package dev.millrace.broker.log;
 
 import java.io.IOException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -10,7 +9,6 @@ import java.util.function.LongSupplier;
 import dev.millrace.serialization.batch.InvalidBatchException;
 import dev.millrace.serialization.batch.RecordBatchDescriptor;
 import dev.millrace.serialization.batch.RecordBatchFlyweight;
-import dev.millrace.serialization.batch.RecordBatchReader;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -31,7 +29,9 @@ import org.agrona.MutableDirectBuffer;
  * cache. Any number of other threads may call {@link #read}, {@link #offsetForTimestamp}, {@link #logStartOffset()}
  * and {@link #logEndOffset()} concurrently with it: the writer writes bytes and index entries first and then
  * publishes the segment's size and the log end offset through volatile fields, and readers never look past what
- * was published, so they only ever see whole, written batches. The segment list is a copy-on-write array.
+ * was published, so they only ever see whole, written batches. The segment list is a copy-on-write array. The read
+ * path is {@link LogReader}'s ({@link #read} and {@link #offsetForTimestamp} delegate to it), which reads this
+ * state only through the volatile accessors.
  * When retention or truncation deletes a segment, the writer first publishes the new segment list and log start
  * offset, then closes and unlinks the files: a reader already holding a {@link FileRegion} of it gets a
  * {@link java.nio.channels.ClosedChannelException} from the region and should read again, a {@link #read} that
@@ -71,8 +71,6 @@ import org.agrona.MutableDirectBuffer;
  */
 public final class Log implements AutoCloseable
 {
-    private static final int READ_RETRIES = 8;
-
     private final Path directory;
     private final LogConfig config;
     private final LongSupplier clockMs;
@@ -81,8 +79,7 @@ public final class Log implements AutoCloseable
     private final AppendResult appendResult = new AppendResult();
     // Scratch state per thread, shared by all logs: a broker has thousands of partitions but few threads, and no
     // operation on one log runs inside an operation on another on the same thread.
-    private static final ThreadLocal<BatchHeaderReader> HEADER_READERS = ThreadLocal.withInitial(BatchHeaderReader::new);
-    private static final ThreadLocal<RecordTimestamps> RECORD_TIMESTAMPS = ThreadLocal.withInitial(RecordTimestamps::new);
+    static final ThreadLocal<BatchHeaderReader> HEADER_READERS = ThreadLocal.withInitial(BatchHeaderReader::new);
     /**
      * Most bytes one produced batch may decompress to during validation: bounds the memory a hostile producer can make
      * a writer thread hold (a compressed batch is at most {@code max.message.bytes}, but it may expand a thousandfold).
@@ -90,8 +87,6 @@ public final class Log implements AutoCloseable
     static final int MAX_DECOMPRESSED_BATCH_BYTES = 64 * 1024 * 1024;
     // Per thread rather than per log, as the header readers: each holds decompression buffers, and a thread works on
     // many logs one after another.
-    private static final ThreadLocal<RecordBatchReader> RECORD_READERS =
-        ThreadLocal.withInitial(() -> new RecordBatchReader(MAX_DECOMPRESSED_BATCH_BYTES));
     private static final ThreadLocal<RecordsValidator> RECORDS_VALIDATORS =
         ThreadLocal.withInitial(() -> new RecordsValidator(MAX_DECOMPRESSED_BATCH_BYTES));
     private static final ThreadLocal<LogSegment.RecoveryScanner> RECOVERY_SCANNERS =
@@ -100,6 +95,7 @@ public final class Log implements AutoCloseable
     private final OffsetCheckpoint recoveryPointCheckpoint;
     private final OffsetCheckpoint cleanShutdownCheckpoint;
     private final LeaderEpochCache leaderEpochs;
+    private final LogReader reader;
 
     private volatile LogSegment[] segments;
     private volatile long logStartOffset;
@@ -116,6 +112,7 @@ public final class Log implements AutoCloseable
         this.config = config;
         this.clockMs = clockMs;
         this.leaderEpochs = leaderEpochs;
+        this.reader = new LogReader(this);
         this.logStartOffsetCheckpoint = new OffsetCheckpoint(directory.resolve(OffsetCheckpoint.LOG_START_OFFSET_FILE));
         this.recoveryPointCheckpoint = new OffsetCheckpoint(directory.resolve(OffsetCheckpoint.RECOVERY_POINT_FILE));
         this.cleanShutdownCheckpoint = new OffsetCheckpoint(directory.resolve(OffsetCheckpoint.CLEAN_SHUTDOWN_FILE));
@@ -474,62 +471,7 @@ public final class Log implements AutoCloseable
      */
     public boolean read(final long startOffset, final int maxBytes, final long maxOffset, final FileRegion into)
     {
-        final BatchHeaderReader reader = HEADER_READERS.get();
-        for (int attempt = 0; attempt < READ_RETRIES; attempt++)
-        {
-            final long endOffset = logEndOffset;
-            checkNotBelowStart(startOffset);
-            final long limitOffset = Math.min(endOffset, maxOffset);
-            if (startOffset >= limitOffset)
-            {
-                into.empty(endOffset);
-                return false;
-            }
-
-            final LogSegment[] snapshot = segments;
-            try
-            {
-                for (int i = Math.max(0, floorSegment(snapshot, startOffset)); i < snapshot.length; i++)
-                {
-                    final LogSegment segment = snapshot[i];
-                    final int limit = segment.size();
-                    final int firstPosition = segment.findBatch(startOffset, limit, reader);
-                    if (firstPosition < 0)
-                    {
-                        continue;
-                    }
-                    final RecordBatchFlyweight header = reader.header();
-                    if (header.lastOffset() >= limitOffset)
-                    {
-                        break;
-                    }
-                    final long firstOffset = header.baseOffset();
-                    final long lastOffset = header.lastOffset();
-                    final int end = segment.endOfRegion(firstPosition + reader.size(), lastOffset,
-                        firstPosition + (long)maxBytes, limit, limitOffset, reader);
-                    into.set(segment.channel(), firstPosition, end - firstPosition, firstOffset, reader.regionLastOffset(),
-                        endOffset);
-                    return true;
-                }
-                into.empty(endOffset);
-                return false;
-            }
-            catch (final ClosedChannelException ex)
-            {
-                // Retention or truncation removed the segment under us: look again at the new segment list.
-                if (closed)
-                {
-                    throw new LogException(LogException.Category.CLOSED, "log " + directory + " is closed");
-                }
-            }
-            catch (final IOException ex)
-            {
-                throw ioError("read offset " + startOffset + " from " + directory, ex);
-            }
-        }
-        throw new LogException(
-            LogException.Category.IO, "read of offset " + startOffset + " from " + directory + " kept racing segment " +
-            "deletion; retry the fetch");
+        return reader.read(startOffset, maxBytes, maxOffset, into);
     }
 
     /**
@@ -540,97 +482,7 @@ public final class Log implements AutoCloseable
      */
     public long offsetForTimestamp(final long timestampMs)
     {
-        final BatchHeaderReader reader = HEADER_READERS.get();
-        for (int attempt = 0; attempt < READ_RETRIES; attempt++)
-        {
-            final LogSegment[] snapshot = segments;
-            try
-            {
-                for (final LogSegment segment : snapshot)
-                {
-                    if (segment.maxTimestamp() < timestampMs)
-                    {
-                        continue;
-                    }
-                    final int limit = segment.size();
-                    reader.reset();
-                    final long searchFrom = segment.timeIndex().searchStartOffset(timestampMs);
-                    int position = segment.offsetIndex().lookup(searchFrom);
-                    while (reader.read(segment.channel(), position, limit))
-                    {
-                        final RecordBatchFlyweight header = reader.header();
-                        if (header.lastOffset() >= searchFrom && header.maxTimestamp() >= timestampMs)
-                        {
-                            return Math.max(firstOffsetInBatch(segment, position, reader, timestampMs), logStartOffset);
-                        }
-                        position += reader.size();
-                    }
-                }
-                return -1;
-            }
-            catch (final ClosedChannelException ex)
-            {
-                if (closed)
-                {
-                    throw new LogException(LogException.Category.CLOSED, "log " + directory + " is closed");
-                }
-            }
-            catch (final IOException ex)
-            {
-                throw ioError("search timestamp " + timestampMs + " in " + directory, ex);
-            }
-        }
-        throw new LogException(
-            LogException.Category.IO, "timestamp search in " + directory + " kept racing segment deletion; retry");
-    }
-
-    /**
-     * Within a batch whose max timestamp reaches the target: its base offset when the first record already does or when
-     * all records carry the log-append time; otherwise the offset of the first record that reaches it, found by
-     * walking the records (decompressing a compressed batch first).
-     */
-    private long firstOffsetInBatch(
-        final LogSegment segment, final int position, final BatchHeaderReader reader, final long timestampMs)
-        throws IOException
-    {
-        final RecordBatchFlyweight header = reader.header();
-        final long baseOffset = header.baseOffset();
-        if (header.baseTimestamp() >= timestampMs || header.isLogAppendTime())
-        {
-            return baseOffset;
-        }
-        final int size = reader.size();
-        final boolean compressed = header.compressionCodecId() != 0;
-        final DirectBuffer bytes = reader.readBatch(segment.channel(), position);
-        if (null == bytes)
-        {
-            return baseOffset;
-        }
-        return compressed ? firstCompressedOffsetAtOrAfter(bytes, size, position, timestampMs) :
-            RECORD_TIMESTAMPS.get().firstOffsetAtOrAfter(bytes, size, timestampMs);
-    }
-
-    private static long firstCompressedOffsetAtOrAfter(
-        final DirectBuffer bytes, final int size, final int position, final long timestampMs)
-    {
-        final RecordBatchReader records = RECORD_READERS.get();
-        try
-        {
-            records.wrap(bytes, 0, size, position);
-            while (records.next())
-            {
-                if (records.record().timestamp() >= timestampMs)
-                {
-                    return records.record().offset();
-                }
-            }
-        }
-        catch (final InvalidBatchException ex)
-        {
-            // Leaders check records on append, but a follower's copy is checked only to the CRC and a concurrent
-            // truncation may rewrite the bytes: the batch start is always a safe answer.
-        }
-        return bytes.getLong(RecordBatchDescriptor.BASE_OFFSET_OFFSET, RecordBatchDescriptor.BYTE_ORDER);
+        return reader.offsetForTimestamp(timestampMs);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -991,6 +843,18 @@ public final class Log implements AutoCloseable
         return total;
     }
 
+    /** The current segment list, oldest first; a copy-on-write array, never changed once published. */
+    LogSegment[] segmentsSnapshot()
+    {
+        return segments;
+    }
+
+    /** Whether {@link #close} has begun: a reader that lost its segment fails instead of retrying. */
+    boolean isClosed()
+    {
+        return closed;
+    }
+
     @Override
     public String toString()
     {
@@ -1041,7 +905,7 @@ public final class Log implements AutoCloseable
     }
 
     /** Index of the last segment whose base offset is at or below {@code offset}, or -1. */
-    private static int floorSegment(final LogSegment[] snapshot, final long offset)
+    static int floorSegment(final LogSegment[] snapshot, final long offset)
     {
         int low = 0;
         int high = snapshot.length - 1;
@@ -1060,19 +924,6 @@ public final class Log implements AutoCloseable
             }
         }
         return found;
-    }
-
-    private void checkNotBelowStart(final long offset)
-    {
-        final long start = logStartOffset;
-        if (offset < start)
-        {
-            throw new LogException(
-                LogException.Category.OFFSET_OUT_OF_RANGE,
-                "offset " + offset + " is below the log start offset " + start + " of " + directory +
-                " (deleted by retention or deleteRecords); reset the position to the earliest offset " + start +
-                " or the latest " + logEndOffset);
-        }
     }
 
     private void ensureOpen()

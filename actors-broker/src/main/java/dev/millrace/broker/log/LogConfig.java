@@ -1,5 +1,6 @@
 package dev.millrace.broker.log;
 
+import java.util.List;
 import java.util.Map;
 
 import dev.millrace.serialization.batch.RecordBatchDescriptor;
@@ -46,6 +47,10 @@ public record LogConfig(
     public static final String FLUSH_MS = "flush.ms";
     public static final String FSYNC_ON_ACK = "fsync-on-ack";
     public static final String MESSAGE_TIMESTAMP_TYPE = "message.timestamp.type";
+    /** Every key {@link #fromMap} accepts, in component order, as its unknown-key error lists them. */
+    private static final List<String> KEYS = List.of(
+        SEGMENT_BYTES, SEGMENT_MS, RETENTION_MS, RETENTION_BYTES, INDEX_INTERVAL_BYTES, MAX_MESSAGE_BYTES,
+        FLUSH_MESSAGES, FLUSH_MS, FSYNC_ON_ACK, MESSAGE_TIMESTAMP_TYPE);
 
     public static final int DEFAULT_SEGMENT_BYTES = 1 << 30;
     public static final long DEFAULT_SEGMENT_MS = 7L * 24 * 60 * 60 * 1000;
@@ -161,9 +166,7 @@ public record LogConfig(
                 case MESSAGE_TIMESTAMP_TYPE -> messageTimestampType = TimestampType.parse(key, value);
                 default -> throw new LogException(
                     LogException.Category.CONFIG,
-                    "unknown log config key '" + key + "'; known keys are " + SEGMENT_BYTES + ", " + SEGMENT_MS + ", " +
-                    RETENTION_MS + ", " + RETENTION_BYTES + ", " + INDEX_INTERVAL_BYTES + ", " + MAX_MESSAGE_BYTES + ", " +
-                    FLUSH_MESSAGES + ", " + FLUSH_MS + ", " + FSYNC_ON_ACK + ", " + MESSAGE_TIMESTAMP_TYPE);
+                    "unknown log config key '" + key + "'; known keys are " + String.join(", ", KEYS));
             }
         }
 

@@ -2,11 +2,7 @@ package dev.millrace.broker.log;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
@@ -41,29 +37,27 @@ import java.util.Arrays;
  * racing deletion or truncation reads a valid old mapping instead of crashing the JVM with a fault on an unmapped or
  * truncated page.
  *
+ * The header check, sealing, unsealing, flushing and closing are {@link IndexFile}'s; this class keeps the entry
+ * layout, the heap array and the searches.
+ *
  * <p>Threading: one writer ({@link #append}, {@link #seal}, {@link #truncateToPosition}, {@link #flush},
  * {@link #close}); any thread may {@link #lookup}. Readers read the count first, then the heap array, then the
  * mapping if the array is gone; the writer publishes a mapping before dropping the array and an array before
  * raising the count, so a reader never indexes past what it sees. Each heap entry is one {@code long}: never torn.
  */
-final class OffsetIndex
+final class OffsetIndex extends IndexFile
 {
     static final int MAGIC = 0x4D524F49;
     static final int VERSION = 1;
-    static final int HEADER_LENGTH = 8;
+    static final int HEADER_LENGTH = IndexFile.HEADER_LENGTH;
     static final int ENTRY_LENGTH = 8;
 
-    private final Path file;
     private final long baseOffset;
-    private final ByteBuffer writeBuffer = ByteBuffer.allocate(ENTRY_LENGTH);
-    private FileChannel channel;
-    private volatile int count;
     private volatile long[] entries;
-    private volatile ByteBuffer mapped;
 
     private OffsetIndex(final Path file, final long baseOffset)
     {
-        this.file = file;
+        super(file, MAGIC, VERSION, ENTRY_LENGTH);
         this.baseOffset = baseOffset;
     }
 
@@ -72,7 +66,7 @@ final class OffsetIndex
     {
         final OffsetIndex index = new OffsetIndex(file, baseOffset);
         index.entries = new long[64];
-        index.channel = writeNewFile(file, index.entries, 0);
+        index.createFile();
         return index;
     }
 
@@ -84,21 +78,8 @@ final class OffsetIndex
     static OffsetIndex load(final Path file, final long baseOffset, final long endOffsetExclusive, final int logSize)
         throws IOException
     {
-        if (!Files.exists(file))
-        {
-            return null;
-        }
-        final ByteBuffer map;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
-        {
-            final long fileSize = channel.size();
-            if (fileSize < HEADER_LENGTH || (fileSize - HEADER_LENGTH) % ENTRY_LENGTH != 0 || fileSize > Integer.MAX_VALUE)
-            {
-                return null;
-            }
-            map = channel.map(FileChannel.MapMode.READ_ONLY, 0, fileSize);
-        }
-        if (map.getInt(0) != MAGIC || map.getInt(4) != VERSION)
+        final ByteBuffer map = mapIfValid(file, MAGIC, VERSION, ENTRY_LENGTH);
+        if (null == map)
         {
             return null;
         }
@@ -118,8 +99,7 @@ final class OffsetIndex
             previousPosition = position;
         }
         final OffsetIndex index = new OffsetIndex(file, baseOffset);
-        index.mapped = map;
-        index.count = n;
+        index.initSealed(map, n);
         return index;
     }
 
@@ -127,7 +107,7 @@ final class OffsetIndex
     void append(final long lastOffset, final int position) throws IOException
     {
         final int relative = (int)(lastOffset - baseOffset);
-        final int n = count;
+        final int n = entryCount();
         long[] array = entries;
         if (n == array.length)
         {
@@ -136,25 +116,8 @@ final class OffsetIndex
         }
         array[n] = pack(relative, position);
 
-        writeBuffer.clear();
-        writeBuffer.putInt(relative).putInt(position).flip();
-        FileIo.writeFully(channel, writeBuffer, HEADER_LENGTH + (long)n * ENTRY_LENGTH);
-        count = n + 1;
-    }
-
-    /** The segment stopped being active: serve lookups from a read-only mapping and free the heap copy. */
-    void seal() throws IOException
-    {
-        if (null == entries)
-        {
-            return;
-        }
-        // Forced here because the channel goes: a later flush of the log must find the index durable already.
-        channel.force(false);
-        mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, HEADER_LENGTH + (long)count * ENTRY_LENGTH);
-        entries = null;
-        channel.close();
-        channel = null;
+        entryBuffer().putInt(relative).putInt(position);
+        commitEntry(n);
     }
 
     /**
@@ -163,9 +126,9 @@ final class OffsetIndex
      */
     int lookup(final long targetOffset)
     {
-        final int n = count;
+        final int n = entryCount();
         final long[] array = entries;
-        final ByteBuffer map = null == array ? mapped : null;
+        final ByteBuffer map = null == array ? mapped() : null;
         final long relativeTarget = targetOffset - baseOffset;
         int low = 0;
         int high = n - 1;
@@ -195,9 +158,9 @@ final class OffsetIndex
      */
     int floorPosition(final int maxPosition, final long maxLastOffset)
     {
-        final int n = count;
+        final int n = entryCount();
         final long[] array = entries;
-        final ByteBuffer map = null == array ? mapped : null;
+        final ByteBuffer map = null == array ? mapped() : null;
         final long relativeLimit = maxLastOffset - baseOffset;
         int low = 0;
         int high = n - 1;
@@ -225,94 +188,43 @@ final class OffsetIndex
     {
         unseal();
         final long[] array = entries;
-        int n = count;
+        int n = entryCount();
         while (n > 0 && position(array[n - 1]) >= position)
         {
             n--;
         }
-        count = n;
-        channel.truncate(HEADER_LENGTH + (long)n * ENTRY_LENGTH);
-    }
-
-    int entryCount()
-    {
-        return count;
+        truncateEntries(n);
     }
 
     /** The position of the last entry, or 0 when there is none: a safe place to start scanning for the end. */
     int lastPosition()
     {
-        final int n = count;
+        final int n = entryCount();
         final long[] array = entries;
-        return n == 0 ? 0 : positionAt(array, null == array ? mapped : null, n - 1);
+        return n == 0 ? 0 : positionAt(array, null == array ? mapped() : null, n - 1);
     }
 
+    @Override
     boolean isSealed()
     {
         return null == entries;
     }
 
-    Path file()
+    @Override
+    void dropHeapEntries()
     {
-        return file;
+        entries = null;
     }
 
-    void flush() throws IOException
+    @Override
+    void restoreHeapEntries(final ByteBuffer map, final int n)
     {
-        if (null != channel)
-        {
-            channel.force(false);
-        }
-    }
-
-    void close() throws IOException
-    {
-        if (null != channel)
-        {
-            channel.close();
-            channel = null;
-        }
-    }
-
-    /**
-     * Back to a heap copy and an appendable file (for a segment that becomes active again, after a follower's
-     * truncation or on open after a clean shutdown). The mapped file is not touched: the entries go to a new file renamed
-     * over it, so readers still holding the old mapping keep reading valid pages.
-     */
-    void unseal() throws IOException
-    {
-        if (null != entries)
-        {
-            return;
-        }
-        final ByteBuffer map = mapped;
-        final int n = count;
         final long[] array = new long[Math.max(64, n)];
         for (int i = 0; i < n; i++)
         {
             array[i] = pack(map.getInt(HEADER_LENGTH + i * ENTRY_LENGTH), map.getInt(HEADER_LENGTH + i * ENTRY_LENGTH + 4));
         }
-        final Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-        writeNewFile(temp, array, n).close();
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         entries = array;
-    }
-
-    private static FileChannel writeNewFile(final Path file, final long[] array, final int n) throws IOException
-    {
-        final FileChannel channel = FileChannel.open(
-            file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING);
-        final ByteBuffer bytes = ByteBuffer.allocate(HEADER_LENGTH + n * ENTRY_LENGTH);
-        bytes.putInt(MAGIC).putInt(VERSION);
-        for (int i = 0; i < n; i++)
-        {
-            bytes.putInt(relative(array[i])).putInt(position(array[i]));
-        }
-        bytes.flip();
-        FileIo.writeFully(channel, bytes, 0);
-        return channel;
     }
 
     private static int positionAt(final long[] array, final ByteBuffer map, final int i)

@@ -2,11 +2,7 @@ package dev.millrace.broker.log;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
@@ -32,30 +28,25 @@ import java.util.Arrays;
  * </pre>
  * The last entry of a sealed segment always carries the segment's maximum timestamp (added on roll and close),
  * which retention by time reads without scanning. Derived data: rebuilt from the log when missing or invalid.
- * Storage and threading as {@link OffsetIndex}: heap arrays plus positional writes while active, a read-only mapping
+ * Storage and threading as {@link OffsetIndex} (the shared file lifecycle is {@link IndexFile}'s): heap arrays plus positional writes while active, a read-only mapping
  * once sealed, never unmapped explicitly nor changed in place while mapped. An entry is two array slots, so a
  * lookup racing a follower's truncation may see a torn entry; readers of a follower are bounded by the high
  * watermark, below the truncation point.
  */
-final class TimeIndex
+final class TimeIndex extends IndexFile
 {
     static final int MAGIC = 0x4D525449;
     static final int VERSION = 1;
-    static final int HEADER_LENGTH = 8;
+    static final int HEADER_LENGTH = IndexFile.HEADER_LENGTH;
     static final int ENTRY_LENGTH = 12;
 
-    private final Path file;
     private final long baseOffset;
-    private final ByteBuffer writeBuffer = ByteBuffer.allocate(ENTRY_LENGTH);
-    private FileChannel channel;
-    private volatile int count;
     private volatile long[] timestamps;
     private volatile int[] relativeOffsets;
-    private volatile ByteBuffer mapped;
 
     private TimeIndex(final Path file, final long baseOffset)
     {
-        this.file = file;
+        super(file, MAGIC, VERSION, ENTRY_LENGTH);
         this.baseOffset = baseOffset;
     }
 
@@ -64,28 +55,15 @@ final class TimeIndex
         final TimeIndex index = new TimeIndex(file, baseOffset);
         index.timestamps = new long[64];
         index.relativeOffsets = new int[64];
-        index.channel = writeNewFile(file, index.timestamps, index.relativeOffsets, 0);
+        index.createFile();
         return index;
     }
 
     /** Maps and checks an existing file of a sealed segment; null when it is missing or fails a check. */
     static TimeIndex load(final Path file, final long baseOffset, final long endOffsetExclusive) throws IOException
     {
-        if (!Files.exists(file))
-        {
-            return null;
-        }
-        final ByteBuffer map;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
-        {
-            final long fileSize = channel.size();
-            if (fileSize < HEADER_LENGTH || (fileSize - HEADER_LENGTH) % ENTRY_LENGTH != 0 || fileSize > Integer.MAX_VALUE)
-            {
-                return null;
-            }
-            map = channel.map(FileChannel.MapMode.READ_ONLY, 0, fileSize);
-        }
-        if (map.getInt(0) != MAGIC || map.getInt(4) != VERSION)
+        final ByteBuffer map = mapIfValid(file, MAGIC, VERSION, ENTRY_LENGTH);
+        if (null == map)
         {
             return null;
         }
@@ -105,8 +83,7 @@ final class TimeIndex
             previousRelative = relative;
         }
         final TimeIndex index = new TimeIndex(file, baseOffset);
-        index.mapped = map;
-        index.count = n;
+        index.initSealed(map, n);
         return index;
     }
 
@@ -114,7 +91,7 @@ final class TimeIndex
     void maybeAppend(final long timestamp, final long offset) throws IOException
     {
         unseal();
-        final int n = count;
+        final int n = entryCount();
         if (n > 0 && timestamps[n - 1] >= timestamp)
         {
             return;
@@ -132,25 +109,8 @@ final class TimeIndex
         timestamps = ts;
         relativeOffsets = rel;
 
-        writeBuffer.clear();
-        writeBuffer.putLong(timestamp).putInt(relative).flip();
-        FileIo.writeFully(channel, writeBuffer, HEADER_LENGTH + (long)n * ENTRY_LENGTH);
-        count = n + 1;
-    }
-
-    /** The segment stopped being active: serve lookups from a read-only mapping and free the heap copy. */
-    void seal() throws IOException
-    {
-        if (null == timestamps)
-        {
-            return;
-        }
-        channel.force(false);
-        mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, HEADER_LENGTH + (long)count * ENTRY_LENGTH);
-        timestamps = null;
-        relativeOffsets = null;
-        channel.close();
-        channel = null;
+        entryBuffer().putLong(timestamp).putInt(relative);
+        commitEntry(n);
     }
 
     /**
@@ -159,11 +119,11 @@ final class TimeIndex
      */
     long searchStartOffset(final long timestamp)
     {
-        final int n = count;
+        final int n = entryCount();
         final long[] ts = timestamps;
         final int[] rel = relativeOffsets;
         final boolean heap = null != ts && null != rel;
-        final ByteBuffer map = heap ? null : mapped;
+        final ByteBuffer map = heap ? null : mapped();
         int low = 0;
         int high = n - 1;
         int found = -1;
@@ -193,80 +153,54 @@ final class TimeIndex
     {
         unseal();
         final int[] rel = relativeOffsets;
-        int n = count;
+        int n = entryCount();
         while (n > 0 && baseOffset + rel[n - 1] >= offset)
         {
             n--;
         }
-        count = n;
-        channel.truncate(HEADER_LENGTH + (long)n * ENTRY_LENGTH);
-    }
-
-    int entryCount()
-    {
-        return count;
+        truncateEntries(n);
     }
 
     /** The last entry's timestamp, or {@code Long.MIN_VALUE} when empty. Writer thread. */
     long lastTimestamp()
     {
-        final int n = count;
+        final int n = entryCount();
         if (n == 0)
         {
             return Long.MIN_VALUE;
         }
         final long[] ts = timestamps;
-        return null != ts ? ts[n - 1] : mapped.getLong(HEADER_LENGTH + (n - 1) * ENTRY_LENGTH);
+        return null != ts ? ts[n - 1] : mapped().getLong(HEADER_LENGTH + (n - 1) * ENTRY_LENGTH);
     }
 
     /** The last entry's offset, or -1 when empty. Writer thread. */
     long lastOffset()
     {
-        final int n = count;
+        final int n = entryCount();
         if (n == 0)
         {
             return -1;
         }
         final int[] rel = relativeOffsets;
-        return baseOffset + (null != rel ? rel[n - 1] : mapped.getInt(HEADER_LENGTH + (n - 1) * ENTRY_LENGTH + 8));
+        return baseOffset + (null != rel ? rel[n - 1] : mapped().getInt(HEADER_LENGTH + (n - 1) * ENTRY_LENGTH + 8));
     }
 
+    @Override
     boolean isSealed()
     {
         return null == timestamps;
     }
 
-    Path file()
+    @Override
+    void dropHeapEntries()
     {
-        return file;
+        timestamps = null;
+        relativeOffsets = null;
     }
 
-    void flush() throws IOException
+    @Override
+    void restoreHeapEntries(final ByteBuffer map, final int n)
     {
-        if (null != channel)
-        {
-            channel.force(false);
-        }
-    }
-
-    void close() throws IOException
-    {
-        if (null != channel)
-        {
-            channel.close();
-            channel = null;
-        }
-    }
-
-    /** Back to heap arrays and an appendable file, written anew and renamed over so old mappings stay valid. */
-    void unseal() throws IOException
-    {
-        if (null != timestamps)
-        {
-            return;
-        }
-        final ByteBuffer map = mapped;
-        final int n = count;
         final long[] ts = new long[Math.max(64, n)];
         final int[] rel = new int[Math.max(64, n)];
         for (int i = 0; i < n; i++)
@@ -274,28 +208,8 @@ final class TimeIndex
             ts[i] = map.getLong(HEADER_LENGTH + i * ENTRY_LENGTH);
             rel[i] = map.getInt(HEADER_LENGTH + i * ENTRY_LENGTH + 8);
         }
-        final Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-        writeNewFile(temp, ts, rel, n).close();
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        // Timestamps last: it is the field that marks the index unsealed.
         relativeOffsets = rel;
         timestamps = ts;
-    }
-
-    private static FileChannel writeNewFile(final Path file, final long[] ts, final int[] rel, final int n)
-        throws IOException
-    {
-        final FileChannel channel = FileChannel.open(
-            file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING);
-        final ByteBuffer bytes = ByteBuffer.allocate(HEADER_LENGTH + n * ENTRY_LENGTH);
-        bytes.putInt(MAGIC).putInt(VERSION);
-        for (int i = 0; i < n; i++)
-        {
-            bytes.putLong(ts[i]).putInt(rel[i]);
-        }
-        bytes.flip();
-        FileIo.writeFully(channel, bytes, 0);
-        return channel;
     }
 }

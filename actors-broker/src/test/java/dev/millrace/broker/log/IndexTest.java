@@ -3,8 +3,10 @@ package dev.millrace.broker.log;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,5 +99,48 @@ class IndexTest
         assertNotNull(reloaded);
         assertEquals(1, reloaded.entryCount());
         index.close();
+    }
+
+    @Test
+    void shouldWriteTheSameBytesActiveSealedAndUnsealed() throws IOException
+    {
+        final Path offsetFile = dir.resolve("00000000000000001000.index");
+        final OffsetIndex offsetIndex = OffsetIndex.create(offsetFile, BASE);
+        final Path timeFile = dir.resolve("00000000000000001000.timeindex");
+        final TimeIndex timeIndex = TimeIndex.create(timeFile, BASE);
+        final ByteBuffer expectedOffsets = ByteBuffer.allocate(8 + 3 * 8).putInt(0x4D524F49).putInt(1);
+        final ByteBuffer expectedTimes = ByteBuffer.allocate(8 + 3 * 12).putInt(0x4D525449).putInt(1);
+        for (int i = 0; i < 2; i++)
+        {
+            offsetIndex.append(BASE + i * 10L + 9, i * 100 + 1);
+            timeIndex.maybeAppend(1_000_000_000_000L + i, BASE + i * 10L + 9);
+            expectedOffsets.putInt(i * 10 + 9).putInt(i * 100 + 1);
+            expectedTimes.putLong(1_000_000_000_000L + i).putInt(i * 10 + 9);
+        }
+        offsetIndex.flush();
+        timeIndex.flush();
+        assertArrayEquals(Arrays.copyOf(expectedOffsets.array(), 8 + 2 * 8), Files.readAllBytes(offsetFile));
+        assertArrayEquals(Arrays.copyOf(expectedTimes.array(), 8 + 2 * 12), Files.readAllBytes(timeFile));
+
+        offsetIndex.seal();
+        timeIndex.seal();
+        assertArrayEquals(Arrays.copyOf(expectedOffsets.array(), 8 + 2 * 8), Files.readAllBytes(offsetFile));
+        assertArrayEquals(Arrays.copyOf(expectedTimes.array(), 8 + 2 * 12), Files.readAllBytes(timeFile));
+
+        offsetIndex.unseal();
+        timeIndex.unseal();
+        assertArrayEquals(Arrays.copyOf(expectedOffsets.array(), 8 + 2 * 8), Files.readAllBytes(offsetFile));
+        assertArrayEquals(Arrays.copyOf(expectedTimes.array(), 8 + 2 * 12), Files.readAllBytes(timeFile));
+
+        offsetIndex.append(BASE + 29, 201);
+        timeIndex.maybeAppend(1_000_000_000_002L, BASE + 29);
+        expectedOffsets.putInt(29).putInt(201);
+        expectedTimes.putLong(1_000_000_000_002L).putInt(29);
+        offsetIndex.close();
+        timeIndex.close();
+        assertArrayEquals(expectedOffsets.array(), Files.readAllBytes(offsetFile));
+        assertArrayEquals(expectedTimes.array(), Files.readAllBytes(timeFile));
+        assertEquals(201, offsetIndex.lookup(BASE + 29));
+        assertEquals(BASE + 30, timeIndex.searchStartOffset(1_000_000_000_003L));
     }
 }

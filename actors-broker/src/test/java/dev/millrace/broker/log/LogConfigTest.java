@@ -57,7 +57,9 @@ class LogConfigTest
             () -> LogConfig.fromMap(Map.of("message.timestamp.type", "BrokerTime")));
         assertConfigError("message.timestamp.type must be CreateTime or LogAppendTime but was null",
             () -> LogConfig.defaults().withMessageTimestampType(null));
-        assertConfigError("unknown log config key 'segment.size'", () -> LogConfig.fromMap(Map.of("segment.size", "1")));
+        assertConfigError("unknown log config key 'segment.size'; known keys are segment.bytes, segment.ms, " +
+            "retention.ms, retention.bytes, index.interval.bytes, max.message.bytes, flush.messages, flush.ms, " +
+            "fsync-on-ack, message.timestamp.type", () -> LogConfig.fromMap(Map.of("segment.size", "1")));
     }
 
     private static void assertConfigError(final String expected, final Runnable action)
