@@ -41,7 +41,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -93,7 +92,7 @@ class ActorApiExampleTest
             }
 
             final TestProbe<String> consumed = TestProbe.create(node.system());
-            node.system().systemActorOf(
+            final ActorRef<ExampleConsumer.Command> consumer = node.system().systemActorOf(
                 ExampleConsumer.create(broker, "billing", TOPIC, 2, consumed.ref()), "consumer", Props.empty());
             final Set<String> values = new HashSet<>();
             for (int i = 0; i < 6; i++)
@@ -116,6 +115,15 @@ class ActorApiExampleTest
                 assertEquals(GroupState.STABLE, description.state());
                 assertEquals(1, description.members().size());
                 assertEquals(0, description.totalLag());
+                return null;
+            });
+
+            consumer.tell(ExampleConsumer.Stop.INSTANCE);
+            consumed.expectTerminated(consumer, WAIT);
+            described.awaitAssert(WAIT, () ->
+            {
+                broker.tell(new Broker.DescribeGroup("billing", described.ref()));
+                assertEquals(GroupState.EMPTY, described.receiveMessage(WAIT).state());
                 return null;
             });
         }
@@ -216,8 +224,15 @@ class ActorApiExampleTest
      */
     public static final class ExampleConsumer extends AbstractBehavior<ExampleConsumer.Command>
     {
-        public sealed interface Command permits Joined, Synced, OffsetsFetched, FetchResult, Acked, HeartbeatTick
+        public sealed interface Command
+            permits Stop, Joined, Synced, OffsetsFetched, FetchResult, FetchAgain, Acked, HeartbeatTick
         {
+        }
+
+        /** Leave the group and stop. */
+        public enum Stop implements Command
+        {
+            INSTANCE
         }
 
         private record Joined(JoinGroupResponse reply, Throwable failure) implements Command
@@ -234,6 +249,10 @@ class ActorApiExampleTest
 
         private record FetchResult(FetchReply reply, Throwable failure, TopicPartition partition, int generation)
             implements Command
+        {
+        }
+
+        private record FetchAgain(TopicPartition partition, int generation) implements Command
         {
         }
 
@@ -292,7 +311,8 @@ class ActorApiExampleTest
                 .onMessage(FetchResult.class, this::onFetchResult)
                 .onMessage(Acked.class, this::onAcked)
                 .onMessage(HeartbeatTick.class, this::onHeartbeatTick)
-                .onSignal(PostStop.class, this::onPostStop)
+                .onMessage(FetchAgain.class, this::onFetchAgain)
+                .onMessage(Stop.class, this::onStop)
                 .build();
         }
 
@@ -431,11 +451,24 @@ class ActorApiExampleTest
                         Acked::new);
                 }
             }
-            else if (result.reply() instanceof Rejected rejected)
+            else
             {
-                getContext().getLog().warn("fetch refused: {} {}", rejected.error(), rejected.message());
+                // Rejected (e.g. NOT_LEADER_OR_FOLLOWER while a replica restarts) or no reply: try again in a second.
+                getContext().getLog().warn("fetch from {} failed: {}", partition,
+                    result.reply() instanceof Rejected rejected ? rejected.message() : result.failure());
+                timers.startSingleTimer(partition, new FetchAgain(partition, generation), Duration.ofSeconds(1));
+                return this;
             }
             fetch(partition);
+            return this;
+        }
+
+        private Behavior<Command> onFetchAgain(final FetchAgain again)
+        {
+            if (again.generation() == generation && positions.containsKey(again.partition()))
+            {
+                fetch(again.partition());
+            }
             return this;
         }
 
@@ -486,11 +519,12 @@ class ActorApiExampleTest
             return this;
         }
 
-        private Behavior<Command> onPostStop(final PostStop stop)
+        private Behavior<Command> onStop(final Stop stop)
         {
+            // Leaving now lets the others take over the partitions at once, not after the session timeout.
             broker.tell(new Broker.LeaveGroup(groupId,
                 new GroupCoordinator.LeaveGroup(memberId, Optional.empty(), getContext().getSystem().ignoreRef())));
-            return this;
+            return Behaviors.stopped();
         }
     }
 }
