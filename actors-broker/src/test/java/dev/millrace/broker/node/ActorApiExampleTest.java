@@ -256,7 +256,7 @@ class ActorApiExampleTest
         {
         }
 
-        private record Acked(GroupAck reply, Throwable failure) implements Command
+        private record Acked(GroupAck reply, Throwable failure, int generation) implements Command
         {
         }
 
@@ -318,6 +318,7 @@ class ActorApiExampleTest
 
         private void join()
         {
+            generation = -1;
             positions.clear();
             timers.cancel(HeartbeatTick.INSTANCE);
             final List<MemberProtocol> protocols = List.of(
@@ -439,6 +440,7 @@ class ActorApiExampleTest
             }
             if (result.reply() instanceof Fetched fetched)
             {
+                final int current = generation;
                 final long before = positions.get(partition);
                 final long after = deliver(fetched.records(), before);
                 positions.put(partition, after);
@@ -448,7 +450,7 @@ class ActorApiExampleTest
                         GroupAck.class, broker, ASK_TIMEOUT,
                         replyTo -> new Broker.OffsetCommit(groupId, new GroupCoordinator.OffsetCommit(generation, memberId,
                             Optional.empty(), Map.of(partition, OffsetAndMetadata.of(after)), replyTo)),
-                        Acked::new);
+                        (reply, failure) -> new Acked(reply, failure, current));
                 }
             }
             else
@@ -497,23 +499,24 @@ class ActorApiExampleTest
 
         private Behavior<Command> onHeartbeatTick(final HeartbeatTick tick)
         {
+            final int current = generation;
             getContext().ask(
                 GroupAck.class, broker, ASK_TIMEOUT,
                 replyTo -> new Broker.Heartbeat(groupId,
                     new GroupCoordinator.Heartbeat(generation, memberId, Optional.empty(), replyTo)),
-                Acked::new);
+                (reply, failure) -> new Acked(reply, failure, current));
             return this;
         }
 
         private Behavior<Command> onAcked(final Acked acked)
         {
             final GroupAck ack = acked.reply();
-            if (ack != null && (ack.error() == GroupError.REBALANCE_IN_PROGRESS
+            if (acked.generation() == generation && ack != null && (ack.error() == GroupError.REBALANCE_IN_PROGRESS
                 || ack.error() == GroupError.ILLEGAL_GENERATION || ack.error() == GroupError.UNKNOWN_MEMBER_ID))
             {
-                // The group is rebalancing (or forgot us): rejoin, and fetch again once assigned.
+                // The group is rebalancing (or forgot us): rejoin, and fetch again once assigned. Replies to commands
+                // of an older generation are ignored, so that one rebalance causes one rejoin.
                 memberId = ack.error() == GroupError.UNKNOWN_MEMBER_ID ? "" : memberId;
-                generation = -1;
                 join();
             }
             return this;
