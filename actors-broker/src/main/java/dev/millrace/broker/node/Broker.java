@@ -72,7 +72,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  *   <li>{@link DescribeGroup}: reads the group's committed offsets ({@link GroupCoordinator.OffsetFetch}), the log
  *       end offset of each of those partitions from its leader ({@link OffsetSpec#LATEST}), then has the coordinator
  *       answer {@link GroupCoordinator.DescribeGroup} with them, so the description carries real lag (-1 for a
- *       partition whose log end offset could not be read, e.g. a topic the cached metadata lacks);</li>
+ *       partition whose log end offset could not be read: a deleted topic, a replica that did not answer); a
+ *       partition the cached metadata lacks refreshes it once first;</li>
  *   <li>{@link ListGroups}: answered by the {@link GroupDirectory} (see there for what it lists).</li>
  * </ul>
  *
@@ -294,7 +295,11 @@ public final class Broker extends AbstractBehavior<Broker.Command>
     /** The broker's own messages (adapted replies): local only, never serialized. */
     private sealed interface Internal extends Command, NoSerializationVerificationNeeded
         permits MetadataRefreshed, TopicCreated, TopicToDelete, TopicDeleted, ReplicasDeleted, ConfigsAltered,
-        GroupDeleted, GroupOffsetsRead, LogEndOffsetsRead
+        GroupDeleted, GroupOffsetsRead, GroupMetadataRefreshed, LogEndOffsetsRead
+    {
+    }
+
+    private record GroupMetadataRefreshed(ClusterImage image, Throwable failure, GroupOffsetsRead read) implements Internal
     {
     }
 
@@ -404,6 +409,7 @@ public final class Broker extends AbstractBehavior<Broker.Command>
             .onMessage(GroupRequest.class, this::onGroupRequest)
             .onMessage(DescribeGroup.class, this::onDescribeGroup)
             .onMessage(GroupOffsetsRead.class, this::onGroupOffsetsRead)
+            .onMessage(GroupMetadataRefreshed.class, this::onGroupMetadataRefreshed)
             .onMessage(LogEndOffsetsRead.class, this::onLogEndOffsetsRead)
             .onMessage(ListGroups.class, this::onListGroups)
             .build();
@@ -668,6 +674,34 @@ public final class Broker extends AbstractBehavior<Broker.Command>
                 .reject(GroupError.COORDINATOR_NOT_AVAILABLE, coordinatorFailed(describe.groupId(), read.failure()));
             return this;
         }
+        for (final TopicPartition topicPartition : read.offsets().offsets().keySet())
+        {
+            if (leaderOf(image, topicPartition).isEmpty())
+            {
+                // A topic created through another node: refresh once, as for partition requests.
+                getContext().ask(
+                    ClusterImage.class, controller, askTimeout, GetMetadata::new,
+                    (refreshed, failure) -> new GroupMetadataRefreshed(refreshed, failure, read));
+                return this;
+            }
+        }
+        readLogEndOffsets(read);
+        return this;
+    }
+
+    private Behavior<Command> onGroupMetadataRefreshed(final GroupMetadataRefreshed refreshed)
+    {
+        if (refreshed.image() != null)
+        {
+            image = refreshed.image();
+        }
+        readLogEndOffsets(refreshed.read());
+        return this;
+    }
+
+    private void readLogEndOffsets(final GroupOffsetsRead read)
+    {
+        final DescribeGroup describe = read.command();
         final Map<TopicPartition, CompletableFuture<ListOffsetsReply>> replies = new HashMap<>();
         for (final TopicPartition topicPartition : read.offsets().offsets().keySet())
         {
@@ -686,7 +720,6 @@ public final class Broker extends AbstractBehavior<Broker.Command>
             CompletableFuture.allOf(replies.values().toArray(CompletableFuture[]::new))
                 .handle((ignored, failure) -> logEndOffsets(replies)),
             (logEndOffsets, failure) -> new LogEndOffsetsRead(logEndOffsets == null ? Map.of() : logEndOffsets, describe));
-        return this;
     }
 
     /** The offsets found; a partition that failed or was refused is left out (its lag is unknown). */

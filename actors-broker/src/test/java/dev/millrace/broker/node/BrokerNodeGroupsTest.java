@@ -129,6 +129,22 @@ class BrokerNodeGroupsTest
             assertEquals(GroupError.GROUP_ID_NOT_FOUND, ack.receiveMessage(WAIT).error());
             assertEquals(List.of("billing"), listGroups(node));
 
+            // A topic the facade has not seen (created at the controller, produced to the entity): DescribeGroup
+            // refreshes the metadata to find its leader.
+            final TopicPartition direct = new TopicPartition("direct", 0);
+            final TestProbe<CreateTopicReply> created = TestProbe.create(node.system());
+            node.controller().tell(new ControllerProtocol.CreateTopic("direct", 1, 1, Map.of(), false, created.ref()));
+            created.expectMessageClass(TopicCreationAccepted.class, WAIT);
+            final ProduceReply produced = node.partition(direct, node.settings().brokerId()).<ProduceReply>ask(
+                replyTo -> new PartitionProtocol.Produce(direct, (short)1, NodeBatches.batch("d", 4, 1_000L), replyTo),
+                WAIT).toCompletableFuture().join();
+            assertInstanceOf(Appended.class, produced);
+            node.broker().tell(new Broker.OffsetCommit("billing", new GroupCoordinator.OffsetCommit(-1, "",
+                Optional.empty(), Map.of(direct, OffsetAndMetadata.of(1)), ack.ref())));
+            assertEquals(GroupError.NONE, ack.receiveMessage(WAIT).error());
+            assertEquals(List.of(new PartitionLag(p0, 2, 5, 3), new PartitionLag(direct, 1, 4, 3)),
+                describe(node, "billing").lags());
+
             final TestProbe<ControllerProtocol.AllocateProducerIdsReply> ids = TestProbe.create(node.system());
             node.broker().tell(new Broker.AllocateProducerIds(ControllerProtocol.DEFAULT, ids.ref()));
             assertTrue(ids.expectMessageClass(ProducerIdBlock.class, WAIT).firstProducerId() > firstBlockEnd);
