@@ -62,7 +62,10 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  *   <li>consumer group coordinators as sharded entities ({@link GroupCoordinator}, entity type
  *       {@value GroupCoordinator#ENTITY_TYPE}, entity id = group id, {@link GroupSettings} from
  *       {@code millrace.broker.group}, the system clock) and the {@link GroupDirectory} (one sharded entity) that
- *       lists the groups;</li>
+ *       lists the groups; coordinators passivate after sharding's idle timeout (2 minutes by default; members that
+ *       heartbeat keep theirs alive) and recover from the journal on the next message. Known gap: offset expiry
+ *       runs on a timer inside a running coordinator (every {@code offsets-retention-check-interval}), so the
+ *       offsets of a passivated empty group do not expire until the group is used again;</li>
  *   <li>the {@link Broker} facade;</li>
  *   <li>any {@link Extension}s (group coordinators, later transaction coordinators...), started last.</li>
  * </ul>

@@ -30,7 +30,9 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  *
  * <p>Limits, accepted: a group whose offsets expired (the coordinator deletes an empty group whose last offsets
  * expire) stays listed until a DeleteGroup; a listed group may therefore describe as GROUP_ID_NOT_FOUND. A command
- * that the coordinator then refuses (a bad session timeout) still lists the group id.
+ * that the coordinator then refuses (a bad session timeout) still lists the group id. With several nodes, a group
+ * deleted through one node's facade and then used again only through another node that had registered it before
+ * is not listed again until that node restarts (its facade remembers having registered it).
  *
  * <p>Messages: {@link Register}, {@link Unregister} (no reply), {@link ListGroups} (answered with
  * {@link GroupListing}). Events: {@link GroupListed}, {@link GroupUnlisted}.
