@@ -88,8 +88,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * <p><b>Altering configs</b> asks the controller, then has this broker's replicas of the topic restart with the new
  * configs ({@link PartitionReplicaEntity.ReloadReplica}; requests meanwhile wait in the entity), and answers.
  *
- * <p><b>Groups.</b> The broker registers a group id with the {@link GroupDirectory} the first time it routes a
- * JoinGroup, OffsetCommit or ResetOffsets for it (it remembers which ids it registered, one entry per group), and
+ * <p><b>Groups.</b> The broker registers a group id with the {@link GroupDirectory} whenever it routes a JoinGroup
+ * or ResetOffsets, and the first time it routes an OffsetCommit for it (commits are frequent: it remembers which ids
+ * it registered, one entry per group), and
  * unregisters it when a {@link DeleteGroup} through it succeeded: it asks the coordinator for that one and answers
  * the caller itself, with {@link GroupError#COORDINATOR_NOT_AVAILABLE} if the coordinator did not answer within
  * {@code ask-timeout}. Every other group command goes straight to the coordinator with the caller's
@@ -615,7 +616,13 @@ public final class Broker extends AbstractBehavior<Broker.Command>
         {
             return this;
         }
-        if (request instanceof JoinGroup || request instanceof OffsetCommit || request instanceof ResetOffsets)
+        if (request instanceof JoinGroup || request instanceof ResetOffsets)
+        {
+            // Rare: always, so that a group the directory's sweep unlisted is listed again.
+            registeredGroups.add(request.groupId());
+            directory.tell(new GroupDirectory.Register(request.groupId()));
+        }
+        else if (request instanceof OffsetCommit)
         {
             register(request.groupId());
         }

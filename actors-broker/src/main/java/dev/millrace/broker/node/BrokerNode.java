@@ -62,10 +62,9 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  *   <li>consumer group coordinators as sharded entities ({@link GroupCoordinator}, entity type
  *       {@value GroupCoordinator#ENTITY_TYPE}, entity id = group id, {@link GroupSettings} from
  *       {@code millrace.broker.group}, the system clock) and the {@link GroupDirectory} (one sharded entity) that
- *       lists the groups; coordinators passivate after sharding's idle timeout (2 minutes by default; members that
- *       heartbeat keep theirs alive) and recover from the journal on the next message. Known gap: offset expiry
- *       runs on a timer inside a running coordinator (every {@code offsets-retention-check-interval}), so the
- *       offsets of a passivated empty group do not expire until the group is used again;</li>
+ *       lists the groups. A coordinator passivates after twice {@code offsets-retention-check-interval} without
+ *       messages; the directory describes every listed group once per interval (and at start), which keeps them
+ *       running so that their offset expiry timers fire, and restarts them after a node restart;</li>
  *   <li>the {@link Broker} facade;</li>
  *   <li>any {@link Extension}s (group coordinators, later transaction coordinators...), started last.</li>
  * </ul>
@@ -243,9 +242,17 @@ public final class BrokerNode implements AutoCloseable
         startReplicas(region, image, settings.brokerId());
 
         final Clock clock = Clock.systemUTC();
+        final Duration sweepInterval = Duration.ofMillis(groupSettings.offsetsRetentionCheckIntervalMs());
+        final ClusterShardingSettings groupSharding = ClusterShardingSettings.create(system);
         sharding.init(Entity.of(
-            GROUP_COORDINATOR_TYPE_KEY, context -> GroupCoordinator.create(context.getEntityId(), groupSettings, clock)));
-        sharding.init(Entity.of(GroupDirectory.ENTITY_TYPE_KEY, context -> GroupDirectory.create()));
+                GROUP_COORDINATOR_TYPE_KEY, context -> GroupCoordinator.create(context.getEntityId(), groupSettings, clock))
+            .withSettings(groupSharding.withPassivationStrategy(groupSharding.passivationStrategySettings()
+                .withIdleEntityPassivation(sweepInterval.multipliedBy(2)))));
+        // The directory runs from the start and never passivates: its sweep wakes the groups (see GroupDirectory).
+        sharding.init(Entity.of(GroupDirectory.ENTITY_TYPE_KEY, context -> GroupDirectory.create(
+                groupId -> sharding.entityRefFor(GROUP_COORDINATOR_TYPE_KEY, groupId), sweepInterval, settings.askTimeout()))
+            .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()))
+            .tell(StartEntity.create(GroupDirectory.Command.class, GroupDirectory.ENTITY_ID));
 
         final ActorRef<Broker.Command> broker = system.systemActorOf(
             Broker.create(controller, sharding, placement, settings, image), "broker", Props.empty());

@@ -1,19 +1,32 @@
 package dev.millrace.broker.node;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
+import dev.millrace.broker.group.GroupCoordinator;
+import dev.millrace.broker.group.GroupCoordinator.GroupDescription;
+import dev.millrace.broker.group.GroupError;
 import dev.millrace.serialization.kryo.MillraceMessage;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * The ids of the consumer groups that exist, for {@link Broker.ListGroups}: an event-sourced behavior run as one
@@ -28,14 +41,22 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * idempotent (a known id persists nothing) and each facade registers a group once per incarnation, so the
  * directory sees one message per group and node, not one per commit.
  *
- * <p>Limits, accepted: a group whose offsets expired (the coordinator deletes an empty group whose last offsets
- * expire) stays listed until a DeleteGroup; a listed group may therefore describe as GROUP_ID_NOT_FOUND. A command
- * that the coordinator then refuses (a bad session timeout) still lists the group id. With several nodes, a group
- * deleted through one node's facade and then used again only through another node that had registered it before
- * is not listed again until that node restarts (its facade remembers having registered it).
+ * <p><b>Sweep.</b> Once recovered, and then every sweep interval (the groups' {@code
+ * offsets-retention-check-interval}), the directory describes every listed group and unlists those that answer
+ * GROUP_ID_NOT_FOUND: groups whose coordinator deleted them when their last offsets expired, and ids registered by a
+ * command the coordinator refused. Describing also starts each listed coordinator, so after a node restart every
+ * group runs again (its members' sessions and its offset expiry timers with it) without waiting for a client, as
+ * Kafka loads every group when it becomes coordinator; the node keeps coordinators from passivating for longer than
+ * two sweep intervals, so that the expiry timer of an idle group fires.
+ *
+ * <p>Limits, accepted: between sweeps a deleted-by-expiry group is still listed (and describes as
+ * GROUP_ID_NOT_FOUND). A facade registers an id once per incarnation for OffsetCommit (every time for JoinGroup and
+ * ResetOffsets), so a group recreated by simple commits alone after a sweep unlisted it is listed again only once
+ * a facade restarts or it is joined or reset.
  *
  * <p>Messages: {@link Register}, {@link Unregister} (no reply), {@link ListGroups} (answered with
- * {@link GroupListing}). Events: {@link GroupListed}, {@link GroupUnlisted}.
+ * {@link GroupListing}); internal: the sweep timer and its adapted replies. Events: {@link GroupListed},
+ * {@link GroupUnlisted}.
  *
  * <p>Threading: an actor; its state is confined to it.
  */
@@ -55,7 +76,19 @@ public final class GroupDirectory
     public static final String PERSISTENCE_ID = "millrace-group-directory";
 
     /** What the directory accepts. */
-    public sealed interface Command extends MillraceMessage permits Register, Unregister, ListGroups
+    public sealed interface Command extends MillraceMessage permits Register, Unregister, ListGroups, Sweep, Swept
+    {
+    }
+
+    /** Timer: describe every listed group. Local only. */
+    private enum Sweep implements Command, NoSerializationVerificationNeeded
+    {
+        INSTANCE
+    }
+
+    /** A listed group's description (null when it did not answer). Local only. */
+    private record Swept(String groupId, GroupDescription description) implements Command,
+        NoSerializationVerificationNeeded
     {
     }
 
@@ -136,15 +169,38 @@ public final class GroupDirectory
         }
     }
 
-    private GroupDirectory(final PersistenceId persistenceId)
+    private final ActorContext<Command> context;
+    private final TimerScheduler<Command> timers;
+    private final Function<String, RecipientRef<GroupCoordinator.Command>> coordinators;
+    private final Duration sweepInterval;
+    private final Duration askTimeout;
+
+    private GroupDirectory(
+        final ActorContext<Command> context, final TimerScheduler<Command> timers,
+        final Function<String, RecipientRef<GroupCoordinator.Command>> coordinators, final Duration sweepInterval,
+        final Duration askTimeout)
     {
-        super(persistenceId);
+        super(PersistenceId.ofUniqueId(PERSISTENCE_ID));
+        this.context = context;
+        this.timers = timers;
+        this.coordinators = coordinators;
+        this.sweepInterval = sweepInterval;
+        this.askTimeout = askTimeout;
     }
 
-    /** The directory's behavior, with persistence id {@value #PERSISTENCE_ID}. */
-    public static Behavior<Command> create()
+    /**
+     * The directory's behavior, with persistence id {@value #PERSISTENCE_ID}.
+     *
+     * @param coordinators  the coordinator of a group id (a sharded entity ref on a node)
+     * @param sweepInterval how often every listed group is described (and woken)
+     * @param askTimeout    how long the sweep waits for each description
+     */
+    public static Behavior<Command> create(
+        final Function<String, RecipientRef<GroupCoordinator.Command>> coordinators, final Duration sweepInterval,
+        final Duration askTimeout)
     {
-        return new GroupDirectory(PersistenceId.ofUniqueId(PERSISTENCE_ID));
+        return Behaviors.setup(context -> Behaviors.withTimers(
+            timers -> new GroupDirectory(context, timers, coordinators, sweepInterval, askTimeout)));
     }
 
     @Override
@@ -166,7 +222,23 @@ public final class GroupDirectory
             .onCommand(Register.class, this::onRegister)
             .onCommand(Unregister.class, this::onUnregister)
             .onCommand(ListGroups.class, this::onListGroups)
+            .onCommand(Sweep.class, this::onSweep)
+            .onCommand(Swept.class, this::onSwept)
             .build();
+    }
+
+    @Override
+    public SignalHandler<State> signalHandler()
+    {
+        return newSignalHandlerBuilder()
+            .onSignal(RecoveryCompleted.instance(), this::onRecoveryCompleted)
+            .build();
+    }
+
+    private void onRecoveryCompleted(final State state)
+    {
+        context.getSelf().tell(Sweep.INSTANCE);
+        timers.startTimerWithFixedDelay(Sweep.INSTANCE, sweepInterval);
     }
 
     @Override
@@ -187,6 +259,30 @@ public final class GroupDirectory
     {
         return state.contains(unregister.groupId()) ?
             Effect().persist(new GroupUnlisted(unregister.groupId())) : Effect().none();
+    }
+
+    private Effect<Event, State> onSweep(final State state, final Sweep sweep)
+    {
+        for (final String groupId : state.groupIds())
+        {
+            context.ask(
+                GroupDescription.class, coordinators.apply(groupId), askTimeout,
+                replyTo -> new GroupCoordinator.DescribeGroup(Map.of(), replyTo),
+                (description, failure) -> new Swept(groupId, description));
+        }
+        return Effect().none();
+    }
+
+    private Effect<Event, State> onSwept(final State state, final Swept swept)
+    {
+        if (swept.description() != null && swept.description().error() == GroupError.GROUP_ID_NOT_FOUND &&
+            state.contains(swept.groupId()))
+        {
+            context.getLog().info("group {} no longer exists (its offsets expired or it was never created): unlisted",
+                swept.groupId());
+            return Effect().persist(new GroupUnlisted(swept.groupId()));
+        }
+        return Effect().none();
     }
 
     private Effect<Event, State> onListGroups(final State state, final ListGroups list)

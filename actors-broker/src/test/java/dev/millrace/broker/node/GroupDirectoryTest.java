@@ -1,7 +1,12 @@
 package dev.millrace.broker.node;
 
+import java.time.Duration;
 import java.util.List;
 
+import dev.millrace.broker.group.GroupCoordinator;
+import dev.millrace.broker.group.GroupCoordinator.GroupDescription;
+import dev.millrace.broker.group.GroupError;
+import dev.millrace.broker.group.GroupState;
 import dev.millrace.broker.node.GroupDirectory.Command;
 import dev.millrace.broker.node.GroupDirectory.Event;
 import dev.millrace.broker.node.GroupDirectory.GroupListed;
@@ -9,6 +14,7 @@ import dev.millrace.broker.node.GroupDirectory.GroupListing;
 import dev.millrace.broker.node.GroupDirectory.GroupUnlisted;
 import dev.millrace.broker.node.GroupDirectory.State;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -18,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The {@link GroupDirectory} stepped through {@link EventSourcedBehaviorTestKit}: every command, event and state goes
- * through Kryo serialization, and the state is rebuilt from its events on restart.
+ * through Kryo serialization, and the state is rebuilt from its events on restart; after recovery the sweep unlists
+ * a group its coordinator no longer knows.
  */
 class GroupDirectoryTest
 {
@@ -31,10 +38,11 @@ class GroupDirectoryTest
     }
 
     @Test
-    void shouldListRegisteredGroupsSortedOnceEachAndForgetUnregisteredOnesAcrossRestart()
+    void shouldListRegisteredGroupsSortedOnceEachAndUnlistThoseTheSweepFindsGone()
     {
-        final EventSourcedBehaviorTestKit<Command, Event, State> kit =
-            EventSourcedBehaviorTestKit.create(TEST_KIT.system(), GroupDirectory.create());
+        final TestProbe<GroupCoordinator.Command> coordinators = TEST_KIT.createTestProbe();
+        final EventSourcedBehaviorTestKit<Command, Event, State> kit = EventSourcedBehaviorTestKit.create(
+            TEST_KIT.system(), GroupDirectory.create(groupId -> coordinators.ref(), Duration.ofHours(1), Duration.ofSeconds(5)));
 
         assertEquals(List.of(new GroupListed("payments")), kit.runCommand(new GroupDirectory.Register("payments")).events());
         assertEquals(List.of(new GroupListed("billing")), kit.runCommand(new GroupDirectory.Register("billing")).events());
@@ -47,5 +55,16 @@ class GroupDirectoryTest
         kit.restart();
         assertEquals(new State(List.of("payments")), kit.getState());
         assertEquals(List.of("payments"), kit.<GroupListing>runCommand(GroupDirectory.ListGroups::new).reply().groupIds());
+
+        // Recovered: the sweep describes every listed group; "payments" has expired meanwhile.
+        final GroupCoordinator.DescribeGroup describe =
+            coordinators.expectMessageClass(GroupCoordinator.DescribeGroup.class, Duration.ofSeconds(5));
+        describe.replyTo().tell(new GroupDescription(GroupError.GROUP_ID_NOT_FOUND, "gone", "", GroupState.DEAD, "", "",
+            -1, "", List.of(), List.of(), 0));
+        coordinators.awaitAssert(Duration.ofSeconds(5), () ->
+        {
+            assertEquals(new State(List.of()), kit.getState());
+            return null;
+        });
     }
 }
