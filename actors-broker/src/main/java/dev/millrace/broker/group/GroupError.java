@@ -21,7 +21,9 @@ public enum GroupError
     NON_EMPTY_GROUP(68, "the group still has members: stop its consumers (or wait for their sessions to expire) first"),
     GROUP_ID_NOT_FOUND(69, "the group does not exist: check the group id"),
     FENCED_INSTANCE_ID(82,
-        "another member joined with this group.instance.id: stop this duplicate instance or give it its own id");
+        "another member joined with this group.instance.id: stop this duplicate instance or give it its own id"),
+    /** Answered by the node's facade, never by a coordinator: the coordinator did not answer in time. Kafka's 15. */
+    COORDINATOR_NOT_AVAILABLE(15, "the group coordinator did not answer in time (it may be recovering): retry");
 
     private final int code;
     private final String advice;

@@ -9,7 +9,8 @@
  *       {@link dev.millrace.broker.group.GroupMetadata#transition}, which logs the reason;</li>
  *   <li>{@link dev.millrace.broker.group.GroupEvent}: what is persisted (offsets, members, generation, protocol,
  *       leader, assignment); {@link dev.millrace.broker.group.GroupMetadata}: the state they build;</li>
- *   <li>{@link dev.millrace.broker.group.GroupError}: Kafka's error names and codes, each with advice;</li>
+ *   <li>{@link dev.millrace.broker.group.GroupError}: Kafka's error names and codes, each with advice
+ *       (COORDINATOR_NOT_AVAILABLE only from the node's facade, when a coordinator did not answer);</li>
  *   <li>{@link dev.millrace.broker.group.GroupSettings}: {@code millrace.broker.group} in reference.conf.</li>
  * </ul>
  *

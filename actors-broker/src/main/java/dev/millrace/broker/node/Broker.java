@@ -2,10 +2,13 @@ package dev.millrace.broker.node;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import dev.millrace.broker.controller.ClusterImage;
@@ -24,8 +27,16 @@ import dev.millrace.broker.controller.ControllerProtocol.TopicDescription;
 import dev.millrace.broker.controller.ControllerProtocol.TopicListing;
 import dev.millrace.broker.controller.PartitionImage;
 import dev.millrace.broker.controller.TopicImage;
+import dev.millrace.broker.group.GroupCoordinator;
+import dev.millrace.broker.group.GroupCoordinator.GroupAck;
+import dev.millrace.broker.group.GroupCoordinator.GroupDescription;
+import dev.millrace.broker.group.GroupCoordinator.OffsetFetchResponse;
+import dev.millrace.broker.group.GroupError;
 import dev.millrace.broker.partition.PartitionProtocol;
 import dev.millrace.broker.partition.PartitionProtocol.ErrorCode;
+import dev.millrace.broker.partition.PartitionProtocol.ListOffsetsReply;
+import dev.millrace.broker.partition.PartitionProtocol.OffsetFound;
+import dev.millrace.broker.partition.PartitionProtocol.OffsetSpec;
 import dev.millrace.broker.partition.PartitionProtocol.TopicPartition;
 import dev.millrace.serialization.kryo.MillraceMessage;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -48,9 +59,22 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * <ul>
  *   <li>{@link CreateTopic}, {@link DeleteTopic}, {@link ListTopics}, {@link DescribeTopic}, {@link AlterConfigs}:
  *       answered with the controller's replies ({@link ControllerProtocol.Rejected} for every refusal);</li>
+ *   <li>{@link AllocateProducerIds}: forwarded to the controller, which answers
+ *       ({@link ControllerProtocol.ProducerIdBlock} or {@link ControllerProtocol.Rejected});</li>
  *   <li>{@link Produce}, {@link Fetch}, {@link ListOffsets}, {@link DeleteRecords}: wrap the
  *       {@link PartitionProtocol} command, which the partition answers; a partition that the latest metadata does
- *       not hold is answered here with {@link ErrorCode#UNKNOWN_TOPIC_OR_PARTITION}.</li>
+ *       not hold is answered here with {@link ErrorCode#UNKNOWN_TOPIC_OR_PARTITION};</li>
+ *   <li>{@link JoinGroup}, {@link SyncGroup}, {@link Heartbeat}, {@link LeaveGroup}, {@link OffsetCommit},
+ *       {@link OffsetFetch}, {@link OffsetDelete}, {@link ResetOffsets}, {@link DeleteGroup}: wrap the
+ *       {@link GroupCoordinator} command and route it by group id to the group's coordinator entity
+ *       ({@link BrokerNode#GROUP_COORDINATOR_TYPE_KEY}), which answers; a blank group id is answered here with
+ *       {@link GroupError#INVALID_GROUP_ID};</li>
+ *   <li>{@link DescribeGroup}: reads the group's committed offsets ({@link GroupCoordinator.OffsetFetch}), the log
+ *       end offset of each of those partitions from its leader ({@link OffsetSpec#LATEST}), then has the coordinator
+ *       answer {@link GroupCoordinator.DescribeGroup} with them, so the description carries real lag (-1 for a
+ *       partition whose log end offset could not be read: a deleted topic, a replica that did not answer); a
+ *       partition the cached metadata lacks refreshes it once first;</li>
+ *   <li>{@link ListGroups}: answered by the {@link GroupDirectory} (see there for what it lists).</li>
  * </ul>
  *
  * <p><b>Metadata.</b> The broker caches the controller's {@link ClusterImage}; topics created or deleted through it
@@ -64,6 +88,15 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * <p><b>Altering configs</b> asks the controller, then has this broker's replicas of the topic restart with the new
  * configs ({@link PartitionReplicaEntity.ReloadReplica}; requests meanwhile wait in the entity), and answers.
  *
+ * <p><b>Groups.</b> The broker registers a group id with the {@link GroupDirectory} whenever it routes a JoinGroup
+ * or ResetOffsets, and the first time it routes an OffsetCommit for it (commits are frequent: it remembers which ids
+ * it registered, one entry per group), and
+ * unregisters it when a {@link DeleteGroup} through it succeeded: it asks the coordinator for that one and answers
+ * the caller itself, with {@link GroupError#COORDINATOR_NOT_AVAILABLE} if the coordinator did not answer within
+ * {@code ask-timeout}. Every other group command goes straight to the coordinator with the caller's
+ * {@code replyTo} (a JoinGroup is answered only when the rebalance's join phase ends, which may take longer than any
+ * ask timeout).
+ *
  * <p>Each node runs one, as a system actor at {@value BrokerNode#BROKER_PATH} (clients outside the cluster can resolve
  * it by address, e.g. {@code pekko://millrace@host:port/system/broker}).
  *
@@ -73,8 +106,21 @@ public final class Broker extends AbstractBehavior<Broker.Command>
 {
     /** Everything the broker accepts. */
     public sealed interface Command extends MillraceMessage
-        permits CreateTopic, DeleteTopic, ListTopics, DescribeTopic, AlterConfigs, PartitionRequest, Internal
+        permits CreateTopic, DeleteTopic, ListTopics, DescribeTopic, AlterConfigs, AllocateProducerIds, PartitionRequest,
+        GroupRequest, DescribeGroup, ListGroups, Internal
     {
+    }
+
+    /** A group coordinator command to route to the coordinator of {@link #groupId()}. */
+    public sealed interface GroupRequest extends Command
+        permits JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch, OffsetDelete, ResetOffsets,
+        DeleteGroup
+    {
+        /** The group, which is the coordinator entity's id. */
+        String groupId();
+
+        /** The wrapped coordinator command. */
+        GroupCoordinator.Command request();
     }
 
     /** A partition command to route to the partition's leader. */
@@ -137,6 +183,76 @@ public final class Broker extends AbstractBehavior<Broker.Command>
         }
     }
 
+    /**
+     * Allocates a block of producer ids ({@link ControllerProtocol#DEFAULT} for the configured block size).
+     *
+     * @param replyTo receives {@link ControllerProtocol.ProducerIdBlock} or {@link ControllerProtocol.Rejected}
+     */
+    public record AllocateProducerIds(int blockSize, ActorRef<ControllerProtocol.AllocateProducerIdsReply> replyTo)
+        implements Command
+    {
+    }
+
+    /** Routes a {@link GroupCoordinator.JoinGroup}. */
+    public record JoinGroup(String groupId, GroupCoordinator.JoinGroup request) implements GroupRequest
+    {
+    }
+
+    /** Routes a {@link GroupCoordinator.SyncGroup}. */
+    public record SyncGroup(String groupId, GroupCoordinator.SyncGroup request) implements GroupRequest
+    {
+    }
+
+    /** Routes a {@link GroupCoordinator.Heartbeat}. */
+    public record Heartbeat(String groupId, GroupCoordinator.Heartbeat request) implements GroupRequest
+    {
+    }
+
+    /** Routes a {@link GroupCoordinator.LeaveGroup}. */
+    public record LeaveGroup(String groupId, GroupCoordinator.LeaveGroup request) implements GroupRequest
+    {
+    }
+
+    /** Routes a {@link GroupCoordinator.OffsetCommit}. */
+    public record OffsetCommit(String groupId, GroupCoordinator.OffsetCommit request) implements GroupRequest
+    {
+    }
+
+    /** Routes a {@link GroupCoordinator.OffsetFetch}. */
+    public record OffsetFetch(String groupId, GroupCoordinator.OffsetFetch request) implements GroupRequest
+    {
+    }
+
+    /** Routes a {@link GroupCoordinator.OffsetDelete}. */
+    public record OffsetDelete(String groupId, GroupCoordinator.OffsetDelete request) implements GroupRequest
+    {
+    }
+
+    /** Routes a {@link GroupCoordinator.ResetOffsets}. */
+    public record ResetOffsets(String groupId, GroupCoordinator.ResetOffsets request) implements GroupRequest
+    {
+    }
+
+    /** Routes a {@link GroupCoordinator.DeleteGroup} and, when it succeeds, removes the group from the directory. */
+    public record DeleteGroup(String groupId, GroupCoordinator.DeleteGroup request) implements GroupRequest
+    {
+    }
+
+    /**
+     * Describes a group with its lag: the broker supplies the log end offsets of the group's committed partitions.
+     *
+     * @param replyTo receives the {@link GroupDescription} (error GROUP_ID_NOT_FOUND for a group that does not exist,
+     *                COORDINATOR_NOT_AVAILABLE if the coordinator did not answer within {@code ask-timeout})
+     */
+    public record DescribeGroup(String groupId, ActorRef<GroupDescription> replyTo) implements Command
+    {
+    }
+
+    /** @param replyTo receives the ids of the listed groups, sorted (see {@link GroupDirectory}) */
+    public record ListGroups(ActorRef<GroupDirectory.GroupListing> replyTo) implements Command
+    {
+    }
+
     /** Routes a {@link PartitionProtocol.Produce}. */
     public record Produce(PartitionProtocol.Produce request) implements PartitionRequest
     {
@@ -179,7 +295,25 @@ public final class Broker extends AbstractBehavior<Broker.Command>
 
     /** The broker's own messages (adapted replies): local only, never serialized. */
     private sealed interface Internal extends Command, NoSerializationVerificationNeeded
-        permits MetadataRefreshed, TopicCreated, TopicToDelete, TopicDeleted, ReplicasDeleted, ConfigsAltered
+        permits MetadataRefreshed, TopicCreated, TopicToDelete, TopicDeleted, ReplicasDeleted, ConfigsAltered,
+        GroupDeleted, GroupOffsetsRead, GroupMetadataRefreshed, LogEndOffsetsRead
+    {
+    }
+
+    private record GroupMetadataRefreshed(ClusterImage image, Throwable failure, GroupOffsetsRead read) implements Internal
+    {
+    }
+
+    private record GroupDeleted(GroupAck ack, Throwable failure, DeleteGroup command) implements Internal
+    {
+    }
+
+    private record GroupOffsetsRead(OffsetFetchResponse offsets, Throwable failure, DescribeGroup command)
+        implements Internal
+    {
+    }
+
+    private record LogEndOffsetsRead(Map<TopicPartition, Long> logEndOffsets, DescribeGroup command) implements Internal
     {
     }
 
@@ -216,6 +350,9 @@ public final class Broker extends AbstractBehavior<Broker.Command>
     private final ReplicaPlacement placement;
     private final int brokerId;
     private final Duration askTimeout;
+    private final EntityRef<GroupDirectory.Command> directory;
+    /** Group ids this broker registered with the directory (a group id per group, never per commit). */
+    private final Set<String> registeredGroups = new HashSet<>();
     private ClusterImage image;
 
     private Broker(
@@ -229,13 +366,16 @@ public final class Broker extends AbstractBehavior<Broker.Command>
         this.brokerId = settings.brokerId();
         this.askTimeout = settings.askTimeout();
         this.image = image;
+        this.directory = sharding.entityRefFor(GroupDirectory.ENTITY_TYPE_KEY, GroupDirectory.ENTITY_ID);
     }
 
     /**
      * The broker's behavior.
      *
      * @param controller the controller singleton's proxy
-     * @param sharding   sharding, with {@link PartitionReplicaEntity#ENTITY_TYPE_KEY} initialized
+     * @param sharding   sharding, with {@link PartitionReplicaEntity#ENTITY_TYPE_KEY},
+     *                   {@link BrokerNode#GROUP_COORDINATOR_TYPE_KEY} and {@link GroupDirectory#ENTITY_TYPE_KEY}
+     *                   initialized
      * @param placement  claims this broker's replicas of created topics
      * @param settings   the node's settings
      * @param image      the metadata at start
@@ -264,6 +404,15 @@ public final class Broker extends AbstractBehavior<Broker.Command>
             .onMessage(ConfigsAltered.class, this::onConfigsAltered)
             .onMessage(PartitionRequest.class, this::onPartitionRequest)
             .onMessage(MetadataRefreshed.class, this::onMetadataRefreshed)
+            .onMessage(AllocateProducerIds.class, this::onAllocateProducerIds)
+            .onMessage(DeleteGroup.class, this::onDeleteGroup)
+            .onMessage(GroupDeleted.class, this::onGroupDeleted)
+            .onMessage(GroupRequest.class, this::onGroupRequest)
+            .onMessage(DescribeGroup.class, this::onDescribeGroup)
+            .onMessage(GroupOffsetsRead.class, this::onGroupOffsetsRead)
+            .onMessage(GroupMetadataRefreshed.class, this::onGroupMetadataRefreshed)
+            .onMessage(LogEndOffsetsRead.class, this::onLogEndOffsetsRead)
+            .onMessage(ListGroups.class, this::onListGroups)
             .build();
     }
 
@@ -453,6 +602,188 @@ public final class Broker extends AbstractBehavior<Broker.Command>
                 "topic-partition " + request.topicPartition() + " does not exist: create the topic or refresh metadata");
         }
         return this;
+    }
+
+    private Behavior<Command> onAllocateProducerIds(final AllocateProducerIds allocate)
+    {
+        controller.tell(new ControllerProtocol.AllocateProducerIds(allocate.blockSize(), allocate.replyTo()));
+        return this;
+    }
+
+    private Behavior<Command> onGroupRequest(final GroupRequest request)
+    {
+        if (rejectBlankGroupId(request.groupId(), request.request()))
+        {
+            return this;
+        }
+        if (request instanceof JoinGroup || request instanceof ResetOffsets)
+        {
+            // Rare: always, so that a group the directory's sweep unlisted is listed again.
+            registeredGroups.add(request.groupId());
+            directory.tell(new GroupDirectory.Register(request.groupId()));
+        }
+        else if (request instanceof OffsetCommit)
+        {
+            register(request.groupId());
+        }
+        coordinator(request.groupId()).tell(request.request());
+        return this;
+    }
+
+    private Behavior<Command> onDeleteGroup(final DeleteGroup delete)
+    {
+        if (rejectBlankGroupId(delete.groupId(), delete.request()))
+        {
+            return this;
+        }
+        getContext().pipeToSelf(
+            coordinator(delete.groupId()).<GroupAck>ask(GroupCoordinator.DeleteGroup::new, askTimeout),
+            (ack, failure) -> new GroupDeleted(ack, failure, delete));
+        return this;
+    }
+
+    private Behavior<Command> onGroupDeleted(final GroupDeleted deleted)
+    {
+        final DeleteGroup delete = deleted.command();
+        if (deleted.ack() == null)
+        {
+            delete.request().reject(GroupError.COORDINATOR_NOT_AVAILABLE, coordinatorFailed(delete.groupId(), deleted.failure()));
+            return this;
+        }
+        if (deleted.ack().error() == GroupError.NONE)
+        {
+            registeredGroups.remove(delete.groupId());
+            directory.tell(new GroupDirectory.Unregister(delete.groupId()));
+        }
+        delete.request().replyTo().tell(deleted.ack());
+        return this;
+    }
+
+    private Behavior<Command> onDescribeGroup(final DescribeGroup describe)
+    {
+        if (rejectBlankGroupId(describe.groupId(), new GroupCoordinator.DescribeGroup(Map.of(), describe.replyTo())))
+        {
+            return this;
+        }
+        getContext().pipeToSelf(
+            coordinator(describe.groupId()).<OffsetFetchResponse>ask(
+                replyTo -> new GroupCoordinator.OffsetFetch(Optional.empty(), replyTo), askTimeout),
+            (offsets, failure) -> new GroupOffsetsRead(offsets, failure, describe));
+        return this;
+    }
+
+    private Behavior<Command> onGroupOffsetsRead(final GroupOffsetsRead read)
+    {
+        final DescribeGroup describe = read.command();
+        if (read.offsets() == null)
+        {
+            new GroupCoordinator.DescribeGroup(Map.of(), describe.replyTo())
+                .reject(GroupError.COORDINATOR_NOT_AVAILABLE, coordinatorFailed(describe.groupId(), read.failure()));
+            return this;
+        }
+        for (final TopicPartition topicPartition : read.offsets().offsets().keySet())
+        {
+            if (leaderOf(image, topicPartition).isEmpty())
+            {
+                // A topic created through another node: refresh once, as for partition requests.
+                getContext().ask(
+                    ClusterImage.class, controller, askTimeout, GetMetadata::new,
+                    (refreshed, failure) -> new GroupMetadataRefreshed(refreshed, failure, read));
+                return this;
+            }
+        }
+        readLogEndOffsets(read);
+        return this;
+    }
+
+    private Behavior<Command> onGroupMetadataRefreshed(final GroupMetadataRefreshed refreshed)
+    {
+        if (refreshed.image() != null)
+        {
+            image = refreshed.image();
+        }
+        readLogEndOffsets(refreshed.read());
+        return this;
+    }
+
+    private void readLogEndOffsets(final GroupOffsetsRead read)
+    {
+        final DescribeGroup describe = read.command();
+        final Map<TopicPartition, CompletableFuture<ListOffsetsReply>> replies = new HashMap<>();
+        for (final TopicPartition topicPartition : read.offsets().offsets().keySet())
+        {
+            final Optional<Integer> leader = leaderOf(image, topicPartition);
+            if (leader.isPresent())
+            {
+                replies.put(topicPartition, sharding.entityRefFor(
+                        PartitionReplicaEntity.ENTITY_TYPE_KEY, PartitionReplicaEntity.entityId(topicPartition, leader.get()))
+                    .<ListOffsetsReply>ask(
+                        replyTo -> new PartitionProtocol.ListOffsets(topicPartition, OffsetSpec.LATEST, -1, replyTo),
+                        askTimeout)
+                    .toCompletableFuture());
+            }
+        }
+        getContext().pipeToSelf(
+            CompletableFuture.allOf(replies.values().toArray(CompletableFuture[]::new))
+                .handle((ignored, failure) -> logEndOffsets(replies)),
+            (logEndOffsets, failure) -> new LogEndOffsetsRead(logEndOffsets == null ? Map.of() : logEndOffsets, describe));
+    }
+
+    /** The offsets found; a partition that failed or was refused is left out (its lag is unknown). */
+    private static Map<TopicPartition, Long> logEndOffsets(
+        final Map<TopicPartition, CompletableFuture<ListOffsetsReply>> replies)
+    {
+        final Map<TopicPartition, Long> offsets = new HashMap<>();
+        replies.forEach((topicPartition, reply) ->
+        {
+            if (!reply.isCompletedExceptionally() && reply.join() instanceof OffsetFound found)
+            {
+                offsets.put(topicPartition, found.offset());
+            }
+        });
+        return offsets;
+    }
+
+    private Behavior<Command> onLogEndOffsetsRead(final LogEndOffsetsRead read)
+    {
+        final DescribeGroup describe = read.command();
+        coordinator(describe.groupId()).tell(new GroupCoordinator.DescribeGroup(read.logEndOffsets(), describe.replyTo()));
+        return this;
+    }
+
+    private Behavior<Command> onListGroups(final ListGroups list)
+    {
+        directory.tell(new GroupDirectory.ListGroups(list.replyTo()));
+        return this;
+    }
+
+    private void register(final String groupId)
+    {
+        if (registeredGroups.add(groupId))
+        {
+            directory.tell(new GroupDirectory.Register(groupId));
+        }
+    }
+
+    private static boolean rejectBlankGroupId(final String groupId, final GroupCoordinator.Command request)
+    {
+        if (groupId == null || groupId.isBlank())
+        {
+            request.reject(GroupError.INVALID_GROUP_ID, GroupError.INVALID_GROUP_ID.message("group id '" + groupId + "' is blank"));
+            return true;
+        }
+        return false;
+    }
+
+    private EntityRef<GroupCoordinator.Command> coordinator(final String groupId)
+    {
+        return sharding.entityRefFor(BrokerNode.GROUP_COORDINATOR_TYPE_KEY, groupId);
+    }
+
+    private String coordinatorFailed(final String groupId, final Throwable failure)
+    {
+        return GroupError.COORDINATOR_NOT_AVAILABLE.message("the coordinator of group " + groupId +
+            " did not answer within " + askTimeout + " (" + (failure == null ? "no reply" : failure.getMessage()) + ")");
     }
 
     private void route(final PartitionRequest request, final int leader)

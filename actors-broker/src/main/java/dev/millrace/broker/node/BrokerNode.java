@@ -3,6 +3,7 @@ package dev.millrace.broker.node;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +25,8 @@ import dev.millrace.broker.controller.ControllerProtocol.RegisterBrokerReply;
 import dev.millrace.broker.controller.ControllerSettings;
 import dev.millrace.broker.controller.PartitionImage;
 import dev.millrace.broker.controller.TopicImage;
+import dev.millrace.broker.group.GroupCoordinator;
+import dev.millrace.broker.group.GroupSettings;
 import dev.millrace.broker.partition.PartitionProtocol;
 import dev.millrace.broker.partition.PartitionProtocol.TopicPartition;
 import org.apache.pekko.actor.Address;
@@ -40,6 +43,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.StartEntity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.Join;
@@ -55,6 +59,12 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  *   <li>the {@link Controller} as a cluster singleton (persistence id {@value #CONTROLLER_PERSISTENCE_ID});</li>
  *   <li>partition replicas as sharded entities ({@link PartitionReplicaEntity}, logs under {@code logs/}), placed by
  *       {@link ReplicaPlacement};</li>
+ *   <li>consumer group coordinators as sharded entities ({@link GroupCoordinator}, entity type
+ *       {@value GroupCoordinator#ENTITY_TYPE}, entity id = group id, {@link GroupSettings} from
+ *       {@code millrace.broker.group}, the system clock) and the {@link GroupDirectory} (one sharded entity) that
+ *       lists the groups. A coordinator passivates after twice {@code offsets-retention-check-interval} without
+ *       messages; the directory describes every listed group once per interval (and at start), which keeps them
+ *       running so that their offset expiry timers fire, and restarts them after a node restart;</li>
  *   <li>the {@link Broker} facade;</li>
  *   <li>any {@link Extension}s (group coordinators, later transaction coordinators...), started last.</li>
  * </ul>
@@ -86,12 +96,15 @@ public final class BrokerNode implements AutoCloseable
     /** The controller's journal id, one per cluster. */
     public static final String CONTROLLER_PERSISTENCE_ID = "millrace-controller";
 
+    /** The sharding key of the group coordinators: entity id = group id. */
+    public static final EntityTypeKey<GroupCoordinator.Command> GROUP_COORDINATOR_TYPE_KEY =
+        EntityTypeKey.create(GroupCoordinator.Command.class, GroupCoordinator.ENTITY_TYPE);
+
     /**
      * Something that runs on every node beside the partitions, started once the node is ready: the extension point
-     * for other sharded entities. A group coordinator, for example:
+     * for other sharded entities (group coordinators are built in). For example:
      * <pre>{@code
-     * node -> node.sharding().init(Entity.of(GroupCoordinator.ENTITY_TYPE_KEY,
-     *     context -> GroupCoordinator.create(PersistenceId.of("GroupCoordinator", context.getEntityId()), ...)))
+     * node -> node.sharding().init(Entity.of(MY_TYPE_KEY, context -> MyEntity.create(context.getEntityId())))
      * }</pre>
      * Its event-sourced entities use the node's journal. An extension that throws fails the start.
      */
@@ -138,6 +151,7 @@ public final class BrokerNode implements AutoCloseable
     {
         final BrokerNodeSettings settings = BrokerNodeSettings.fromConfig(config);
         final ControllerSettings controllerSettings = ControllerSettings.fromConfig(config);
+        final GroupSettings groupSettings = GroupSettings.fromConfig(config);
         try
         {
             Files.createDirectories(settings.logsDir());
@@ -163,7 +177,7 @@ public final class BrokerNode implements AutoCloseable
         system.getWhenTerminated().whenComplete((done, failure) -> lock.close());
         try
         {
-            final BrokerNode node = startIn(system, settings, controllerSettings, effective, lock);
+            final BrokerNode node = startIn(system, settings, controllerSettings, groupSettings, effective, lock);
             for (final Extension extension : extensions)
             {
                 extension.start(node);
@@ -183,7 +197,7 @@ public final class BrokerNode implements AutoCloseable
 
     private static BrokerNode startIn(
         final ActorSystem<Void> system, final BrokerNodeSettings settings, final ControllerSettings controllerSettings,
-        final Config config, final DataDirLock lock)
+        final GroupSettings groupSettings, final Config config, final DataDirLock lock)
     {
         final Cluster cluster = Cluster.get(system);
         final CompletableFuture<Void> up = new CompletableFuture<>();
@@ -226,6 +240,19 @@ public final class BrokerNode implements AutoCloseable
         final ReplicaPlacement placement = new ReplicaPlacement(system, settings.brokerId());
         await(placement.claimAll(image), settings.startTimeout(), "the shard locations of this broker's replicas");
         startReplicas(region, image, settings.brokerId());
+
+        final Clock clock = Clock.systemUTC();
+        final Duration sweepInterval = Duration.ofMillis(groupSettings.offsetsRetentionCheckIntervalMs());
+        final ClusterShardingSettings groupSharding = ClusterShardingSettings.create(system);
+        sharding.init(Entity.of(
+                GROUP_COORDINATOR_TYPE_KEY, context -> GroupCoordinator.create(context.getEntityId(), groupSettings, clock))
+            .withSettings(groupSharding.withPassivationStrategy(groupSharding.passivationStrategySettings()
+                .withIdleEntityPassivation(sweepInterval.multipliedBy(2)))));
+        // The directory runs from the start and never passivates: its sweep wakes the groups (see GroupDirectory).
+        sharding.init(Entity.of(GroupDirectory.ENTITY_TYPE_KEY, context -> GroupDirectory.create(
+                groupId -> sharding.entityRefFor(GROUP_COORDINATOR_TYPE_KEY, groupId), sweepInterval, settings.askTimeout()))
+            .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()))
+            .tell(StartEntity.create(GroupDirectory.Command.class, GroupDirectory.ENTITY_ID));
 
         final ActorRef<Broker.Command> broker = system.systemActorOf(
             Broker.create(controller, sharding, placement, settings, image), "broker", Props.empty());
@@ -302,6 +329,12 @@ public final class BrokerNode implements AutoCloseable
     public ActorRef<Broker.Command> broker()
     {
         return broker;
+    }
+
+    /** A reference to the coordinator of a consumer group (sharded; the facade's group commands go there). */
+    public EntityRef<GroupCoordinator.Command> group(final String groupId)
+    {
+        return sharding.entityRefFor(GROUP_COORDINATOR_TYPE_KEY, groupId);
     }
 
     /** The node's cluster address. */

@@ -1,13 +1,16 @@
 /**
  * A Millrace node: one typed {@code ActorSystem} named {@code millrace} in a Pekko Cluster, hosting the controller
- * (a cluster singleton), partition replicas (sharded entities) and, through {@link dev.millrace.broker.node.BrokerNode.Extension},
- * other sharded services such as group coordinators.
+ * (a cluster singleton), partition replicas and consumer group coordinators (sharded entities) and, through
+ * {@link dev.millrace.broker.node.BrokerNode.Extension}, other sharded services.
  *
  * <ul>
  *   <li>{@link dev.millrace.broker.node.BrokerNode} starts and stops a node; {@link dev.millrace.broker.node.BrokerNodeMain}
  *       runs one from the command line;</li>
  *   <li>{@link dev.millrace.broker.node.BrokerNodeSettings} holds {@code millrace.broker.node};</li>
- *   <li>{@link dev.millrace.broker.node.Broker} is the public actor API (topic admin, partition requests);</li>
+ *   <li>{@link dev.millrace.broker.node.Broker} is the public actor API (topic admin, partition requests, consumer
+ *       groups, producer ids; see {@code docs/actor-api.md});</li>
+ *   <li>{@link dev.millrace.broker.node.GroupDirectory} lists the consumer groups (their coordinators are sharded
+ *       {@link dev.millrace.broker.group.GroupCoordinator} entities that passivate);</li>
  *   <li>{@link dev.millrace.broker.node.PartitionReplicaEntity} loads a replica's topic from the controller and runs
  *       the {@link dev.millrace.broker.partition.PartitionReplica};</li>
  *   <li>{@link dev.millrace.broker.node.ReplicaPlacement} places replicas with external shard allocation.</li>

@@ -160,7 +160,7 @@ class BrokerNodeTest
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void shouldServeEntitiesDirectlyAndDeleteTopicWithItsLogDirectories()
     {
-        // An extension adds its own sharded entities, as group coordinators will.
+        // An extension adds its own sharded entities.
         final EntityTypeKey<Echo> echoKey = EntityTypeKey.create(Echo.class, "Echo");
         final BrokerNode.Extension echoes = started -> started.sharding().init(Entity.of(echoKey, entity ->
             Behaviors.receiveMessage(echo ->

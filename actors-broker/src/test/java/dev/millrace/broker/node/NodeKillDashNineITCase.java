@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -18,9 +20,22 @@ import java.util.regex.Pattern;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.millrace.broker.controller.ControllerProtocol;
+import dev.millrace.broker.controller.ControllerProtocol.AlterTopicConfigsReply;
+import dev.millrace.broker.controller.ControllerProtocol.AllocateProducerIdsReply;
 import dev.millrace.broker.controller.ControllerProtocol.CreateTopicReply;
+import dev.millrace.broker.controller.ControllerProtocol.DescribeTopicReply;
+import dev.millrace.broker.controller.ControllerProtocol.ProducerIdBlock;
+import dev.millrace.broker.controller.ControllerProtocol.TopicConfigsAccepted;
+import dev.millrace.broker.controller.ControllerProtocol.TopicDescription;
 import dev.millrace.broker.controller.ControllerProtocol.TopicCreationAccepted;
 import dev.millrace.broker.controller.ControllerProtocol.TopicListing;
+import dev.millrace.broker.group.CommittedOffset;
+import dev.millrace.broker.group.GroupCoordinator;
+import dev.millrace.broker.group.GroupCoordinator.GroupAck;
+import dev.millrace.broker.group.GroupCoordinator.OffsetFetchResponse;
+import dev.millrace.broker.group.GroupError;
+import dev.millrace.broker.group.OffsetAndMetadata;
 import dev.millrace.broker.partition.PartitionProtocol;
 import dev.millrace.broker.partition.PartitionProtocol.Appended;
 import dev.millrace.broker.partition.PartitionProtocol.FetchReply;
@@ -42,13 +57,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Every batch a node acknowledged (acks = 1), and the topic itself, survive a {@code kill -9} of the node's JVM.
+ * Every batch a node acknowledged (acks = 1), the topic itself and its altered configs, a group's committed offsets
+ * and the producer-id blocks handed out survive a {@code kill -9} of the node's JVM.
  *
  * <p>Starts {@link BrokerNodeMain} in a real child JVM ({@code -D} options for the data directory and port 0), waits
  * for its "millrace node started" line, and talks to its {@link Broker} over Artery from a small client actor system
  * in this JVM (remote provider, Kryo-serialized messages). It creates a topic, produces batches to every partition,
- * kills the child with SIGKILL, starts a new child on the same data directory, and fetches every partition back:
- * byte for byte the acknowledged batches. Finally it stops the second child with SIGTERM, which must end the JVM
+ * commits offsets for a group, allocates a producer-id block and alters a topic config, kills the child with SIGKILL,
+ * starts a new child on the same data directory, and fetches every partition back: byte for byte the acknowledged
+ * batches; the committed offsets, the altered config and the group are still there, and a new producer-id block
+ * starts after the old one. Finally it stops the second child with SIGTERM, which must end the JVM
  * through Coordinated Shutdown.
  */
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
@@ -61,6 +79,8 @@ class NodeKillDashNineITCase
     private static final String TOPIC = "payments";
     private static final int PARTITIONS = 3;
     private static final int BATCHES_PER_PARTITION = 10;
+    private static final String GROUP = "reconciliation";
+    private static final Map<String, String> ALTERED = Map.of("retention.ms", "86400000");
 
     @TempDir
     Path dataDir;
@@ -72,6 +92,8 @@ class NodeKillDashNineITCase
         try
         {
             final List<List<byte[]>> stored = new ArrayList<>();
+            final Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
+            final ProducerIdBlock firstBlock;
             final ChildNode first = ChildNode.start(dataDir, "first");
             try
             {
@@ -92,7 +114,21 @@ class NodeKillDashNineITCase
                         batches.add(NodeBatches.stored(batch, appended.baseOffset(), 0));
                     }
                     stored.add(batches);
+                    committed.put(tp, new OffsetAndMetadata(3L + p, -1, "before kill " + p));
                 }
+
+                final TestProbe<GroupAck> ack = client.createTestProbe();
+                broker.tell(new Broker.OffsetCommit(GROUP, new GroupCoordinator.OffsetCommit(
+                    -1, "", Optional.empty(), committed, ack.ref())));
+                assertEquals(GroupError.NONE, ack.receiveMessage(WAIT).error());
+
+                final TestProbe<AllocateProducerIdsReply> ids = client.createTestProbe();
+                broker.tell(new Broker.AllocateProducerIds(ControllerProtocol.DEFAULT, ids.ref()));
+                firstBlock = ids.expectMessageClass(ProducerIdBlock.class, WAIT);
+
+                final TestProbe<AlterTopicConfigsReply> altered = client.createTestProbe();
+                broker.tell(new Broker.AlterConfigs(TOPIC, ALTERED, List.of(), altered.ref()));
+                altered.expectMessageClass(TopicConfigsAccepted.class, WAIT);
             }
             finally
             {
@@ -115,6 +151,30 @@ class NodeKillDashNineITCase
                     assertArrayEquals(NodeBatches.concat(stored.get(p).toArray(byte[][]::new)), reply.records(),
                         "partition " + p);
                 }
+
+                final TestProbe<OffsetFetchResponse> offsets = client.createTestProbe();
+                broker.tell(new Broker.OffsetFetch(GROUP, new GroupCoordinator.OffsetFetch(Optional.empty(), offsets.ref())));
+                final Map<TopicPartition, CommittedOffset> recovered = offsets.receiveMessage(WAIT).offsets();
+                assertEquals(committed.keySet(), recovered.keySet());
+                committed.forEach((tp, offset) ->
+                {
+                    assertEquals(offset.offset(), recovered.get(tp).offset(), tp.toString());
+                    assertEquals(offset.metadata(), recovered.get(tp).metadata(), tp.toString());
+                });
+                final TestProbe<GroupDirectory.GroupListing> groups = client.createTestProbe();
+                broker.tell(new Broker.ListGroups(groups.ref()));
+                assertEquals(List.of(GROUP), groups.receiveMessage(WAIT).groupIds());
+
+                final TestProbe<AllocateProducerIdsReply> ids = client.createTestProbe();
+                broker.tell(new Broker.AllocateProducerIds(ControllerProtocol.DEFAULT, ids.ref()));
+                final ProducerIdBlock secondBlock = ids.expectMessageClass(ProducerIdBlock.class, WAIT);
+                assertTrue(secondBlock.firstProducerId() > firstBlock.lastProducerId(),
+                    "block " + secondBlock + " overlaps " + firstBlock);
+
+                final TestProbe<DescribeTopicReply> described = client.createTestProbe();
+                broker.tell(new Broker.DescribeTopic(TOPIC, described.ref()));
+                assertEquals(ALTERED, described.expectMessageClass(TopicDescription.class, WAIT).topic().configs());
+
                 second.terminate();
             }
             finally
