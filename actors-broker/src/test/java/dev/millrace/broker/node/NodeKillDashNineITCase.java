@@ -42,6 +42,8 @@ import dev.millrace.broker.partition.PartitionProtocol.FetchReply;
 import dev.millrace.broker.partition.PartitionProtocol.Fetched;
 import dev.millrace.broker.partition.PartitionProtocol.ProduceReply;
 import dev.millrace.broker.partition.PartitionProtocol.TopicPartition;
+import dev.millrace.serialization.batch.RecordBatchFlyweight;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -58,7 +60,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Every batch a node acknowledged (acks = 1), the topic itself and its altered configs, a group's committed offsets
- * and the producer-id blocks handed out survive a {@code kill -9} of the node's JVM.
+ * and the producer-id blocks handed out survive a {@code kill -9} of the node's JVM, also one that hits while hundreds
+ * of produce requests are in flight to a topic with {@code fsync-on-ack}.
  *
  * <p>Starts {@link BrokerNodeMain} in a real child JVM ({@code -D} options for the data directory and port 0), waits
  * for its "millrace node started" line, and talks to its {@link Broker} over Artery from a small client actor system
@@ -80,7 +83,12 @@ class NodeKillDashNineITCase
     private static final int PARTITIONS = 3;
     private static final int BATCHES_PER_PARTITION = 10;
     private static final String GROUP = "reconciliation";
+    private static final Map<String, String> CREATED = Map.of("fsync-on-ack", "true");
     private static final Map<String, String> ALTERED = Map.of("retention.ms", "86400000");
+    /** Batches sent to partition 0 back to back, without waiting, while the node is killed. */
+    private static final int STREAMED_BATCHES = 400;
+    /** Acknowledgements of the stream received before the kill. */
+    private static final int STREAMED_ACKS_BEFORE_KILL = 100;
 
     @TempDir
     Path dataDir;
@@ -94,12 +102,14 @@ class NodeKillDashNineITCase
             final List<List<byte[]>> stored = new ArrayList<>();
             final Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
             final ProducerIdBlock firstBlock;
+            final List<byte[]> streamBatches = new ArrayList<>();
+            int streamAcked = 0;
             final ChildNode first = ChildNode.start(dataDir, "first");
             try
             {
                 final ActorRef<Broker.Command> broker = first.broker(client);
                 final TestProbe<CreateTopicReply> created = client.createTestProbe();
-                broker.tell(new Broker.CreateTopic(TOPIC, PARTITIONS, 1, Map.of(), created.ref()));
+                broker.tell(new Broker.CreateTopic(TOPIC, PARTITIONS, 1, CREATED, created.ref()));
                 created.expectMessageClass(TopicCreationAccepted.class, WAIT);
                 for (int p = 0; p < PARTITIONS; p++)
                 {
@@ -129,6 +139,27 @@ class NodeKillDashNineITCase
                 final TestProbe<AlterTopicConfigsReply> altered = client.createTestProbe();
                 broker.tell(new Broker.AlterConfigs(TOPIC, ALTERED, List.of(), altered.ref()));
                 altered.expectMessageClass(TopicConfigsAccepted.class, WAIT);
+
+                // Mid-stream: many produce requests in flight to partition 0 when the JVM dies.
+                final TopicPartition tp = new TopicPartition(TOPIC, 0);
+                final TestProbe<ProduceReply> streamed = client.createTestProbe();
+                for (int b = 0; b < STREAMED_BATCHES; b++)
+                {
+                    final byte[] batch = NodeBatches.batch("stream" + b, 1 + b % 3, 5_000_000L + b);
+                    streamBatches.add(batch);
+                    broker.tell(new Broker.Produce(new PartitionProtocol.Produce(tp, (short)1, batch, streamed.ref())));
+                }
+                long expectedOffset = -1;
+                for (int a = 0; a < STREAMED_ACKS_BEFORE_KILL; a++)
+                {
+                    final Appended appended = assertInstanceOf(Appended.class, streamed.receiveMessage(WAIT));
+                    if (expectedOffset >= 0)
+                    {
+                        assertEquals(expectedOffset, appended.baseOffset(), "acks come in order");
+                    }
+                    expectedOffset = appended.baseOffset() + 1 + a % 3;
+                    streamAcked++;
+                }
             }
             finally
             {
@@ -142,7 +173,7 @@ class NodeKillDashNineITCase
                 final TestProbe<TopicListing> listed = client.createTestProbe();
                 broker.tell(new Broker.ListTopics(listed.ref()));
                 assertEquals(List.of(TOPIC), listed.expectMessageClass(TopicListing.class, WAIT).names());
-                for (int p = 0; p < PARTITIONS; p++)
+                for (int p = 1; p < PARTITIONS; p++)
                 {
                     final TestProbe<FetchReply> fetched = client.createTestProbe();
                     broker.tell(new Broker.Fetch(new PartitionProtocol.Fetch(
@@ -151,6 +182,7 @@ class NodeKillDashNineITCase
                     assertArrayEquals(NodeBatches.concat(stored.get(p).toArray(byte[][]::new)), reply.records(),
                         "partition " + p);
                 }
+                assertStreamSurvived(client, broker, stored.get(0), streamBatches, streamAcked);
 
                 final TestProbe<OffsetFetchResponse> offsets = client.createTestProbe();
                 broker.tell(new Broker.OffsetFetch(GROUP, new GroupCoordinator.OffsetFetch(Optional.empty(), offsets.ref())));
@@ -173,7 +205,9 @@ class NodeKillDashNineITCase
 
                 final TestProbe<DescribeTopicReply> described = client.createTestProbe();
                 broker.tell(new Broker.DescribeTopic(TOPIC, described.ref()));
-                assertEquals(ALTERED, described.expectMessageClass(TopicDescription.class, WAIT).topic().configs());
+                final Map<String, String> configs = new HashMap<>(CREATED);
+                configs.putAll(ALTERED);
+                assertEquals(configs, described.expectMessageClass(TopicDescription.class, WAIT).topic().configs());
 
                 second.terminate();
             }
@@ -186,6 +220,47 @@ class NodeKillDashNineITCase
         {
             client.shutdownTestKit();
         }
+    }
+
+    /**
+     * Partition 0 holds its first batches, then the streamed batches in the order sent: every acknowledged one, and
+     * after them possibly some that were written but not yet acknowledged at the kill — never a gap, a duplicate or
+     * a torn batch.
+     */
+    private static void assertStreamSurvived(
+        final ActorTestKit client, final ActorRef<Broker.Command> broker, final List<byte[]> before,
+        final List<byte[]> streamBatches, final int acked)
+    {
+        final TestProbe<FetchReply> fetched = client.createTestProbe();
+        broker.tell(new Broker.Fetch(new PartitionProtocol.Fetch(
+            new TopicPartition(TOPIC, 0), 0, 8 << 20, 0, 0, fetched.ref())));
+        final byte[] records = assertInstanceOf(Fetched.class, fetched.receiveMessage(WAIT)).records();
+
+        final List<byte[]> expected = new ArrayList<>(before);
+        long nextOffset = 0;
+        for (final byte[] batch : before)
+        {
+            nextOffset += new RecordBatchFlyweight().wrap(new UnsafeBuffer(batch), 0).lastOffsetDelta() + 1;
+        }
+        int survived = -1;
+        for (int n = 0; n <= streamBatches.size(); n++)
+        {
+            if (NodeBatches.concat(expected.toArray(byte[][]::new)).length == records.length)
+            {
+                survived = n;
+                break;
+            }
+            if (n == streamBatches.size())
+            {
+                break;
+            }
+            final byte[] batch = streamBatches.get(n);
+            expected.add(NodeBatches.stored(batch, nextOffset, 0));
+            nextOffset += new RecordBatchFlyweight().wrap(new UnsafeBuffer(batch), 0).lastOffsetDelta() + 1;
+        }
+        assertTrue(survived >= acked, "partition 0 holds " + records.length + " bytes: not a whole prefix of the " +
+            "stream with at least the " + acked + " acknowledged batches (found " + survived + ")");
+        assertArrayEquals(NodeBatches.concat(expected.toArray(byte[][]::new)), records, "partition 0 after the kill");
     }
 
     private static Config clientConfig()
