@@ -23,7 +23,11 @@ public enum GroupError
     FENCED_INSTANCE_ID(82,
         "another member joined with this group.instance.id: stop this duplicate instance or give it its own id"),
     /** Answered by the node's facade, never by a coordinator: the coordinator did not answer in time. Kafka's 15. */
-    COORDINATOR_NOT_AVAILABLE(15, "the group coordinator did not answer in time (it may be recovering): retry");
+    COORDINATOR_NOT_AVAILABLE(15, "the group coordinator did not answer in time (it may be recovering): retry"),
+    /** Answered by the node's facade: a partition named in an offset reset does not exist. Kafka's 3. */
+    UNKNOWN_TOPIC_OR_PARTITION(3, "name partitions of existing topics (list them with ListTopics/DescribeTopic)"),
+    /** Answered by the node's facade: the request itself is malformed. Kafka's 42. */
+    INVALID_REQUEST(42, "fix the request as the message says");
 
     private final int code;
     private final String advice;

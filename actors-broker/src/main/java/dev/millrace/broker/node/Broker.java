@@ -107,7 +107,7 @@ public final class Broker extends AbstractBehavior<Broker.Command>
     /** Everything the broker accepts. */
     public sealed interface Command extends MillraceMessage
         permits CreateTopic, DeleteTopic, ListTopics, DescribeTopic, AlterConfigs, AllocateProducerIds, PartitionRequest,
-        GroupRequest, DescribeGroup, ListGroups, Internal
+        GroupRequest, DescribeGroup, ListGroups, ResetGroupOffsets, Internal
     {
     }
 
@@ -248,6 +248,35 @@ public final class Broker extends AbstractBehavior<Broker.Command>
     {
     }
 
+    /** Where {@link ResetGroupOffsets} moves a group's committed offsets. */
+    public enum ResetTo implements MillraceMessage
+    {
+        /** Each partition's log start offset. */
+        EARLIEST,
+        /** Each partition's log end offset. */
+        LATEST,
+        /** The first offset whose timestamp is at or after {@code value} (epoch ms); the log end if there is none. */
+        TIMESTAMP,
+        /** The offset {@code value}, clamped into [log start, log end] of each partition. */
+        OFFSET
+    }
+
+    /**
+     * Resets a group's committed offsets for {@code partitions}, resolving the position per partition from its
+     * leader (as {@code kafka-consumer-groups --reset-offsets}); only an empty group accepts it.
+     *
+     * @param value   the timestamp (epoch ms) for {@link ResetTo#TIMESTAMP}, the offset for {@link ResetTo#OFFSET},
+     *                ignored otherwise
+     * @param replyTo NONE, or INVALID_GROUP_ID, INVALID_REQUEST (no partitions, negative offset),
+     *                UNKNOWN_TOPIC_OR_PARTITION, COORDINATOR_NOT_AVAILABLE (a partition did not answer),
+     *                NON_EMPTY_GROUP (the coordinator refuses while members are present)
+     */
+    public record ResetGroupOffsets(
+        String groupId, List<TopicPartition> partitions, ResetTo resetTo, long value, ActorRef<GroupAck> replyTo)
+        implements Command
+    {
+    }
+
     /** @param replyTo receives the ids of the listed groups, sorted (see {@link GroupDirectory}) */
     public record ListGroups(ActorRef<GroupDirectory.GroupListing> replyTo) implements Command
     {
@@ -296,7 +325,7 @@ public final class Broker extends AbstractBehavior<Broker.Command>
     /** The broker's own messages (adapted replies): local only, never serialized. */
     private sealed interface Internal extends Command, NoSerializationVerificationNeeded
         permits MetadataRefreshed, TopicCreated, TopicToDelete, TopicDeleted, ReplicasDeleted, ConfigsAltered,
-        GroupDeleted, GroupOffsetsRead, GroupMetadataRefreshed, LogEndOffsetsRead
+        GroupDeleted, GroupOffsetsRead, GroupMetadataRefreshed, LogEndOffsetsRead, ResetOffsetsResolved
     {
     }
 
@@ -309,6 +338,11 @@ public final class Broker extends AbstractBehavior<Broker.Command>
     }
 
     private record GroupOffsetsRead(OffsetFetchResponse offsets, Throwable failure, DescribeGroup command)
+        implements Internal
+    {
+    }
+
+    private record ResetOffsetsResolved(Map<TopicPartition, Long> offsets, Throwable failure, ResetGroupOffsets command)
         implements Internal
     {
     }
@@ -350,6 +384,7 @@ public final class Broker extends AbstractBehavior<Broker.Command>
     private final ReplicaPlacement placement;
     private final int brokerId;
     private final Duration askTimeout;
+    private final OffsetResetResolver offsetResetResolver;
     private final EntityRef<GroupDirectory.Command> directory;
     /** Group ids this broker registered with the directory (a group id per group, never per commit). */
     private final Set<String> registeredGroups = new HashSet<>();
@@ -365,6 +400,7 @@ public final class Broker extends AbstractBehavior<Broker.Command>
         this.placement = placement;
         this.brokerId = settings.brokerId();
         this.askTimeout = settings.askTimeout();
+        this.offsetResetResolver = new OffsetResetResolver(sharding, askTimeout);
         this.image = image;
         this.directory = sharding.entityRefFor(GroupDirectory.ENTITY_TYPE_KEY, GroupDirectory.ENTITY_ID);
     }
@@ -413,6 +449,8 @@ public final class Broker extends AbstractBehavior<Broker.Command>
             .onMessage(GroupMetadataRefreshed.class, this::onGroupMetadataRefreshed)
             .onMessage(LogEndOffsetsRead.class, this::onLogEndOffsetsRead)
             .onMessage(ListGroups.class, this::onListGroups)
+            .onMessage(ResetGroupOffsets.class, this::onResetGroupOffsets)
+            .onMessage(ResetOffsetsResolved.class, this::onResetOffsetsResolved)
             .build();
     }
 
@@ -748,6 +786,66 @@ public final class Broker extends AbstractBehavior<Broker.Command>
     {
         final DescribeGroup describe = read.command();
         coordinator(describe.groupId()).tell(new GroupCoordinator.DescribeGroup(read.logEndOffsets(), describe.replyTo()));
+        return this;
+    }
+
+    private Behavior<Command> onResetGroupOffsets(final ResetGroupOffsets reset)
+    {
+        final String problem = resetProblem(reset);
+        if (problem != null)
+        {
+            final GroupError error = reset.groupId() == null || reset.groupId().isBlank() ?
+                GroupError.INVALID_GROUP_ID : GroupError.INVALID_REQUEST;
+            reset.replyTo().tell(new GroupAck(error, error.message(problem)));
+            return this;
+        }
+        final Map<TopicPartition, Integer> leaders = new HashMap<>();
+        for (final TopicPartition topicPartition : reset.partitions())
+        {
+            final Optional<Integer> leader = leaderOf(image, topicPartition);
+            if (leader.isEmpty())
+            {
+                reset.replyTo().tell(new GroupAck(GroupError.UNKNOWN_TOPIC_OR_PARTITION,
+                    GroupError.UNKNOWN_TOPIC_OR_PARTITION.message(topicPartition + " does not exist; nothing was reset")));
+                return this;
+            }
+            leaders.put(topicPartition, leader.get());
+        }
+        getContext().pipeToSelf(
+            offsetResetResolver.resolve(leaders, reset.resetTo(), reset.value()),
+            (offsets, failure) -> new ResetOffsetsResolved(offsets, failure, reset));
+        return this;
+    }
+
+    private static String resetProblem(final ResetGroupOffsets reset)
+    {
+        if (reset.groupId() == null || reset.groupId().isBlank())
+        {
+            return "group id '" + reset.groupId() + "' is blank";
+        }
+        if (reset.partitions() == null || reset.partitions().isEmpty() || reset.resetTo() == null)
+        {
+            return "name at least one partition and where to reset to";
+        }
+        if (reset.resetTo() == ResetTo.OFFSET && reset.value() < 0)
+        {
+            return "offset " + reset.value() + " is negative";
+        }
+        return null;
+    }
+
+    private Behavior<Command> onResetOffsetsResolved(final ResetOffsetsResolved resolved)
+    {
+        final ResetGroupOffsets reset = resolved.command();
+        if (resolved.failure() != null)
+        {
+            final Throwable cause = resolved.failure().getCause() != null ? resolved.failure().getCause() : resolved.failure();
+            reset.replyTo().tell(new GroupAck(GroupError.COORDINATOR_NOT_AVAILABLE,
+                GroupError.COORDINATOR_NOT_AVAILABLE.message(cause.getMessage() + "; nothing was reset")));
+            return this;
+        }
+        register(reset.groupId());
+        coordinator(reset.groupId()).tell(new GroupCoordinator.ResetOffsets(resolved.offsets(), reset.replyTo()));
         return this;
     }
 

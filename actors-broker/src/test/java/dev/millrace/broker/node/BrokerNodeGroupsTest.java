@@ -151,6 +151,62 @@ class BrokerNodeGroupsTest
         }
     }
 
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldResetAnEmptyGroupToEarliestLatestTimestampOrClampedOffset()
+    {
+        final TopicPartition p0 = new TopicPartition(TOPIC, 0);
+        final TopicPartition p1 = new TopicPartition(TOPIC, 1);
+        try (BrokerNode node = BrokerNode.start(BrokerNodeTest.nodeConfig(dataDir)))
+        {
+            final TestProbe<CreateTopicReply> created = TestProbe.create(node.system());
+            node.broker().tell(new Broker.CreateTopic(TOPIC, 2, 1, Map.of(), created.ref()));
+            created.expectMessageClass(TopicCreationAccepted.class, WAIT);
+            // p0: offsets 0-4 at timestamps 1000-1004, then 5-9 at 5000-5004; p1: offsets 0-2 at 1000-1002.
+            produce(node, p0, NodeBatches.batch("early", 5, 1_000L));
+            produce(node, p0, NodeBatches.batch("late", 5, 5_000L));
+            produce(node, p1, NodeBatches.batch("b", 3, 1_000L));
+            final List<TopicPartition> both = List.of(p0, p1);
+
+            assertEquals(GroupError.NONE, reset(node, both, Broker.ResetTo.LATEST, 0).error());
+            assertEquals(Map.of(p0, 10L, p1, 3L), committed(node));
+            assertEquals(GroupError.NONE, reset(node, both, Broker.ResetTo.EARLIEST, 0).error());
+            assertEquals(Map.of(p0, 0L, p1, 0L), committed(node));
+            // First record at or after 4000: offset 5 on p0; none on p1, so its log end.
+            assertEquals(GroupError.NONE, reset(node, both, Broker.ResetTo.TIMESTAMP, 4_000L).error());
+            assertEquals(Map.of(p0, 5L, p1, 3L), committed(node));
+            // An explicit offset beyond a partition's end is clamped to it.
+            assertEquals(GroupError.NONE, reset(node, both, Broker.ResetTo.OFFSET, 7L).error());
+            assertEquals(Map.of(p0, 7L, p1, 3L), committed(node));
+
+            final GroupAck unknown = reset(node, List.of(new TopicPartition("nope", 0)), Broker.ResetTo.LATEST, 0);
+            assertEquals(GroupError.UNKNOWN_TOPIC_OR_PARTITION, unknown.error(), unknown.message());
+            assertEquals(GroupError.INVALID_REQUEST, reset(node, List.of(), Broker.ResetTo.LATEST, 0).error());
+            assertEquals(GroupError.INVALID_REQUEST, reset(node, both, Broker.ResetTo.OFFSET, -1).error());
+            assertEquals(Map.of(p0, 7L, p1, 3L), committed(node), "refused resets change nothing");
+
+            final TestProbe<GroupAck> ack = TestProbe.create(node.system());
+            assertSerializable(node, List.of(new Broker.ResetGroupOffsets("g", both, Broker.ResetTo.TIMESTAMP, 5L, ack.ref())));
+        }
+    }
+
+    private static GroupAck reset(
+        final BrokerNode node, final List<TopicPartition> partitions, final Broker.ResetTo resetTo, final long value)
+    {
+        final TestProbe<GroupAck> ack = TestProbe.create(node.system());
+        node.broker().tell(new Broker.ResetGroupOffsets("replay", partitions, resetTo, value, ack.ref()));
+        return ack.receiveMessage(WAIT);
+    }
+
+    private static Map<TopicPartition, Long> committed(final BrokerNode node)
+    {
+        final TestProbe<OffsetFetchResponse> fetched = TestProbe.create(node.system());
+        node.broker().tell(new Broker.OffsetFetch("replay", new GroupCoordinator.OffsetFetch(Optional.empty(), fetched.ref())));
+        final Map<TopicPartition, Long> offsets = new java.util.HashMap<>();
+        fetched.receiveMessage(WAIT).offsets().forEach((tp, offset) -> offsets.put(tp, offset.offset()));
+        return offsets;
+    }
+
     private static List<String> listGroups(final BrokerNode node)
     {
         final TestProbe<GroupDirectory.GroupListing> listed = TestProbe.create(node.system());
