@@ -575,6 +575,30 @@ class PartitionReplicaTest
         assertThrows(ClosedChannelException.class, () -> transferred(held));
     }
 
+    @Test
+    void shouldFailAHeldRegionWithClosedChannelOnceItsSegmentIsDeletedAndRefuseTheRefetch() throws IOException
+    {
+        final ActorRef<Command> replica = spawn(LogConfig.defaults().withSegmentBytes(200), 1000);
+        final byte[] first = Batches.plain(4, NOW_MS);
+        appended(replica, first);
+        appended(replica, Batches.plain(4, NOW_MS));
+        appended(replica, Batches.plain(4, NOW_MS));
+        assertEquals(3, status(replica).segmentCount());
+        final FetchedRegion held = fetchedRegion(replica, 0, 1);
+        assertArrayEquals(Batches.stored(first, 0, EPOCH), read(held));
+
+        final TestProbe<DeleteRecordsReply> deleteProbe = testKit.createTestProbe();
+        replica.tell(new DeleteRecords(TP, 4, deleteProbe.ref()));
+        assertEquals(new RecordsDeleted(TP, 4), deleteProbe.receiveMessage(REPLY));
+
+        assertThrows(ClosedChannelException.class, () -> held.readInto(ByteBuffer.allocateDirect(held.length())));
+        // Fetching again from the same offset tells the caller where the log starts now.
+        final TestProbe<FetchLocalReply> probe = testKit.createTestProbe();
+        replica.tell(new FetchLocal(TP, 0, 1 << 20, 0, 0, probe.ref()));
+        rejected(probe.receiveMessage(REPLY), ErrorCode.OFFSET_OUT_OF_RANGE);
+        assertEquals(4, fetchedRegion(replica, 4, 1).firstOffset());
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // Offsets and deletion
     // ---------------------------------------------------------------------------------------------------------------
