@@ -27,8 +27,11 @@ import dev.millrace.broker.log.LogConfig;
 import dev.millrace.broker.partition.PartitionProtocol;
 import dev.millrace.broker.partition.PartitionProtocol.Appended;
 import dev.millrace.broker.partition.PartitionProtocol.Fetch;
+import dev.millrace.broker.partition.PartitionProtocol.FetchLocal;
+import dev.millrace.broker.partition.PartitionProtocol.FetchLocalReply;
 import dev.millrace.broker.partition.PartitionProtocol.FetchReply;
 import dev.millrace.broker.partition.PartitionProtocol.Fetched;
+import dev.millrace.broker.partition.PartitionProtocol.FetchedRegion;
 import dev.millrace.broker.partition.PartitionProtocol.Produce;
 import dev.millrace.broker.partition.PartitionProtocol.ProduceReply;
 import dev.millrace.broker.partition.PartitionProtocol.Rejected;
@@ -37,6 +40,7 @@ import dev.millrace.broker.partition.PartitionReplica;
 import dev.millrace.broker.partition.PartitionReplicaSettings;
 import dev.millrace.serialization.batch.RecordBatchFlyweight;
 import org.HdrHistogram.Histogram;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -60,9 +64,12 @@ import picocli.CommandLine.Option;
  * one producer driver actor keeps {@code window} {@link Produce} requests ({@code acks = 1}) in flight, each carrying the
  * same {@code byte[]} batch (the replica copies it before assigning offsets, so reuse is safe), checks every
  * {@link Appended} base offset and records the latency from send to reply. Then per partition one fetch driver reads
- * everything back sequentially with {@link Fetch} ({@code maxBytes} = {@code --fetch-bytes}, {@code minBytes} 1,
- * {@code maxWaitMs} 0), walking the batch headers of each reply to find the next offset and checking the bytes and the
- * final offset. Everything runs on the default dispatcher.
+ * everything back sequentially with {@link FetchLocal} ({@code maxBytes} = {@code --fetch-bytes}, {@code minBytes} 1,
+ * {@code maxWaitMs} 0), reading each {@link FetchedRegion} into its own reused direct buffer, as the Kafka listener on
+ * the node would (or it would {@code transferTo} a socket), walking the batch headers to find the next offset and
+ * checking the bytes and the final offset. In the same run and system, the same data is also read back with the
+ * {@code byte[]} {@link Fetch} that remote callers use (row {@code actor[]}: its append columns are the same produce;
+ * the two reads alternate order by run). Everything runs on the default dispatcher.
  *
  * <p><b>Raw side (the reference).</b> What the replicas do without actors: {@code partitions} single-writer logs, one
  * platform thread per log, each {@link Log#append} of its own direct-buffer copy of the batch (append rewrites the base
@@ -171,6 +178,7 @@ public final class BrokerBenchmark implements Callable<Integer>
             fetchBytes, fetchWindow, runs, warmupRuns, dir.toAbsolutePath());
 
         final Result[] actor = new Result[runs];
+        final Result[] actorArrays = new Result[runs];
         final Result[] raw = new Result[runs];
         final Result[] copying = new Result[runs];
         // Remove on exit the topmost directory this run creates (e.g. data/ itself on a fresh checkout), else dir.
@@ -195,20 +203,24 @@ public final class BrokerBenchmark implements Callable<Integer>
                 {
                     raw[run] = rawRun(batch, batchesPerPartition, run, false);
                     copying[run] = rawRun(batch, batchesPerPartition, run, true);
-                    actor[run] = actorRun(batch, batchesPerPartition, run);
+                    final Result[] both = actorRun(batch, batchesPerPartition, run);
+                    actor[run] = both[0];
+                    actorArrays[run] = both[1];
                 }
                 else
                 {
-                    actor[run] = actorRun(batch, batchesPerPartition, run);
+                    final Result[] both = actorRun(batch, batchesPerPartition, run);
+                    actor[run] = both[0];
+                    actorArrays[run] = both[1];
                     copying[run] = rawRun(batch, batchesPerPartition, run, true);
                     raw[run] = rawRun(batch, batchesPerPartition, run, false);
                 }
-                out.printf(Locale.ROOT, "  run %d: append MB/s actor %.0f raw %.0f raw+copy %.0f, read MB/s actor %.0f raw %.0f " +
-                    "raw+copy %.0f%n", run + 1,
+                out.printf(Locale.ROOT, "  run %d: append MB/s actor %.0f raw %.0f raw+copy %.0f, read MB/s actor %.0f " +
+                    "actor[] %.0f raw %.0f raw+copy %.0f%n", run + 1,
                     mbPerSecond(bytes, actor[run].appendNs()), mbPerSecond(bytes, raw[run].appendNs()),
                     mbPerSecond(bytes, copying[run].appendNs()),
-                    mbPerSecond(bytes, actor[run].readNs()), mbPerSecond(bytes, raw[run].readNs()),
-                    mbPerSecond(bytes, copying[run].readNs()));
+                    mbPerSecond(bytes, actor[run].readNs()), mbPerSecond(bytes, actorArrays[run].readNs()),
+                    mbPerSecond(bytes, raw[run].readNs()), mbPerSecond(bytes, copying[run].readNs()));
             }
         }
         finally
@@ -221,16 +233,20 @@ public final class BrokerBenchmark implements Callable<Integer>
         out.printf(Locale.ROOT, "%-8s | %9s %12s | %9s %9s %9s | %9s %12s | %6s %6s | %6s %6s | %5s%n",
             "", "MB/s", "records/s", "p50", "p99", "p99.9", "MB/s", "records/s", "append", "read", "append", "read", "ms");
         printRow(out, "actor", actor, raw, bytes, records);
+        printRow(out, "actor[]", actorArrays, raw, bytes, records);
         printRow(out, "raw", raw, raw, bytes, records);
         printRow(out, "raw+copy", copying, raw, bytes, records);
-        out.printf(Locale.ROOT, "ratio actor/raw: append %.2f, read %.2f (target >= 0.8); actor/raw+copy: append %.2f, " +
-            "read %.2f%n",
+        out.printf(Locale.ROOT, "ratio actor/raw: append %.2f, read %.2f (FetchLocal; target >= 0.8), read %.2f (byte[] " +
+            "Fetch); actor/raw+copy: append %.2f, read %.2f (byte[] Fetch)%n",
             pairedRatio(actor, raw, Result::appendNs), pairedRatio(actor, raw, Result::readNs),
-            pairedRatio(actor, copying, Result::appendNs), pairedRatio(actor, copying, Result::readNs));
+            pairedRatio(actorArrays, raw, Result::readNs),
+            pairedRatio(actor, copying, Result::appendNs), pairedRatio(actorArrays, copying, Result::readNs));
         out.printf(Locale.ROOT, "ratio = median over runs of (this side's throughput / raw's in the same run); MB/s, " +
             "records/s and latencies are medians over runs%n");
         out.printf(Locale.ROOT, "latency: actor = send to Appended, %d in flight per partition; raw = one Log.append call%n",
             window);
+        out.printf(Locale.ROOT, "actor reads with FetchLocal (region read into a reused direct buffer); actor[] reads the " +
+            "same data with the byte[] Fetch (append columns: the same produce)%n");
         out.printf(Locale.ROOT, "raw+copy = raw plus the copies the byte[] protocol makes (payload into a heap buffer, " +
             "each read into a new byte[]), no actors%n");
         out.printf(Locale.ROOT, "CPU = process CPU microseconds per MB (all threads, JIT and GC included); GC = collector " +
@@ -274,7 +290,8 @@ public final class BrokerBenchmark implements Callable<Integer>
     // Actor side
     // ---------------------------------------------------------------------------------------------------------------
 
-    private Result actorRun(final BenchBatches.Batch batch, final int batchesPerPartition, final int run)
+    /** One actor measurement: [0] produce + FetchLocal read, [1] the same produce + byte[] Fetch read. */
+    private Result[] actorRun(final BenchBatches.Batch batch, final int batchesPerPartition, final int run)
         throws IOException, InterruptedException, ExecutionException, TimeoutException
     {
         final Path dataDir = dir.resolve("actor-" + run);
@@ -321,32 +338,53 @@ public final class BrokerBenchmark implements Callable<Integer>
             final long produceNs = System.nanoTime() - produceStart;
             final long produceCpuNs = processCpuNs() - produceCpuStart;
 
+            final long produceGcMs = gcMs() - gcStart;
+
             final long expectedEnd = (long)batchesPerPartition * batch.recordCount();
             final long expectedBytes = (long)batchesPerPartition * batch.sizeInBytes();
             final long fetchStride = (long)Math.max(1, fetchBytes / batch.sizeInBytes()) * batch.recordCount();
-            final List<CompletableFuture<Long>> fetched = new ArrayList<>();
-            final long fetchCpuStart = processCpuNs();
-            final long fetchStart = System.nanoTime();
-            for (int p = 0; p < partitions; p++)
+            final Result[] results = new Result[2];
+            for (int pass = 0; pass < 2; pass++)
             {
-                final CompletableFuture<Long> done = new CompletableFuture<>();
-                fetched.add(done);
-                system.systemActorOf(
-                    FetchDriver.create(replicas.get(p), topicPartitions.get(p), fetchBytes, expectedEnd, fetchWindow,
-                        fetchStride, done),
-                    "fetcher-" + p, Props.empty());
-            }
-            for (final CompletableFuture<Long> done : fetched)
-            {
-                final long read = done.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                if (read != expectedBytes)
+                // Alternate which fetch goes first, so that neither always reads right after the produce.
+                final boolean local = (pass == 0) == (run % 2 == 0);
+                final long readGcStart = gcMs();
+                final long fetchCpuStart = processCpuNs();
+                final long fetchStart = System.nanoTime();
+                final List<CompletableFuture<Long>> fetched = new ArrayList<>();
+                for (int p = 0; p < partitions; p++)
                 {
-                    throw new IllegalStateException("actor fetch read " + read + " bytes; expected " + expectedBytes);
+                    final CompletableFuture<Long> done = new CompletableFuture<>();
+                    fetched.add(done);
+                    if (local)
+                    {
+                        system.systemActorOf(
+                            RegionFetchDriver.create(replicas.get(p), topicPartitions.get(p), fetchBytes, expectedEnd,
+                                fetchWindow, fetchStride, Math.max(fetchBytes, batch.sizeInBytes()), done),
+                            "region-fetcher-" + p, Props.empty());
+                    }
+                    else
+                    {
+                        system.systemActorOf(
+                            ArrayFetchDriver.create(replicas.get(p), topicPartitions.get(p), fetchBytes, expectedEnd,
+                                fetchWindow, fetchStride, done),
+                            "array-fetcher-" + p, Props.empty());
+                    }
                 }
+                for (final CompletableFuture<Long> done : fetched)
+                {
+                    final long read = done.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    if (read != expectedBytes)
+                    {
+                        throw new IllegalStateException("actor fetch read " + read + " bytes; expected " + expectedBytes);
+                    }
+                }
+                final long fetchNs = System.nanoTime() - fetchStart;
+                final long fetchCpuNs = processCpuNs() - fetchCpuStart;
+                results[local ? 0 : 1] = new Result(
+                    produceNs, fetchNs, latency, produceGcMs + gcMs() - readGcStart, produceCpuNs, fetchCpuNs);
             }
-            final long fetchNs = System.nanoTime() - fetchStart;
-            final long fetchCpuNs = processCpuNs() - fetchCpuStart;
-            return new Result(produceNs, fetchNs, latency, gcMs() - gcStart, produceCpuNs, fetchCpuNs);
+            return results;
         }
         finally
         {
@@ -454,34 +492,26 @@ public final class BrokerBenchmark implements Callable<Integer>
      * offset is found by walking the batch headers of each reply. With a window of 1 every fetch starts where the last
      * reply ended, as a consumer does; with more, the driver keeps {@code window} fetches in flight at offsets
      * {@code stride} apart (every batch of the run has the same record count and a fetch returns as many whole batches
-     * as fit), and every reply is checked to start exactly where the previous one ended.
+     * as fit), and every reply is checked to start exactly where the previous one ended. Subclasses send the fetch
+     * and hand over the bytes of each reply.
      */
-    static final class FetchDriver extends AbstractBehavior<FetchReply>
+    abstract static class FetchDriver<R> extends AbstractBehavior<R>
     {
-        private final ActorRef<PartitionProtocol.Command> replica;
-        private final TopicPartition topicPartition;
-        private final int maxBytes;
+        final ActorRef<PartitionProtocol.Command> replica;
+        final TopicPartition topicPartition;
+        final int maxBytes;
         private final long endOffset;
         private final int window;
         private final long stride;
         private final CompletableFuture<Long> done;
-        private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
         private final RecordBatchFlyweight header = new RecordBatchFlyweight();
         private long offset;
         private long requestOffset;
         private int inFlight;
         private long bytes;
 
-        static Behavior<FetchReply> create(
-            final ActorRef<PartitionProtocol.Command> replica, final TopicPartition topicPartition, final int maxBytes,
-            final long endOffset, final int window, final long stride, final CompletableFuture<Long> done)
-        {
-            return Behaviors.setup(context ->
-                new FetchDriver(context, replica, topicPartition, maxBytes, endOffset, window, stride, done));
-        }
-
-        private FetchDriver(
-            final ActorContext<FetchReply> context, final ActorRef<PartitionProtocol.Command> replica,
+        FetchDriver(
+            final ActorContext<R> context, final ActorRef<PartitionProtocol.Command> replica,
             final TopicPartition topicPartition, final int maxBytes, final long endOffset, final int window,
             final long stride, final CompletableFuture<Long> done)
         {
@@ -493,10 +523,12 @@ public final class BrokerBenchmark implements Callable<Integer>
             this.window = window;
             this.stride = stride;
             this.done = done;
-            fillWindow();
         }
 
-        private void fillWindow()
+        /** Sends one fetch from {@code fetchOffset}. */
+        abstract void send(long fetchOffset);
+
+        final void fillWindow()
         {
             if (inFlight == 0)
             {
@@ -504,10 +536,82 @@ public final class BrokerBenchmark implements Callable<Integer>
             }
             while (inFlight < window && requestOffset < endOffset)
             {
-                replica.tell(new Fetch(topicPartition, requestOffset, maxBytes, 1, 0, getContext().getSelf()));
+                send(requestOffset);
                 requestOffset += stride;
                 inFlight++;
             }
+        }
+
+        /** Checks the whole batches in {@code buffer[0, length)} of one reply and fetches on, or stops when done. */
+        final Behavior<R> onRecords(final DirectBuffer buffer, final int length)
+        {
+            inFlight--;
+            if (length == 0)
+            {
+                return failed(new IllegalStateException(
+                    topicPartition + ": empty fetch at offset " + offset + ", expected records up to " + endOffset));
+            }
+            int position = 0;
+            while (position < length)
+            {
+                header.wrap(buffer, position);
+                if (header.baseOffset() != offset)
+                {
+                    return failed(new IllegalStateException(
+                        topicPartition + ": batch at base offset " + header.baseOffset() + ", expected " + offset +
+                        (window > 1 ? " (with --fetch-window > 1 each fetch must return exactly the predicted batches)" : "")));
+                }
+                offset = header.nextOffset();
+                position += header.sizeInBytes();
+            }
+            bytes += length;
+            if (offset >= endOffset && inFlight == 0)
+            {
+                done.complete(bytes);
+                return Behaviors.stopped();
+            }
+            fillWindow();
+            return this;
+        }
+
+        final Behavior<R> onRejected(final Rejected rejected)
+        {
+            return failed(new IllegalStateException("fetch rejected: " + rejected));
+        }
+
+        final Behavior<R> failed(final Throwable failure)
+        {
+            done.completeExceptionally(failure);
+            return Behaviors.stopped();
+        }
+    }
+
+    /** {@link FetchDriver} with the {@code byte[]} {@link Fetch}: each reply is a new array, wrapped to walk it. */
+    static final class ArrayFetchDriver extends FetchDriver<FetchReply>
+    {
+        private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
+
+        static Behavior<FetchReply> create(
+            final ActorRef<PartitionProtocol.Command> replica, final TopicPartition topicPartition, final int maxBytes,
+            final long endOffset, final int window, final long stride, final CompletableFuture<Long> done)
+        {
+            return Behaviors.setup(context ->
+                new ArrayFetchDriver(context, replica, topicPartition, maxBytes, endOffset, window, stride, done));
+        }
+
+        private ArrayFetchDriver(
+            final ActorContext<FetchReply> context, final ActorRef<PartitionProtocol.Command> replica,
+            final TopicPartition topicPartition, final int maxBytes, final long endOffset, final int window,
+            final long stride, final CompletableFuture<Long> done)
+        {
+            super(context, replica, topicPartition, maxBytes, endOffset, window, stride, done);
+            fillWindow();
+        }
+
+        @Override
+        void send(final long fetchOffset)
+        {
+            replica.tell(new Fetch(topicPartition, fetchOffset, maxBytes, 1, 0, getContext().getSelf()));
         }
 
         @Override
@@ -521,43 +625,76 @@ public final class BrokerBenchmark implements Callable<Integer>
 
         private Behavior<FetchReply> onFetched(final Fetched fetched)
         {
-            inFlight--;
-            final byte[] records = fetched.records();
-            if (records.length == 0)
-            {
-                done.completeExceptionally(new IllegalStateException(
-                    topicPartition + ": empty fetch at offset " + offset + ", expected records up to " + endOffset));
-                return Behaviors.stopped();
-            }
-            view.wrap(records);
-            int position = 0;
-            while (position < records.length)
-            {
-                header.wrap(view, position);
-                if (header.baseOffset() != offset)
-                {
-                    done.completeExceptionally(new IllegalStateException(
-                        topicPartition + ": batch at base offset " + header.baseOffset() + ", expected " + offset +
-                        (window > 1 ? " (with --fetch-window > 1 each fetch must return exactly the predicted batches)" : "")));
-                    return Behaviors.stopped();
-                }
-                offset = header.nextOffset();
-                position += header.sizeInBytes();
-            }
-            bytes += records.length;
-            if (offset >= endOffset && inFlight == 0)
-            {
-                done.complete(bytes);
-                return Behaviors.stopped();
-            }
-            fillWindow();
-            return this;
+            view.wrap(fetched.records());
+            return onRecords(view, fetched.records().length);
+        }
+    }
+
+    /**
+     * {@link FetchDriver} with the local {@link FetchLocal}: each {@link FetchedRegion} is read into one reused direct
+     * buffer (grown only for a first batch above it), as a local consumer of the regions would.
+     */
+    static final class RegionFetchDriver extends FetchDriver<FetchLocalReply>
+    {
+        private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
+        private ByteBuffer readBuffer;
+
+        static Behavior<FetchLocalReply> create(
+            final ActorRef<PartitionProtocol.Command> replica, final TopicPartition topicPartition, final int maxBytes,
+            final long endOffset, final int window, final long stride, final int bufferBytes,
+            final CompletableFuture<Long> done)
+        {
+            return Behaviors.setup(context -> new RegionFetchDriver(
+                context, replica, topicPartition, maxBytes, endOffset, window, stride, bufferBytes, done));
         }
 
-        private Behavior<FetchReply> onRejected(final Rejected rejected)
+        private RegionFetchDriver(
+            final ActorContext<FetchLocalReply> context, final ActorRef<PartitionProtocol.Command> replica,
+            final TopicPartition topicPartition, final int maxBytes, final long endOffset, final int window,
+            final long stride, final int bufferBytes, final CompletableFuture<Long> done)
         {
-            done.completeExceptionally(new IllegalStateException("fetch rejected: " + rejected));
-            return Behaviors.stopped();
+            super(context, replica, topicPartition, maxBytes, endOffset, window, stride, done);
+            readBuffer = ByteBuffer.allocateDirect(bufferBytes);
+            fillWindow();
+        }
+
+        @Override
+        void send(final long fetchOffset)
+        {
+            replica.tell(new FetchLocal(topicPartition, fetchOffset, maxBytes, 1, 0, getContext().getSelf()));
+        }
+
+        @Override
+        public Receive<FetchLocalReply> createReceive()
+        {
+            return newReceiveBuilder()
+                .onMessage(FetchedRegion.class, this::onFetchedRegion)
+                .onMessage(Rejected.class, this::onRejected)
+                .build();
+        }
+
+        private Behavior<FetchLocalReply> onFetchedRegion(final FetchedRegion region)
+        {
+            final int length = region.length();
+            if (readBuffer.capacity() < length)
+            {
+                readBuffer = ByteBuffer.allocateDirect(length);
+            }
+            readBuffer.clear();
+            try
+            {
+                final int read = region.readInto(readBuffer);
+                if (read != length)
+                {
+                    return failed(new IOException(topicPartition + ": short read of " + read + " of " + region));
+                }
+            }
+            catch (final IOException ex)
+            {
+                return failed(ex);
+            }
+            view.wrap(readBuffer, 0, length);
+            return onRecords(view, length);
         }
     }
 

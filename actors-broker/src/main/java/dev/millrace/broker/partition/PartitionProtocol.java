@@ -1,16 +1,21 @@
 package dev.millrace.broker.partition;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.util.Arrays;
 import java.util.Objects;
 
 import dev.millrace.serialization.kryo.MillraceMessage;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * The public protocol of a partition replica ({@link PartitionReplica}): what actors inside the cluster send to a
- * partition to produce and fetch records, find offsets and delete records. Every message and reply is a
- * {@link MillraceMessage}, registered with Kryo in this module's {@code reference.conf} (ids 2000-2016 so far, of the
- * 2000-2999 block reserved for partitions), so it can cross nodes.
+ * partition to produce and fetch records, find offsets and delete records. Every message and reply but
+ * {@link FetchLocal} and {@link FetchedRegion} is a {@link MillraceMessage}, registered with Kryo in this module's
+ * {@code reference.conf} (ids 2000-2016 so far, of the 2000-2999 block reserved for partitions), so it can cross nodes.
  *
  * <p>Commands ({@link Command}):
  * <ul>
@@ -18,6 +23,8 @@ import org.apache.pekko.actor.typed.ActorRef;
  *       ({@link Appended} or {@link Rejected}), or not at all with {@code acks = 0};</li>
  *   <li>{@link Fetch}: read whole batches from an offset, long-polling up to {@code maxWaitMs} for {@code minBytes};
  *       answered with {@link FetchReply} ({@link Fetched} or {@link Rejected});</li>
+ *   <li>{@link FetchLocal} (<b>local only</b>): the same fetch, answered with {@link FetchLocalReply}
+ *       ({@link FetchedRegion}, a view of the segment file instead of a copy of the bytes, or {@link Rejected});</li>
  *   <li>{@link ListOffsets}: the earliest or latest offset, or the first offset at or after a timestamp; answered with
  *       {@link ListOffsetsReply} ({@link OffsetFound} or {@link Rejected});</li>
  *   <li>{@link DeleteRecords}: move the log start offset forward; answered with {@link DeleteRecordsReply}
@@ -27,10 +34,14 @@ import org.apache.pekko.actor.typed.ActorRef;
  * Every expected failure is a {@link Rejected} reply with an {@link ErrorCode} (Kafka's error names) and a message
  * that says what to do; nothing of a rejected produce is appended.
  *
- * <p><b>Why {@code byte[]} and not a zero-copy region.</b> Messages must be serializable for remote actors, so
- * batches travel as arrays: a produce payload is copied once into the log, a fetch is copied once out of it. The
- * Kafka-protocol listener, which runs on the partition's node, will get a local zero-copy path (a file region sent
- * with {@code sendfile}) beside this protocol.
+ * <p><b>Why {@code byte[]}, and the zero-copy exception.</b> Messages must be serializable for remote actors, so
+ * batches travel as arrays: a produce payload is copied once into the log, a fetch is copied once out of it. A caller
+ * on the partition's own node (the Kafka-protocol listener, a local consumer) uses {@link FetchLocal} instead: its
+ * {@link FetchedRegion} reply names the bytes in the segment file (channel, position, length), to be sent with
+ * {@code sendfile} ({@link FetchedRegion#transferTo}) or read into the caller's own buffer
+ * ({@link FetchedRegion#readInto}); the replica copies nothing. These two are not {@link MillraceMessage}s and have no
+ * serializer: sent to another node, Pekko refuses them ({@code NotSerializableException}, logged by the sender's
+ * transport, message dropped) because Java serialization is off.
  *
  * <p>Records with array components compare them by content in {@code equals}, so copies made by serialization
  * compare equal.
@@ -61,10 +72,35 @@ public final class PartitionProtocol
         }
     }
 
-    /** What a partition replica accepts ({@code PartitionReplica.Internal} are its own timer messages). */
-    public sealed interface Command extends MillraceMessage
-        permits Produce, Fetch, ListOffsets, DeleteRecords, GetStatus, PartitionReplica.Internal
+    /**
+     * What a partition replica accepts. Every command but {@link FetchLocal} is also a {@link MillraceMessage};
+     * {@code PartitionReplica.Internal} are the replica's own timer messages.
+     */
+    public sealed interface Command
+        permits Produce, FetchRequest, ListOffsets, DeleteRecords, GetStatus, PartitionReplica.Internal
     {
+    }
+
+    /**
+     * The parameters a {@link Fetch} and a {@link FetchLocal} share; they differ only in the reply. See {@link Fetch}
+     * for the semantics.
+     */
+    public sealed interface FetchRequest extends Command permits Fetch, FetchLocal
+    {
+        /** The partition; must be the replica's own. */
+        TopicPartition topicPartition();
+
+        /** Offset to read from, in [log start offset, log end offset]. */
+        long fetchOffset();
+
+        /** Soft byte limit, > 0. */
+        int maxBytes();
+
+        /** Bytes to wait for, >= 0. */
+        int minBytes();
+
+        /** Longest wait for {@code minBytes}, >= 0. */
+        long maxWaitMs();
     }
 
     /**
@@ -87,7 +123,7 @@ public final class PartitionProtocol
      * @param replyTo        receives a {@link ProduceReply}
      */
     public record Produce(TopicPartition topicPartition, short acks, byte[] records, ActorRef<ProduceReply> replyTo)
-        implements Command
+        implements Command, MillraceMessage
     {
         @Override
         public boolean equals(final Object o)
@@ -126,7 +162,22 @@ public final class PartitionProtocol
      */
     public record Fetch(
         TopicPartition topicPartition, long fetchOffset, int maxBytes, int minBytes, long maxWaitMs,
-        ActorRef<FetchReply> replyTo) implements Command
+        ActorRef<FetchReply> replyTo) implements FetchRequest, MillraceMessage
+    {
+    }
+
+    /**
+     * A {@link Fetch} answered with a {@link FetchedRegion} (where the batches are in the segment file) instead of a
+     * copy of them: same parameters, same checks, same long poll, same {@link Rejected} errors. <b>Local only</b>:
+     * the region is valid only in the replica's JVM, so this message is not a {@link MillraceMessage} and cannot be
+     * serialized; sent to a replica on another node it is refused by Pekko ({@code NotSerializableException}) and
+     * never arrives. Use {@link Fetch} across nodes.
+     *
+     * @param replyTo receives a {@link FetchLocalReply}
+     */
+    public record FetchLocal(
+        TopicPartition topicPartition, long fetchOffset, int maxBytes, int minBytes, long maxWaitMs,
+        ActorRef<FetchLocalReply> replyTo) implements FetchRequest, NoSerializationVerificationNeeded
     {
     }
 
@@ -150,7 +201,7 @@ public final class PartitionProtocol
      */
     public record ListOffsets(
         TopicPartition topicPartition, OffsetSpec spec, long timestampMs, ActorRef<ListOffsetsReply> replyTo)
-        implements Command
+        implements Command, MillraceMessage
     {
     }
 
@@ -163,7 +214,7 @@ public final class PartitionProtocol
      * @param replyTo      receives a {@link DeleteRecordsReply}
      */
     public record DeleteRecords(TopicPartition topicPartition, long beforeOffset, ActorRef<DeleteRecordsReply> replyTo)
-        implements Command
+        implements Command, MillraceMessage
     {
     }
 
@@ -172,7 +223,7 @@ public final class PartitionProtocol
      *
      * @param replyTo receives the {@link Status}
      */
-    public record GetStatus(ActorRef<Status> replyTo) implements Command
+    public record GetStatus(ActorRef<Status> replyTo) implements Command, MillraceMessage
     {
     }
 
@@ -183,6 +234,11 @@ public final class PartitionProtocol
 
     /** The answer to a {@link Fetch}. */
     public sealed interface FetchReply extends MillraceMessage permits Fetched, Rejected
+    {
+    }
+
+    /** The answer to a {@link FetchLocal}; local only, like it. */
+    public sealed interface FetchLocalReply permits FetchedRegion, Rejected
     {
     }
 
@@ -243,6 +299,102 @@ public final class PartitionProtocol
     }
 
     /**
+     * The answer to a {@link FetchLocal}: whole batches, as stored, at {@code [position, position + length)} of a
+     * segment file, and nothing copied. An immutable snapshot of the replica's read (one small object per fetch), safe
+     * to use from any thread: {@link #readInto} and {@link #transferTo} use positional I/O, which does not move the
+     * channel's position, so several readers may share the channel. Local only: not serializable.
+     *
+     * <p>The channel belongs to the log: read it, never close it. If retention, {@link DeleteRecords} or a stop of
+     * the replica closes the segment before the caller has read the region, the read throws
+     * {@link java.nio.channels.ClosedChannelException}: the caller then fetches again from {@link #firstOffset()} (or
+     * the offset it asked for), which gives either the data from the log's new state or
+     * {@link ErrorCode#OFFSET_OUT_OF_RANGE}. Holding a region does not keep a segment alive.
+     *
+     * @param channel        the segment file; null when the region is empty
+     * @param position       position of the first batch in the file
+     * @param length         bytes of whole batches from {@code position}; 0 when nothing was available
+     * @param firstOffset    base offset of the first batch (may be below the fetch offset: batches are whole); -1 when
+     *                       empty
+     * @param nextOffset     the offset to fetch next: one past the last batch's last offset; the fetch offset when empty
+     * @param highWatermark  the offset below which records are readable
+     * @param logStartOffset the first readable offset
+     */
+    public record FetchedRegion(
+        TopicPartition topicPartition, FileChannel channel, long position, int length, long firstOffset, long nextOffset,
+        long highWatermark, long logStartOffset) implements FetchLocalReply, NoSerializationVerificationNeeded
+    {
+        /** True when there is nothing to read. */
+        public boolean isEmpty()
+        {
+            return length == 0;
+        }
+
+        /**
+         * Copies the region into {@code target} from its position, which needs {@link #length()} bytes remaining
+         * (a reused direct buffer avoids the JDK's temporary one); returns the bytes copied, less than
+         * {@link #length()} only if the file was truncated under the region.
+         *
+         * @throws java.nio.channels.ClosedChannelException if the segment was deleted since: fetch again
+         */
+        public int readInto(final ByteBuffer target) throws IOException
+        {
+            if (target.remaining() < length)
+            {
+                throw new IllegalArgumentException(
+                    "the region needs " + length + " bytes but the buffer has " + target.remaining() + " remaining");
+            }
+            final int limit = target.limit();
+            target.limit(target.position() + length);
+            try
+            {
+                int done = 0;
+                while (done < length)
+                {
+                    final int read = channel.read(target, position + done);
+                    if (read < 0)
+                    {
+                        break;
+                    }
+                    done += read;
+                }
+                return done;
+            }
+            finally
+            {
+                target.limit(limit);
+            }
+        }
+
+        /**
+         * Sends the region to {@code target} (zero-copy {@code sendfile} where the OS supports it), looping until
+         * all of it is sent, the target accepts nothing more (a full non-blocking socket: continue with
+         * {@link #transferTo(WritableByteChannel, long)}) or the file ends. Returns the bytes sent.
+         *
+         * @throws java.nio.channels.ClosedChannelException if the segment was deleted since: fetch again
+         */
+        public long transferTo(final WritableByteChannel target) throws IOException
+        {
+            return transferTo(target, 0);
+        }
+
+        /** As {@link #transferTo(WritableByteChannel)}, starting {@code from} bytes into the region. */
+        public long transferTo(final WritableByteChannel target, final long from) throws IOException
+        {
+            long done = from;
+            while (done < length)
+            {
+                final long sent = channel.transferTo(position + done, length - done, target);
+                if (sent <= 0)
+                {
+                    break;
+                }
+                done += sent;
+            }
+            return done - from;
+        }
+    }
+
+    /**
      * The offset asked for by {@link ListOffsets}.
      *
      * @param offset the offset, or -1 when {@link OffsetSpec#BY_TIMESTAMP} found no record at or after the timestamp
@@ -267,7 +419,7 @@ public final class PartitionProtocol
      * @param message what exactly, and what to do about it
      */
     public record Rejected(TopicPartition topicPartition, ErrorCode error, String message)
-        implements ProduceReply, FetchReply, ListOffsetsReply, DeleteRecordsReply
+        implements ProduceReply, FetchReply, FetchLocalReply, ListOffsetsReply, DeleteRecordsReply
     {
     }
 

@@ -16,7 +16,10 @@ import dev.millrace.broker.partition.PartitionProtocol.Command;
 import dev.millrace.broker.partition.PartitionProtocol.DeleteRecords;
 import dev.millrace.broker.partition.PartitionProtocol.ErrorCode;
 import dev.millrace.broker.partition.PartitionProtocol.Fetch;
+import dev.millrace.broker.partition.PartitionProtocol.FetchLocal;
+import dev.millrace.broker.partition.PartitionProtocol.FetchRequest;
 import dev.millrace.broker.partition.PartitionProtocol.Fetched;
+import dev.millrace.broker.partition.PartitionProtocol.FetchedRegion;
 import dev.millrace.broker.partition.PartitionProtocol.GetStatus;
 import dev.millrace.broker.partition.PartitionProtocol.ListOffsets;
 import dev.millrace.broker.partition.PartitionProtocol.OffsetFound;
@@ -58,7 +61,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * {@code maxWaitMs} is 0, or when {@code max-parked-fetches} fetches already wait; otherwise parked with a timer
  * of {@code maxWaitMs}. Every append re-checks the parked fetches below the new high watermark; a parked fetch is
  * answered when enough has arrived or when its timer fires, with whatever there is. No polling. Reads go through a
- * reused {@link FileRegion} and are copied once into the reply's array.
+ * reused {@link FileRegion}; a {@link Fetch} copies it once into the reply's array, a {@link FetchLocal} (same
+ * checks, same parking: both are a {@link FetchRequest}) is answered with a {@link FetchedRegion}, an immutable copy
+ * of the region's coordinates, and copies no bytes.
  *
  * <p><b>Idempotence.</b> On start, the producer state is rebuilt by scanning every batch header from the log start
  * (a full scan, proportional to the log's batch count; a producer-state snapshot will bound it later).
@@ -95,7 +100,7 @@ public final class PartitionReplica extends AbstractBehavior<Command>
     private final RecordBatchFlyweight batch = new RecordBatchFlyweight();
     private final FileRegion region = new FileRegion();
     private final UnsafeBuffer appendBuffer = new UnsafeBuffer(new byte[4096]);
-    private final Map<Long, Fetch> parkedFetches = new LinkedHashMap<>();
+    private final Map<Long, FetchRequest> parkedFetches = new LinkedHashMap<>();
     private long nextFetchKey;
 
     /** The behavior of a replica; opens (and if needed recovers) the log in {@link PartitionReplicaSettings#logDir()}. */
@@ -135,6 +140,8 @@ public final class PartitionReplica extends AbstractBehavior<Command>
             .onMessage(Produce.class, this::onProduce)
             .onMessage(Fetch.class, fetch -> fetch.replyTo() == null, this::onNoReplyTo)
             .onMessage(Fetch.class, this::onFetch)
+            .onMessage(FetchLocal.class, fetch -> fetch.replyTo() == null, this::onNoReplyTo)
+            .onMessage(FetchLocal.class, this::onFetch)
             .onMessage(ListOffsets.class, listOffsets -> listOffsets.replyTo() == null, this::onNoReplyTo)
             .onMessage(ListOffsets.class, this::onListOffsets)
             .onMessage(DeleteRecords.class, delete -> delete.replyTo() == null, this::onNoReplyTo)
@@ -354,23 +361,24 @@ public final class PartitionReplica extends AbstractBehavior<Command>
     // Fetch
     // ---------------------------------------------------------------------------------------------------------------
 
-    private Behavior<Command> onFetch(final Fetch fetch)
+    /** A {@link Fetch} or a {@link FetchLocal}: the same checks and long poll, only the reply differs. */
+    private Behavior<Command> onFetch(final FetchRequest fetch)
     {
         if (!topicPartition.equals(fetch.topicPartition()))
         {
-            fetch.replyTo().tell(misrouted(fetch.topicPartition()));
+            reply(fetch, misrouted(fetch.topicPartition()));
             return this;
         }
         if (fetch.maxBytes() <= 0 || fetch.minBytes() < 0 || fetch.maxWaitMs() < 0)
         {
-            fetch.replyTo().tell(rejected(ErrorCode.INVALID_REQUEST, "fetch needs maxBytes > 0, minBytes >= 0 and " +
+            reply(fetch, rejected(ErrorCode.INVALID_REQUEST, "fetch needs maxBytes > 0, minBytes >= 0 and " +
                 "maxWaitMs >= 0 but got " + fetch.maxBytes() + ", " + fetch.minBytes() + ", " + fetch.maxWaitMs()));
             return this;
         }
         final long logEndOffset = log.logEndOffset();
         if (fetch.fetchOffset() < log.logStartOffset() || fetch.fetchOffset() > logEndOffset)
         {
-            fetch.replyTo().tell(offsetOutOfRange(fetch.fetchOffset()));
+            reply(fetch, offsetOutOfRange(fetch.fetchOffset()));
             return this;
         }
         final int available = readAvailable(fetch);
@@ -393,7 +401,7 @@ public final class PartitionReplica extends AbstractBehavior<Command>
 
     private Behavior<Command> onFetchTimedOut(final FetchTimedOut timedOut)
     {
-        final Fetch fetch = parkedFetches.remove(timedOut.key());
+        final FetchRequest fetch = parkedFetches.remove(timedOut.key());
         if (fetch != null && readAvailable(fetch) >= 0)
         {
             replyFromRegion(fetch);
@@ -409,11 +417,11 @@ public final class PartitionReplica extends AbstractBehavior<Command>
             return;
         }
         final long highWatermark = highWatermark();
-        final Iterator<Map.Entry<Long, Fetch>> entries = parkedFetches.entrySet().iterator();
+        final Iterator<Map.Entry<Long, FetchRequest>> entries = parkedFetches.entrySet().iterator();
         while (entries.hasNext())
         {
-            final Map.Entry<Long, Fetch> entry = entries.next();
-            final Fetch fetch = entry.getValue();
+            final Map.Entry<Long, FetchRequest> entry = entries.next();
+            final FetchRequest fetch = entry.getValue();
             if (fetch.fetchOffset() >= highWatermark)
             {
                 continue;
@@ -434,7 +442,7 @@ public final class PartitionReplica extends AbstractBehavior<Command>
     }
 
     /** Kafka's rule: answer once the bytes reach minBytes (capped by the byte limit); minBytes 0 answers at once. */
-    private boolean enough(final Fetch fetch, final int available)
+    private boolean enough(final FetchRequest fetch, final int available)
     {
         return available >= Math.min(fetch.minBytes(), Math.min(fetch.maxBytes(), settings.fetchMaxBytes()));
     }
@@ -443,7 +451,7 @@ public final class PartitionReplica extends AbstractBehavior<Command>
      * Reads what the fetch would get into {@link #region}; returns its length, or -1 after answering the fetch with
      * an error.
      */
-    private int readAvailable(final Fetch fetch)
+    private int readAvailable(final FetchRequest fetch)
     {
         try
         {
@@ -455,10 +463,10 @@ public final class PartitionReplica extends AbstractBehavior<Command>
             final ErrorCode code = errorCodeOf(ex);
             if (code == ErrorCode.OFFSET_OUT_OF_RANGE)
             {
-                fetch.replyTo().tell(offsetOutOfRange(fetch.fetchOffset()));
+                reply(fetch, offsetOutOfRange(fetch.fetchOffset()));
                 return -1;
             }
-            fetch.replyTo().tell(rejected(code, ex.getMessage()));
+            reply(fetch, rejected(code, ex.getMessage()));
             if (code == ErrorCode.KAFKA_STORAGE_ERROR)
             {
                 throw storageFailure(ex);
@@ -467,9 +475,22 @@ public final class PartitionReplica extends AbstractBehavior<Command>
         }
     }
 
-    /** Answers the fetch with the bytes of {@link #region} as last read for it. */
-    private void replyFromRegion(final Fetch fetch)
+    /**
+     * Answers the fetch with {@link #region} as last read for it: a {@link FetchLocal} with a snapshot of the region's
+     * coordinates (the region itself is reused), a {@link Fetch} with a copy of its bytes.
+     */
+    private void replyFromRegion(final FetchRequest request)
     {
+        if (request instanceof FetchLocal local)
+        {
+            final boolean empty = region.isEmpty();
+            local.replyTo().tell(new FetchedRegion(
+                topicPartition, empty ? null : region.channel(), empty ? 0 : region.position(), region.length(),
+                empty ? -1 : region.firstOffset(), empty ? local.fetchOffset() : region.nextOffset(), highWatermark(),
+                log.logStartOffset()));
+            return;
+        }
+        final Fetch fetch = (Fetch)request;
         final int length = region.length();
         byte[] records = NO_RECORDS;
         if (length > 0)
@@ -628,10 +649,10 @@ public final class PartitionReplica extends AbstractBehavior<Command>
 
     private void answerParkedFetches(final ErrorCode code, final String message)
     {
-        for (final Map.Entry<Long, Fetch> entry : parkedFetches.entrySet())
+        for (final Map.Entry<Long, FetchRequest> entry : parkedFetches.entrySet())
         {
             timers.cancel(entry.getKey());
-            entry.getValue().replyTo().tell(rejected(code, message));
+            reply(entry.getValue(), rejected(code, message));
         }
         parkedFetches.clear();
     }
@@ -643,6 +664,19 @@ public final class PartitionReplica extends AbstractBehavior<Command>
         answerParkedFetches(ErrorCode.KAFKA_STORAGE_ERROR, "the log of " + topicPartition + " failed: " + ex.getMessage() +
             "; fetch from another replica");
         return ex;
+    }
+
+    /** Sends {@code rejected} to the fetch's {@code replyTo}, whichever of the two fetches it is. */
+    private static void reply(final FetchRequest fetch, final Rejected rejected)
+    {
+        if (fetch instanceof FetchLocal local)
+        {
+            local.replyTo().tell(rejected);
+        }
+        else
+        {
+            ((Fetch)fetch).replyTo().tell(rejected);
+        }
     }
 
     private Rejected rejected(final ErrorCode code, final String message)

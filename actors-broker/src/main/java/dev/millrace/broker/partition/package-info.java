@@ -1,6 +1,7 @@
 /**
  * Partition replicas as actors: {@link dev.millrace.broker.partition.PartitionProtocol} (the public message
- * protocol: produce, fetch with long polls, list offsets, delete records, status),
+ * protocol: produce, fetch with long polls, list offsets, delete records, status; plus the local-only zero-copy
+ * {@link dev.millrace.broker.partition.PartitionProtocol.FetchLocal} for callers on the replica's node),
  * {@link dev.millrace.broker.partition.PartitionReplica} (the actor that owns one partition's
  * {@link dev.millrace.broker.log.Log} as its single writer) and
  * {@link dev.millrace.broker.partition.ProducerStateManager} (idempotent-producer sequence and epoch checks, plain

@@ -1,9 +1,12 @@
 package dev.millrace.broker.partition;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.NotSerializableException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -15,7 +18,10 @@ import dev.millrace.broker.partition.PartitionProtocol.DeleteRecords;
 import dev.millrace.broker.partition.PartitionProtocol.DeleteRecordsReply;
 import dev.millrace.broker.partition.PartitionProtocol.ErrorCode;
 import dev.millrace.broker.partition.PartitionProtocol.Fetch;
+import dev.millrace.broker.partition.PartitionProtocol.FetchLocal;
+import dev.millrace.broker.partition.PartitionProtocol.FetchLocalReply;
 import dev.millrace.broker.partition.PartitionProtocol.FetchReply;
+import dev.millrace.broker.partition.PartitionProtocol.FetchedRegion;
 import dev.millrace.broker.partition.PartitionProtocol.Fetched;
 import dev.millrace.broker.partition.PartitionProtocol.GetStatus;
 import dev.millrace.broker.partition.PartitionProtocol.ListOffsets;
@@ -149,6 +155,27 @@ class PartitionProtocolSerializationTest
         }
         assertTrue(missing.isEmpty(), () -> "registered without a round-trip sample: " + missing);
         assertEquals(sampled.size(), registered, "every sampled class is registered");
+    }
+
+    /**
+     * The local-only fetch has no serializer (not a MillraceMessage, Java serialization off): a remote send fails in
+     * the sender's transport with this exception, logged, instead of shipping a file channel.
+     */
+    @Test
+    void shouldRefuseToSerializeTheLocalOnlyFetchAndItsReply()
+    {
+        final Serialization serialization = SerializationExtension.get(testKit.system());
+        final TestProbe<FetchLocalReply> probe = testKit.createTestProbe();
+        final List<Object> localOnly = List.of(
+            new FetchLocal(TP, 0, 1 << 20, 1, 500, probe.ref()),
+            new FetchedRegion(TP, null, 0, 0, -1, 0, 0, 0));
+        for (final Object message : localOnly)
+        {
+            assertFalse(message instanceof MillraceMessage, message::toString);
+            final NotSerializableException refused =
+                assertThrows(NotSerializableException.class, () -> serialization.serialize(message).get());
+            assertTrue(refused.getMessage().contains(message.getClass().getName()), refused::getMessage);
+        }
     }
 
     @Test

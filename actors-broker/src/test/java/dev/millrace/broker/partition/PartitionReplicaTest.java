@@ -2,8 +2,16 @@ package dev.millrace.broker.partition;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,8 +26,11 @@ import dev.millrace.broker.partition.PartitionProtocol.DeleteRecords;
 import dev.millrace.broker.partition.PartitionProtocol.DeleteRecordsReply;
 import dev.millrace.broker.partition.PartitionProtocol.ErrorCode;
 import dev.millrace.broker.partition.PartitionProtocol.Fetch;
+import dev.millrace.broker.partition.PartitionProtocol.FetchLocal;
+import dev.millrace.broker.partition.PartitionProtocol.FetchLocalReply;
 import dev.millrace.broker.partition.PartitionProtocol.FetchReply;
 import dev.millrace.broker.partition.PartitionProtocol.Fetched;
+import dev.millrace.broker.partition.PartitionProtocol.FetchedRegion;
 import dev.millrace.broker.partition.PartitionProtocol.GetStatus;
 import dev.millrace.broker.partition.PartitionProtocol.ListOffsets;
 import dev.millrace.broker.partition.PartitionProtocol.ListOffsetsReply;
@@ -407,6 +418,185 @@ class PartitionReplicaTest
         assertEquals(1, status(replica).parkedFetchCount());
         stop(replica);
         rejected(fetchProbe.receiveMessage(REPLY), ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Local (zero-copy) fetch
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private FetchedRegion fetchedRegion(final ActorRef<Command> replica, final long offset, final int maxBytes)
+    {
+        final TestProbe<FetchLocalReply> probe = testKit.createTestProbe();
+        replica.tell(new FetchLocal(TP, offset, maxBytes, 0, 0, probe.ref()));
+        final FetchLocalReply reply = probe.receiveMessage(REPLY);
+        assertTrue(reply instanceof FetchedRegion, () -> "expected FetchedRegion but got " + reply);
+        return (FetchedRegion)reply;
+    }
+
+    private static byte[] read(final FetchedRegion region) throws IOException
+    {
+        final ByteBuffer buffer = ByteBuffer.allocateDirect(region.length() + 16);
+        buffer.position(16);
+        assertEquals(region.length(), region.readInto(buffer));
+        assertEquals(16 + region.length(), buffer.position());
+        final byte[] bytes = new byte[region.length()];
+        buffer.flip().position(16);
+        buffer.get(bytes);
+        return bytes;
+    }
+
+    private static byte[] transferred(final FetchedRegion region) throws IOException
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (WritableByteChannel target = Channels.newChannel(out))
+        {
+            assertEquals(region.length(), region.transferTo(target));
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void shouldReturnRegionWithTheSameBytesAsFetch() throws IOException
+    {
+        final ActorRef<Command> replica = spawn();
+        final byte[] first = Batches.plain(3, NOW_MS);
+        final byte[] second = Batches.plain(4, NOW_MS + 10);
+        appended(replica, first);
+        appended(replica, second);
+
+        for (final long offset : new long[]{ 0, 5 })
+        {
+            final Fetched fetched = fetched(replica, offset);
+            final FetchedRegion region = fetchedRegion(replica, offset, 1 << 20);
+            assertArrayEquals(fetched.records(), read(region));
+            assertArrayEquals(fetched.records(), transferred(region));
+            assertEquals(fetched.highWatermark(), region.highWatermark());
+            assertEquals(fetched.logStartOffset(), region.logStartOffset());
+            assertEquals(offset == 0 ? 0 : 3, region.firstOffset());
+            assertEquals(7, region.nextOffset());
+        }
+        // maxBytes: the first whole batch only, as Fetch.
+        final FetchedRegion one = fetchedRegion(replica, 0, 1);
+        assertArrayEquals(fetch(replica, 0, 1) instanceof Fetched f ? f.records() : null, read(one));
+        assertEquals(3, one.nextOffset());
+        // At the end: an empty region, at once, that says where to fetch next.
+        final FetchedRegion end = fetchedRegion(replica, 7, 1 << 20);
+        assertTrue(end.isEmpty());
+        assertNull(end.channel());
+        assertEquals(7, end.nextOffset());
+        assertEquals(0, end.readInto(ByteBuffer.allocate(0)));
+    }
+
+    @Test
+    void shouldKeepEachRegionAsItWasWhenTheReplicaReadsAgain() throws IOException
+    {
+        final ActorRef<Command> replica = spawn();
+        final byte[] first = Batches.plain(3, NOW_MS);
+        final byte[] second = Batches.plain(4, NOW_MS);
+        appended(replica, first);
+        final FetchedRegion before = fetchedRegion(replica, 0, 1 << 20);
+        appended(replica, second);
+        final FetchedRegion after = fetchedRegion(replica, 3, 1 << 20);
+
+        assertArrayEquals(Batches.stored(first, 0, EPOCH), read(before));
+        assertEquals(3, before.nextOffset());
+        assertEquals(3, before.highWatermark());
+        assertArrayEquals(Batches.stored(second, 3, EPOCH), read(after));
+    }
+
+    @Test
+    void shouldCompleteParkedFetchLocalWhenProduceBringsEnoughBytes() throws IOException
+    {
+        final ActorRef<Command> replica = spawn();
+        final TestProbe<FetchLocalReply> probe = testKit.createTestProbe();
+        replica.tell(new FetchLocal(TP, 0, 1 << 20, 1, 30_000, probe.ref()));
+        probe.expectNoMessage(QUIET);
+        assertEquals(1, status(replica).parkedFetchCount());
+
+        final byte[] batch = Batches.plain(2, NOW_MS);
+        assertEquals(0, appended(replica, batch));
+
+        final FetchedRegion region = (FetchedRegion)probe.receiveMessage(REPLY);
+        assertArrayEquals(Batches.stored(batch, 0, EPOCH), read(region));
+        assertEquals(2, region.nextOffset());
+        assertEquals(2, region.highWatermark());
+        assertEquals(0, status(replica).parkedFetchCount());
+    }
+
+    @Test
+    void shouldAnswerParkedFetchLocalWithAnEmptyRegionWhenMaxWaitPasses()
+    {
+        final ActorRef<Command> replica = spawn();
+        final TestProbe<FetchLocalReply> probe = testKit.createTestProbe();
+        replica.tell(new FetchLocal(TP, 0, 1 << 20, 1, 500, probe.ref()));
+        assertEquals(1, status(replica).parkedFetchCount());
+
+        manualTime.expectNoMessageFor(Duration.ofMillis(499), probe);
+        manualTime.timePasses(Duration.ofMillis(1));
+
+        final FetchedRegion region = (FetchedRegion)probe.receiveMessage(REPLY);
+        assertTrue(region.isEmpty());
+        assertEquals(0, region.nextOffset());
+        assertEquals(0, region.highWatermark());
+        assertEquals(0, status(replica).parkedFetchCount());
+    }
+
+    @Test
+    void shouldRejectFetchLocalOutsideTheLogOrForAnotherPartition()
+    {
+        final ActorRef<Command> replica = spawn();
+        appended(replica, Batches.plain(3, NOW_MS));
+        final TestProbe<FetchLocalReply> probe = testKit.createTestProbe();
+
+        replica.tell(new FetchLocal(TP, 4, 1024, 0, 0, probe.ref()));
+        rejected(probe.receiveMessage(REPLY), ErrorCode.OFFSET_OUT_OF_RANGE);
+        replica.tell(new FetchLocal(TP, 0, 0, 0, 0, probe.ref()));
+        rejected(probe.receiveMessage(REPLY), ErrorCode.INVALID_REQUEST);
+        replica.tell(new FetchLocal(new TopicPartition("other", 3), 0, 1024, 0, 0, probe.ref()));
+        final Rejected misrouted = (Rejected)probe.receiveMessage(REPLY);
+        assertEquals(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, misrouted.error());
+    }
+
+    @Test
+    void shouldAnswerParkedFetchLocalWhenReplicaStopsAndFailHeldRegionsWithClosedChannel()
+    {
+        final ActorRef<Command> replica = spawn();
+        appended(replica, Batches.plain(3, NOW_MS));
+        final FetchedRegion held = fetchedRegion(replica, 0, 1 << 20);
+        final TestProbe<FetchLocalReply> probe = testKit.createTestProbe();
+        replica.tell(new FetchLocal(TP, 3, 1 << 20, 1, 30_000, probe.ref()));
+        assertEquals(1, status(replica).parkedFetchCount());
+
+        stop(replica);
+
+        rejected(probe.receiveMessage(REPLY), ErrorCode.NOT_LEADER_OR_FOLLOWER);
+        // The log closed its segments: a region read after that fails cleanly, and the caller fetches again.
+        assertThrows(ClosedChannelException.class, () -> held.readInto(ByteBuffer.allocateDirect(held.length())));
+        assertThrows(ClosedChannelException.class, () -> transferred(held));
+    }
+
+    @Test
+    void shouldFailAHeldRegionWithClosedChannelOnceItsSegmentIsDeletedAndRefuseTheRefetch() throws IOException
+    {
+        final ActorRef<Command> replica = spawn(LogConfig.defaults().withSegmentBytes(200), 1000);
+        final byte[] first = Batches.plain(4, NOW_MS);
+        appended(replica, first);
+        appended(replica, Batches.plain(4, NOW_MS));
+        appended(replica, Batches.plain(4, NOW_MS));
+        assertEquals(3, status(replica).segmentCount());
+        final FetchedRegion held = fetchedRegion(replica, 0, 1);
+        assertArrayEquals(Batches.stored(first, 0, EPOCH), read(held));
+
+        final TestProbe<DeleteRecordsReply> deleteProbe = testKit.createTestProbe();
+        replica.tell(new DeleteRecords(TP, 4, deleteProbe.ref()));
+        assertEquals(new RecordsDeleted(TP, 4), deleteProbe.receiveMessage(REPLY));
+
+        assertThrows(ClosedChannelException.class, () -> held.readInto(ByteBuffer.allocateDirect(held.length())));
+        // Fetching again from the same offset tells the caller where the log starts now.
+        final TestProbe<FetchLocalReply> probe = testKit.createTestProbe();
+        replica.tell(new FetchLocal(TP, 0, 1 << 20, 0, 0, probe.ref()));
+        rejected(probe.receiveMessage(REPLY), ErrorCode.OFFSET_OUT_OF_RANGE);
+        assertEquals(4, fetchedRegion(replica, 4, 1).firstOffset());
     }
 
     // ---------------------------------------------------------------------------------------------------------------
