@@ -25,6 +25,7 @@ import dev.millrace.broker.partition.PartitionProtocol.Command;
 import dev.millrace.broker.partition.PartitionProtocol.DeleteRecords;
 import dev.millrace.broker.partition.PartitionProtocol.ErrorCode;
 import dev.millrace.broker.partition.PartitionProtocol.Fetch;
+import dev.millrace.broker.partition.PartitionProtocol.FetchLocal;
 import dev.millrace.broker.partition.PartitionProtocol.ListOffsets;
 import dev.millrace.broker.partition.PartitionProtocol.Produce;
 import dev.millrace.broker.partition.PartitionProtocol.Rejected;
@@ -439,6 +440,10 @@ public final class PartitionReplicaEntity
         else if (message instanceof Fetch fetch && fetch.replyTo() != null)
         {
             fetch.replyTo().tell(new Rejected(fetch.topicPartition(), error, text));
+        }
+        else if (message instanceof FetchLocal fetchLocal && fetchLocal.replyTo() != null)
+        {
+            fetchLocal.replyTo().tell(new Rejected(fetchLocal.topicPartition(), error, text));
         }
         else if (message instanceof ListOffsets listOffsets && listOffsets.replyTo() != null)
         {
