@@ -47,6 +47,12 @@ public final class KafkaRequestHandler
         apis.put(ApiKeys.CREATE_TOPICS, new CreateTopicsApi(context));
         apis.put(ApiKeys.FIND_COORDINATOR, new FindCoordinatorApi(context));
         apis.put(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdApi(context));
+        apis.put(ApiKeys.JOIN_GROUP, new JoinGroupApi(context));
+        apis.put(ApiKeys.SYNC_GROUP, new SyncGroupApi(context));
+        apis.put(ApiKeys.HEARTBEAT, new HeartbeatApi(context));
+        apis.put(ApiKeys.LEAVE_GROUP, new LeaveGroupApi(context));
+        apis.put(ApiKeys.OFFSET_COMMIT, new OffsetCommitApi(context));
+        apis.put(ApiKeys.OFFSET_FETCH, new OffsetFetchApi(context));
     }
 
     /**

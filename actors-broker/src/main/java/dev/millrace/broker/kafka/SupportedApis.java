@@ -9,7 +9,8 @@ import org.apache.kafka.common.protocol.ApiKeys;
 /**
  * The APIs and versions the listener implements: exactly what ApiVersions advertises.
  *
- * <p>Produce and Fetch stop at v12 because v13 names topics by id only; the rest cover what kafka-clients 4.x sends.
+ * <p>Produce and Fetch stop at v12, OffsetCommit and OffsetFetch at v9: their next versions name topics by id only.
+ * The rest cover every version kafka-clients 4.x knows.
  *
  * <p>Threading: immutable.
  */
@@ -27,6 +28,13 @@ final class SupportedApis
         all(ApiKeys.CREATE_TOPICS);
         all(ApiKeys.FIND_COORDINATOR);
         all(ApiKeys.INIT_PRODUCER_ID);
+        all(ApiKeys.JOIN_GROUP);
+        all(ApiKeys.SYNC_GROUP);
+        all(ApiKeys.HEARTBEAT);
+        all(ApiKeys.LEAVE_GROUP);
+        // v10 of both name topics by id only.
+        range(ApiKeys.OFFSET_COMMIT, ApiKeys.OFFSET_COMMIT.oldestVersion(), (short)9);
+        range(ApiKeys.OFFSET_FETCH, ApiKeys.OFFSET_FETCH.oldestVersion(), (short)9);
     }
 
     private void all(final ApiKeys api)

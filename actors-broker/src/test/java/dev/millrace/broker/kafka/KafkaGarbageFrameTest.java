@@ -23,14 +23,13 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
-import org.apache.kafka.common.message.JoinGroupRequestData;
-import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.DescribeGroupsRequestData;
+import org.apache.kafka.common.message.DescribeGroupsResponseData;
 import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
-import org.apache.kafka.common.requests.JoinGroupResponse;
 import org.apache.kafka.common.requests.RequestUtils;
 import org.apache.kafka.common.requests.ResponseHeader;
 import org.junit.jupiter.api.Test;
@@ -87,22 +86,20 @@ class KafkaGarbageFrameTest
             final OutputStream out = socket.getOutputStream();
             final DataInputStream in = new DataInputStream(socket.getInputStream());
 
-            // JoinGroup is a real API that this listener does not serve yet.
-            final short joinVersion = ApiKeys.JOIN_GROUP.latestVersion();
+            // DescribeGroups is a real API that this listener does not serve yet.
+            final short describeVersion = ApiKeys.DESCRIBE_GROUPS.latestVersion();
             out.write(frame(RequestUtils.serialize(
-                new RequestHeaderData().setRequestApiKey(ApiKeys.JOIN_GROUP.id).setRequestApiVersion(joinVersion)
+                new RequestHeaderData().setRequestApiKey(ApiKeys.DESCRIBE_GROUPS.id).setRequestApiVersion(describeVersion)
                     .setCorrelationId(7).setClientId("fuzz"),
-                ApiKeys.JOIN_GROUP.requestHeaderVersion(joinVersion),
-                new JoinGroupRequestData().setGroupId("g").setMemberId("").setProtocolType("consumer")
-                    .setSessionTimeoutMs(10_000).setRebalanceTimeoutMs(10_000),
-                joinVersion)));
-            final ByteBuffer joinResponse = readFrame(in);
-            assertEquals(7, ResponseHeader.parse(joinResponse, ApiKeys.JOIN_GROUP.responseHeaderVersion(joinVersion))
-                .correlationId());
-            final JoinGroupResponseData join =
-                new JoinGroupResponse(new JoinGroupResponseData(new ByteBufferAccessor(joinResponse), joinVersion), joinVersion)
-                    .data();
-            assertEquals(Errors.UNSUPPORTED_VERSION.code(), join.errorCode());
+                ApiKeys.DESCRIBE_GROUPS.requestHeaderVersion(describeVersion),
+                new DescribeGroupsRequestData().setGroups(List.of("g")),
+                describeVersion)));
+            final ByteBuffer describeResponse = readFrame(in);
+            assertEquals(7, ResponseHeader.parse(describeResponse,
+                ApiKeys.DESCRIBE_GROUPS.responseHeaderVersion(describeVersion)).correlationId());
+            final DescribeGroupsResponseData describe =
+                new DescribeGroupsResponseData(new ByteBufferAccessor(describeResponse), describeVersion);
+            assertEquals(Errors.UNSUPPORTED_VERSION.code(), describe.groups().get(0).errorCode());
 
             // ApiVersions from a client newer than the broker: the v0 response with the supported versions.
             final ByteBuffer newer = ByteBuffer.allocate(2 + 2 + 4 + 2 + 1);
@@ -115,7 +112,7 @@ class KafkaGarbageFrameTest
                 ApiVersionsResponse.parse(new ByteBufferAccessor(versionsResponse), (short)0).data();
             assertEquals(Errors.UNSUPPORTED_VERSION.code(), versions.errorCode());
             assertTrue(versions.apiKeys().find(ApiKeys.PRODUCE.id) != null);
-            assertEquals(null, versions.apiKeys().find(ApiKeys.JOIN_GROUP.id));
+            assertEquals(null, versions.apiKeys().find(ApiKeys.DESCRIBE_GROUPS.id));
         }
     }
 
