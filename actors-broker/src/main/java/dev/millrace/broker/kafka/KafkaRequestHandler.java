@@ -53,6 +53,11 @@ public final class KafkaRequestHandler
         apis.put(ApiKeys.LEAVE_GROUP, new LeaveGroupApi(context));
         apis.put(ApiKeys.OFFSET_COMMIT, new OffsetCommitApi(context));
         apis.put(ApiKeys.OFFSET_FETCH, new OffsetFetchApi(context));
+        apis.put(ApiKeys.DESCRIBE_GROUPS, new DescribeGroupsApi(context));
+        apis.put(ApiKeys.LIST_GROUPS, new ListGroupsApi(context));
+        apis.put(ApiKeys.DELETE_TOPICS, new DeleteTopicsApi(context));
+        apis.put(ApiKeys.DELETE_RECORDS, new DeleteRecordsApi(context));
+        apis.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterApi(context));
     }
 
     /**

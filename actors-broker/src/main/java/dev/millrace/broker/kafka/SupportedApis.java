@@ -35,6 +35,11 @@ final class SupportedApis
         // v10 of both name topics by id only.
         range(ApiKeys.OFFSET_COMMIT, ApiKeys.OFFSET_COMMIT.oldestVersion(), (short)9);
         range(ApiKeys.OFFSET_FETCH, ApiKeys.OFFSET_FETCH.oldestVersion(), (short)9);
+        all(ApiKeys.DESCRIBE_GROUPS);
+        all(ApiKeys.LIST_GROUPS);
+        all(ApiKeys.DELETE_TOPICS);
+        all(ApiKeys.DELETE_RECORDS);
+        all(ApiKeys.DESCRIBE_CLUSTER);
     }
 
     private void all(final ApiKeys api)

@@ -23,6 +23,8 @@ import dev.millrace.broker.node.BrokerNode;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -75,11 +77,16 @@ class KafkaClientsTest
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    static void createTopic(final BrokerNode node, final String name, final int partitions) throws Exception
+    static Admin admin(final BrokerNode node)
     {
         final Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(node));
-        try (Admin admin = Admin.create(props))
+        return Admin.create(props);
+    }
+
+    static void createTopic(final BrokerNode node, final String name, final int partitions) throws Exception
+    {
+        try (Admin admin = admin(node))
         {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short)1))).all().get(20, TimeUnit.SECONDS);
             final ExecutionException again = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
@@ -137,6 +144,18 @@ class KafkaClientsTest
                 assertEquals(Map.of(partition, (long)RECORDS), consumer.endOffsets(List.of(partition)));
                 assertEquals(Map.of(partition, 0L), consumer.beginningOffsets(List.of(partition)));
                 assertTrue(consumer.listTopics().containsKey("orders"));
+            }
+
+            try (Admin admin = admin(node))
+            {
+                assertEquals(1, admin.describeCluster().nodes().get(20, TimeUnit.SECONDS).size());
+                assertEquals(RECORDS / 2, admin.deleteRecords(Map.of(new TopicPartition("orders", 0),
+                        RecordsToDelete.beforeOffset(RECORDS / 2)))
+                    .all().thenApply(done -> RECORDS / 2).get(20, TimeUnit.SECONDS));
+                assertEquals(RECORDS / 2, admin.listOffsets(Map.of(new TopicPartition("orders", 0), OffsetSpec.earliest()))
+                    .all().get(20, TimeUnit.SECONDS).get(new TopicPartition("orders", 0)).offset());
+                admin.deleteTopics(List.of("orders")).all().get(20, TimeUnit.SECONDS);
+                assertEquals(Set.of(), admin.listTopics().names().get(20, TimeUnit.SECONDS));
             }
         }
     }

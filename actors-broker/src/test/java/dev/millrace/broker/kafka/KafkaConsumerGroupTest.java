@@ -2,6 +2,7 @@ package dev.millrace.broker.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,12 +14,15 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import dev.millrace.broker.node.BrokerNode;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
@@ -68,6 +72,15 @@ class KafkaConsumerGroupTest
                 final List<ConsumerRecord<byte[], byte[]>> rest = pollUntil(consumer, RECORDS / 2);
                 assertEquals(RECORDS / 2, rest.get(0).offset());
                 assertArrayEquals(KafkaClientsTest.value(RECORDS - 1), rest.get(RECORDS / 2 - 1).value());
+                try (Admin admin = KafkaClientsTest.admin(node))
+                {
+                    assertTrue(admin.listGroups().all().get(20, TimeUnit.SECONDS).stream()
+                        .anyMatch(group -> group.groupId().equals("billing")));
+                    final ConsumerGroupDescription billing = admin.describeConsumerGroups(List.of("billing"))
+                        .describedGroups().get("billing").get(20, TimeUnit.SECONDS);
+                    assertEquals(GroupState.STABLE, billing.groupState());
+                    assertEquals(1, billing.members().size());
+                }
             }
         }
     }

@@ -23,8 +23,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
-import org.apache.kafka.common.message.DescribeGroupsRequestData;
-import org.apache.kafka.common.message.DescribeGroupsResponseData;
+import org.apache.kafka.common.message.OffsetFetchRequestData;
+import org.apache.kafka.common.message.OffsetFetchResponseData;
 import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Garbage on a socket closes that connection and nothing else: a seeded fuzzer sends negative and oversized sizes,
  * empty and truncated frames and unknown api keys, each on its own connection, while a real producer keeps producing.
- * A known API at a version the listener does not implement is answered, not dropped.
+ * An API version the listener does not implement is answered with UNSUPPORTED_VERSION, not dropped.
  */
 class KafkaGarbageFrameTest
 {
@@ -86,20 +86,21 @@ class KafkaGarbageFrameTest
             final OutputStream out = socket.getOutputStream();
             final DataInputStream in = new DataInputStream(socket.getInputStream());
 
-            // DescribeGroups is a real API that this listener does not serve yet.
-            final short describeVersion = ApiKeys.DESCRIBE_GROUPS.latestVersion();
+            // OffsetFetch v10 names topics by id, which this listener does not serve yet.
+            final short fetchVersion = 10;
             out.write(frame(RequestUtils.serialize(
-                new RequestHeaderData().setRequestApiKey(ApiKeys.DESCRIBE_GROUPS.id).setRequestApiVersion(describeVersion)
+                new RequestHeaderData().setRequestApiKey(ApiKeys.OFFSET_FETCH.id).setRequestApiVersion(fetchVersion)
                     .setCorrelationId(7).setClientId("fuzz"),
-                ApiKeys.DESCRIBE_GROUPS.requestHeaderVersion(describeVersion),
-                new DescribeGroupsRequestData().setGroups(List.of("g")),
-                describeVersion)));
-            final ByteBuffer describeResponse = readFrame(in);
-            assertEquals(7, ResponseHeader.parse(describeResponse,
-                ApiKeys.DESCRIBE_GROUPS.responseHeaderVersion(describeVersion)).correlationId());
-            final DescribeGroupsResponseData describe =
-                new DescribeGroupsResponseData(new ByteBufferAccessor(describeResponse), describeVersion);
-            assertEquals(Errors.UNSUPPORTED_VERSION.code(), describe.groups().get(0).errorCode());
+                ApiKeys.OFFSET_FETCH.requestHeaderVersion(fetchVersion),
+                new OffsetFetchRequestData().setGroups(List.of(
+                    new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId("g").setTopics(null))),
+                fetchVersion)));
+            final ByteBuffer fetchResponse = readFrame(in);
+            assertEquals(7, ResponseHeader.parse(fetchResponse,
+                ApiKeys.OFFSET_FETCH.responseHeaderVersion(fetchVersion)).correlationId());
+            final OffsetFetchResponseData offsets =
+                new OffsetFetchResponseData(new ByteBufferAccessor(fetchResponse), fetchVersion);
+            assertEquals(Errors.UNSUPPORTED_VERSION.code(), offsets.groups().get(0).errorCode());
 
             // ApiVersions from a client newer than the broker: the v0 response with the supported versions.
             final ByteBuffer newer = ByteBuffer.allocate(2 + 2 + 4 + 2 + 1);
@@ -112,7 +113,8 @@ class KafkaGarbageFrameTest
                 ApiVersionsResponse.parse(new ByteBufferAccessor(versionsResponse), (short)0).data();
             assertEquals(Errors.UNSUPPORTED_VERSION.code(), versions.errorCode());
             assertTrue(versions.apiKeys().find(ApiKeys.PRODUCE.id) != null);
-            assertEquals(null, versions.apiKeys().find(ApiKeys.DESCRIBE_GROUPS.id));
+            assertEquals(9, versions.apiKeys().find(ApiKeys.OFFSET_FETCH.id).maxVersion());
+            assertEquals(null, versions.apiKeys().find(ApiKeys.DESCRIBE_ACLS.id));
         }
     }
 
