@@ -58,6 +58,10 @@ public final class KafkaRequestHandler
         apis.put(ApiKeys.DELETE_TOPICS, new DeleteTopicsApi(context));
         apis.put(ApiKeys.DELETE_RECORDS, new DeleteRecordsApi(context));
         apis.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterApi(context));
+        apis.put(ApiKeys.DELETE_GROUPS, new DeleteGroupsApi(context));
+        apis.put(ApiKeys.OFFSET_DELETE, new OffsetDeleteApi(context));
+        apis.put(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsApi(context));
+        apis.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, new IncrementalAlterConfigsApi(context));
     }
 
     /**

@@ -40,6 +40,10 @@ final class SupportedApis
         all(ApiKeys.DELETE_TOPICS);
         all(ApiKeys.DELETE_RECORDS);
         all(ApiKeys.DESCRIBE_CLUSTER);
+        all(ApiKeys.DELETE_GROUPS);
+        all(ApiKeys.OFFSET_DELETE);
+        all(ApiKeys.DESCRIBE_CONFIGS);
+        all(ApiKeys.INCREMENTAL_ALTER_CONFIGS);
     }
 
     private void all(final ApiKeys api)

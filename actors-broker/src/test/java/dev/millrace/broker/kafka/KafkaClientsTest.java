@@ -22,6 +22,8 @@ import com.typesafe.config.ConfigFactory;
 import dev.millrace.broker.node.BrokerNode;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.RecordsToDelete;
@@ -33,6 +35,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -154,6 +157,12 @@ class KafkaClientsTest
                     .all().thenApply(done -> RECORDS / 2).get(20, TimeUnit.SECONDS));
                 assertEquals(RECORDS / 2, admin.listOffsets(Map.of(new TopicPartition("orders", 0), OffsetSpec.earliest()))
                     .all().get(20, TimeUnit.SECONDS).get(new TopicPartition("orders", 0)).offset());
+                final ConfigResource orders = new ConfigResource(ConfigResource.Type.TOPIC, "orders");
+                admin.incrementalAlterConfigs(Map.of(orders, List.of(new AlterConfigOp(
+                        new ConfigEntry("retention.ms", "3600000"), AlterConfigOp.OpType.SET))))
+                    .all().get(20, TimeUnit.SECONDS);
+                assertEquals("3600000", admin.describeConfigs(List.of(orders)).all().get(20, TimeUnit.SECONDS)
+                    .get(orders).get("retention.ms").value());
                 admin.deleteTopics(List.of("orders")).all().get(20, TimeUnit.SECONDS);
                 assertEquals(Set.of(), admin.listTopics().names().get(20, TimeUnit.SECONDS));
             }

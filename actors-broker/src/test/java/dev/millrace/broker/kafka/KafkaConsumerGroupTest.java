@@ -82,6 +82,14 @@ class KafkaConsumerGroupTest
                     assertEquals(1, billing.members().size());
                 }
             }
+            try (Admin admin = KafkaClientsTest.admin(node))
+            {
+                // The consumer left on close: the group is empty and can lose its offsets, then itself.
+                admin.deleteConsumerGroupOffsets("billing", Set.of(partition)).all().get(20, TimeUnit.SECONDS);
+                admin.deleteConsumerGroups(List.of("billing")).all().get(20, TimeUnit.SECONDS);
+                assertTrue(admin.listGroups().all().get(20, TimeUnit.SECONDS).stream()
+                    .noneMatch(group -> group.groupId().equals("billing")));
+            }
         }
     }
 
