@@ -169,6 +169,43 @@ class KafkaClientsTest
         }
     }
 
+    @Test
+    @Timeout(60)
+    void shouldAppendFireAndForgetRecordsSentWithAcksZero() throws Exception
+    {
+        try (BrokerNode node = BrokerNode.start(nodeConfig(dataDir)))
+        {
+            createTopic(node, "metrics", 1);
+            final Properties props = new Properties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(node));
+            props.put(ProducerConfig.ACKS_CONFIG, "0");
+            props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+            props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+            try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer()))
+            {
+                for (int i = 0; i < 100; i++)
+                {
+                    producer.send(new ProducerRecord<>("metrics", key(i), value(i)));
+                }
+                producer.flush();
+            }
+            final TopicPartition partition = new TopicPartition("metrics", 0);
+            try (Admin admin = admin(node))
+            {
+                // No acknowledgements: wait until the log end shows every record.
+                final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                long end = 0;
+                while (end < 100 && System.nanoTime() < deadlineNs)
+                {
+                    end = admin.listOffsets(Map.of(partition, OffsetSpec.latest())).all().get(20, TimeUnit.SECONDS)
+                        .get(partition).offset();
+                }
+                assertEquals(100, end);
+            }
+        }
+    }
+
     static byte[] key(final int i)
     {
         return ("key-" + i).getBytes(StandardCharsets.UTF_8);
