@@ -1,5 +1,6 @@
 package dev.millrace.broker.kafka;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +27,7 @@ final class DeleteGroupsApi implements KafkaApi
     }
 
     @Override
-    public CompletionStage<AbstractResponse> handle(final RequestHeader header, final AbstractRequest request)
+    public CompletionStage<AbstractResponse> handle(final RequestHeader header, final AbstractRequest request, final InetSocketAddress client)
     {
         final DeleteGroupsRequestData data = ((DeleteGroupsRequest)request).data();
         final DeleteGroupsResponseData response = new DeleteGroupsResponseData();

@@ -1,5 +1,6 @@
 package dev.millrace.broker.kafka;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +29,7 @@ final class DeleteRecordsApi implements KafkaApi
     }
 
     @Override
-    public CompletionStage<AbstractResponse> handle(final RequestHeader header, final AbstractRequest request)
+    public CompletionStage<AbstractResponse> handle(final RequestHeader header, final AbstractRequest request, final InetSocketAddress client)
     {
         final DeleteRecordsRequestData data = ((DeleteRecordsRequest)request).data();
         final DeleteRecordsResponseData response = new DeleteRecordsResponseData();

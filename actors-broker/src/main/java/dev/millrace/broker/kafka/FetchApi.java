@@ -1,5 +1,6 @@
 package dev.millrace.broker.kafka;
 
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ final class FetchApi implements KafkaApi
     }
 
     @Override
-    public CompletionStage<AbstractResponse> handle(final RequestHeader header, final AbstractRequest request)
+    public CompletionStage<AbstractResponse> handle(final RequestHeader header, final AbstractRequest request, final InetSocketAddress client)
     {
         final FetchRequestData data = ((FetchRequest)request).data();
         final long maxWaitMs = Math.max(0, data.maxWaitMs());

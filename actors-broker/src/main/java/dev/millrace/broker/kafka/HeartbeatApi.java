@@ -1,5 +1,6 @@
 package dev.millrace.broker.kafka;
 
+import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
@@ -24,7 +25,7 @@ final class HeartbeatApi implements KafkaApi
     }
 
     @Override
-    public CompletionStage<AbstractResponse> handle(final RequestHeader header, final AbstractRequest request)
+    public CompletionStage<AbstractResponse> handle(final RequestHeader header, final AbstractRequest request, final InetSocketAddress client)
     {
         final HeartbeatRequestData data = ((HeartbeatRequest)request).data();
         return context.<GroupCoordinator.GroupAck>ask(replyTo -> new Broker.Heartbeat(data.groupId(),

@@ -1,5 +1,6 @@
 package dev.millrace.broker.kafka;
 
+import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -30,7 +31,7 @@ final class InitProducerIdApi implements KafkaApi
     }
 
     @Override
-    public CompletionStage<AbstractResponse> handle(final RequestHeader header, final AbstractRequest request)
+    public CompletionStage<AbstractResponse> handle(final RequestHeader header, final AbstractRequest request, final InetSocketAddress client)
     {
         final InitProducerIdRequestData data = ((InitProducerIdRequest)request).data();
         if (data.transactionalId() != null)

@@ -1,5 +1,6 @@
 package dev.millrace.broker.kafka;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +33,7 @@ final class JoinGroupApi implements KafkaApi
     }
 
     @Override
-    public CompletionStage<AbstractResponse> handle(final RequestHeader header, final AbstractRequest request)
+    public CompletionStage<AbstractResponse> handle(final RequestHeader header, final AbstractRequest request, final InetSocketAddress client)
     {
         final JoinGroupRequestData data = ((JoinGroupRequest)request).data();
         final List<MemberProtocol> protocols = new ArrayList<>();
@@ -42,9 +43,15 @@ final class JoinGroupApi implements KafkaApi
         final short version = header.apiVersion();
         return context.<GroupCoordinator.JoinGroupResponse>ask(replyTo -> new Broker.JoinGroup(data.groupId(),
                 new GroupCoordinator.JoinGroup(data.memberId(), Optional.ofNullable(data.groupInstanceId()),
-                    header.clientId() == null ? "" : header.clientId(), "/" + context.host(), data.protocolType(),
+                    header.clientId() == null ? "" : header.clientId(), clientHost(client), data.protocolType(),
                     protocols, data.sessionTimeoutMs(), rebalanceTimeoutMs, replyTo)), timeout)
             .thenApply(reply -> response(reply, version));
+    }
+
+    /** As Kafka shows it: "/" and the address. */
+    private static String clientHost(final InetSocketAddress client)
+    {
+        return client == null || client.getAddress() == null ? "" : client.getAddress().toString();
     }
 
     private static AbstractResponse response(final GroupCoordinator.JoinGroupResponse reply, final short version)

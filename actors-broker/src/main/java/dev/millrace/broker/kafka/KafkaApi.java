@@ -1,5 +1,6 @@
 package dev.millrace.broker.kafka;
 
+import java.net.InetSocketAddress;
 import java.util.concurrent.CompletionStage;
 
 import org.apache.kafka.common.requests.AbstractRequest;
@@ -16,7 +17,8 @@ import org.apache.kafka.common.requests.RequestHeader;
 interface KafkaApi
 {
     /**
+     * @param client the connection's remote address
      * @return the response, or a stage completed with {@code null} when the request wants none (produce, acks=0)
      */
-    CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request);
+    CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request, InetSocketAddress client);
 }

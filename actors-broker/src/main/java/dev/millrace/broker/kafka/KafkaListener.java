@@ -108,7 +108,7 @@ public final class KafkaListener
         return Flow.of(ByteString.class)
             .via(Framing.lengthField(
                 SIZE_PREFIX_BYTES, 0, settings.requestMaxBytes() + SIZE_PREFIX_BYTES, ByteOrder.BIG_ENDIAN))
-            .mapAsync(settings.maxInFlightRequests(), handler::handle)
+            .mapAsync(settings.maxInFlightRequests(), frame -> handler.handle(frame, remote))
             .filter(response -> !response.isEmpty())
             .watchTermination((notUsed, done) -> logClose(system, remote, done));
     }

@@ -1,5 +1,6 @@
 package dev.millrace.broker.kafka;
 
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.EnumMap;
 import java.util.Map;
@@ -38,7 +39,7 @@ public final class KafkaRequestHandler
 
     KafkaRequestHandler(final BrokerContext context)
     {
-        apis.put(ApiKeys.API_VERSIONS, (header, request) -> CompletableFuture.completedFuture(
+        apis.put(ApiKeys.API_VERSIONS, (header, request, client) -> CompletableFuture.completedFuture(
             apiVersions(Errors.NONE)));
         apis.put(ApiKeys.METADATA, new MetadataApi(context));
         apis.put(ApiKeys.PRODUCE, new ProduceApi(context));
@@ -65,10 +66,11 @@ public final class KafkaRequestHandler
     }
 
     /**
-     * @param frame one request, size prefix included
+     * @param frame  one request, size prefix included
+     * @param client the connection's remote address
      * @return the response frame, size prefix included; empty when the request wants no response
      */
-    public CompletionStage<ByteString> handle(final ByteString frame)
+    public CompletionStage<ByteString> handle(final ByteString frame, final InetSocketAddress client)
     {
         final RequestHeader header;
         final ByteBuffer buffer = frame.drop(4).toByteBuffer();
@@ -96,7 +98,7 @@ public final class KafkaRequestHandler
             return CompletableFuture.failedFuture(new KafkaProtocolException(
                 "unparsable " + api + " v" + version + " request (correlation id " + header.correlationId() + "): " + ex, ex));
         }
-        return apis.get(api).handle(header, request)
+        return apis.get(api).handle(header, request, client)
             .exceptionally(failure -> request.getErrorResponse(failure))
             .thenApply(response -> response == null ? NO_RESPONSE : frame(header.toResponseHeader(), response, version));
     }

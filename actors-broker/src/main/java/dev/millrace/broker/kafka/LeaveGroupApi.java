@@ -1,5 +1,6 @@
 package dev.millrace.broker.kafka;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -28,7 +29,7 @@ final class LeaveGroupApi implements KafkaApi
     }
 
     @Override
-    public CompletionStage<AbstractResponse> handle(final RequestHeader header, final AbstractRequest request)
+    public CompletionStage<AbstractResponse> handle(final RequestHeader header, final AbstractRequest request, final InetSocketAddress client)
     {
         final LeaveGroupRequest leave = (LeaveGroupRequest)request;
         final String groupId = leave.data().groupId();

@@ -1,5 +1,6 @@
 package dev.millrace.broker.kafka;
 
+import java.net.InetSocketAddress;
 import java.util.concurrent.CompletionStage;
 
 import dev.millrace.broker.node.Broker;
@@ -25,7 +26,7 @@ final class ListGroupsApi implements KafkaApi
     }
 
     @Override
-    public CompletionStage<AbstractResponse> handle(final RequestHeader header, final AbstractRequest request)
+    public CompletionStage<AbstractResponse> handle(final RequestHeader header, final AbstractRequest request, final InetSocketAddress client)
     {
         return context.<GroupDirectory.GroupListing>ask(Broker.ListGroups::new).thenApply(listing ->
         {
