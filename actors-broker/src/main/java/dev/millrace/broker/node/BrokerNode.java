@@ -27,6 +27,8 @@ import dev.millrace.broker.controller.PartitionImage;
 import dev.millrace.broker.controller.TopicImage;
 import dev.millrace.broker.group.GroupCoordinator;
 import dev.millrace.broker.group.GroupSettings;
+import dev.millrace.broker.kafka.KafkaListener;
+import dev.millrace.broker.kafka.KafkaListenerSettings;
 import dev.millrace.broker.partition.PartitionProtocol;
 import dev.millrace.broker.partition.PartitionProtocol.TopicPartition;
 import org.apache.pekko.actor.Address;
@@ -182,6 +184,7 @@ public final class BrokerNode implements AutoCloseable
             {
                 extension.start(node);
             }
+            node.startKafkaListener(config);
             system.log().info("millrace node started: broker {} at {}, data in {}",
                 settings.brokerId(), node.address(), settings.dataDir());
             return node;
@@ -303,6 +306,30 @@ public final class BrokerNode implements AutoCloseable
             .withValue("millrace.persistence.embedded.snapshot.dir",
                 ConfigValueFactory.fromAnyRef(settings.snapshotDir().toString()));
     }
+
+    // ---- The Kafka wire-protocol listener (dev.millrace.broker.kafka), started last when enabled. ----
+
+    private volatile KafkaListener kafkaListener;
+
+    private void startKafkaListener(final Config config)
+    {
+        final KafkaListenerSettings kafkaSettings = KafkaListenerSettings.fromConfig(config);
+        if (kafkaSettings.enabled())
+        {
+            // Unbound by the actor system's shutdown, like every Pekko TCP binding.
+            kafkaListener = KafkaListener.start(
+                system, kafkaSettings, broker, controller, settings.brokerId(), settings.startTimeout());
+        }
+    }
+
+    /** The port the Kafka listener is bound to, or -1 when {@code millrace.broker.kafka.enabled} is off. */
+    public int kafkaPort()
+    {
+        final KafkaListener listener = kafkaListener;
+        return listener == null ? -1 : listener.localAddress().getPort();
+    }
+
+    // ---- End of the Kafka listener. ----
 
     public BrokerNodeSettings settings()
     {
