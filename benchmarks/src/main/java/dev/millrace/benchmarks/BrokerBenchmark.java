@@ -69,7 +69,7 @@ import picocli.CommandLine.Option;
  * the node would (or it would {@code transferTo} a socket), walking the batch headers to find the next offset and
  * checking the bytes and the final offset. In the same run and system, the same data is also read back with the
  * {@code byte[]} {@link Fetch} that remote callers use (row {@code actor[]}: its append columns are the same produce;
- * the two reads alternate order by run). Everything runs on the default dispatcher.
+ * the two reads alternate order by run). The replicas run on their own dispatcher ({@code millrace.broker.partition.dispatcher}), as on a node; the drivers on the default one.
  *
  * <p><b>Raw side (the reference).</b> What the replicas do without actors: {@code partitions} single-writer logs, one
  * platform thread per log, each {@link Log#append} of its own direct-buffer copy of the batch (append rewrites the base
@@ -314,7 +314,7 @@ public final class BrokerBenchmark implements Callable<Integer>
                 final PartitionReplicaSettings settings = PartitionReplicaSettings.fromConfig(
                     system.settings().config(), topicPartition, dataDir, logConfig, System::currentTimeMillis, 0);
                 topicPartitions.add(topicPartition);
-                replicas.add(system.systemActorOf(PartitionReplica.create(settings), "replica-" + p, Props.empty()));
+                replicas.add(system.systemActorOf(PartitionReplica.create(settings), "replica-" + p, PartitionReplica.PROPS));
             }
 
             final List<CompletableFuture<Histogram>> produced = new ArrayList<>();

@@ -259,7 +259,7 @@ public final class PartitionReplicaEntity
             return rejectStashedAndStop(ErrorCode.UNKNOWN_SERVER_ERROR,
                 "partition " + id.topicPartition() + " cannot start: " + ex.getMessage());
         }
-        final ActorRef<Command> replica = context.spawn(PartitionReplica.create(replicaSettings), "replica");
+        final ActorRef<Command> replica = context.spawn(PartitionReplica.create(replicaSettings), "replica", PartitionReplica.PROPS);
         context.watchWith(replica, ReplicaTerminated.INSTANCE);
         return stash.unstashAll(running(replica));
     }

@@ -35,7 +35,9 @@ import dev.millrace.serialization.batch.RecordBatchFlyweight;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -102,6 +104,12 @@ public final class PartitionReplica extends AbstractBehavior<Command>
     private final UnsafeBuffer appendBuffer = new UnsafeBuffer(new byte[4096]);
     private final Map<Long, FetchRequest> parkedFetches = new LinkedHashMap<>();
     private long nextFetchKey;
+
+    /**
+     * Where replicas run: the dispatcher {@code millrace.broker.partition.dispatcher}, so that log I/O stays off Pekko's
+     * default dispatcher. Spawn every replica with these props.
+     */
+    public static final Props PROPS = DispatcherSelector.fromConfig("millrace.broker.partition.dispatcher");
 
     /** The behavior of a replica; opens (and if needed recovers) the log in {@link PartitionReplicaSettings#logDir()}. */
     public static Behavior<Command> create(final PartitionReplicaSettings settings)
