@@ -79,6 +79,10 @@ public final class KafkaComparisonBenchmark implements Callable<Integer>
     @Option(names = "--heap", description = "Heap of each broker JVM, -Xms and -Xmx (default: ${DEFAULT-VALUE}).")
     String heap = "1g";
 
+    @Option(names = "--jvm-flag", description = "An extra flag for both broker JVMs, repeatable; e.g. to profile one " +
+        "with --only: --jvm-flag=-XX:StartFlightRecording=filename=/tmp/node.jfr")
+    List<String> extraJvmFlags = new ArrayList<>();
+
     @Option(names = "--only", description = "Run one system only, for debugging: millrace or kafka.")
     String only;
 
@@ -165,7 +169,8 @@ public final class KafkaComparisonBenchmark implements Callable<Integer>
         final boolean runMillrace = only == null || only.equals("millrace");
         final Path root = dir.toAbsolutePath();
         final Path lib = kafkaLib != null ? kafkaLib : defaultKafkaLib();
-        final List<String> jvmFlags = BrokerUnderTest.jvmFlags(heap);
+        final List<String> jvmFlags = new ArrayList<>(BrokerUnderTest.jvmFlags(heap));
+        jvmFlags.addAll(extraJvmFlags);
         final Duration startTimeout = Duration.ofSeconds(startTimeoutSeconds);
         final Duration phaseTimeout = Duration.ofSeconds(phaseTimeoutSeconds);
         final PrintStream out = System.out;
@@ -354,7 +359,7 @@ public final class KafkaComparisonBenchmark implements Callable<Integer>
             {
                 ratios[i] = k.get(i) / m.get(i);
             }
-            ratio = String.format(Locale.ROOT, "%.2f", Percentiles.median(ratios));
+            ratio = ratio(Percentiles.median(ratios));
         }
         else
         {
@@ -369,9 +374,15 @@ public final class KafkaComparisonBenchmark implements Callable<Integer>
         final PrintStream out, final String label, final Side kafka, final Side millrace, final ToDoubleFunction<Side> micros)
     {
         final String ratio = kafka != null && millrace != null ?
-            String.format(Locale.ROOT, "%.2f", micros.applyAsDouble(kafka) / micros.applyAsDouble(millrace)) : "-";
+            ratio(micros.applyAsDouble(kafka) / micros.applyAsDouble(millrace)) : "-";
         out.printf(Locale.ROOT, "%-30s %12s %12s %8s%n", label,
             format(kafka, micros, "%,.0f"), format(millrace, micros, "%,.0f"), ratio);
+    }
+
+    /** Two decimals, or four below 0.1 so that a small ratio does not print as 0.00. */
+    private static String ratio(final double value)
+    {
+        return String.format(Locale.ROOT, value >= 0.1 ? "%.2f" : "%.4f", value);
     }
 
     private static String format(final Side side, final ToDoubleFunction<Side> value, final String pattern)
