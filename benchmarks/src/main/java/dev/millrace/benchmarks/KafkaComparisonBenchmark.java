@@ -211,7 +211,15 @@ public final class KafkaComparisonBenchmark implements Callable<Integer>
         {
             for (final Side side : sides)
             {
-                side.broker.close();
+                try
+                {
+                    side.broker.close();
+                }
+                catch (final java.io.IOException ex)
+                {
+                    // Still stop the other broker; the directory removal below retries the files.
+                    System.err.println(side.name() + ": " + ex);
+                }
             }
             BenchFiles.deleteRecursively(created);
         }
