@@ -269,10 +269,11 @@ public final class KafkaComparisonBenchmark implements Callable<Integer>
                     }
                     case CONSUME ->
                     {
-                        final KafkaLoad.Throughput consumed = side.load.consume(acks1Topic, count);
-                        elapsedNs = consumed.elapsedNs();
-                        result = String.format(Locale.ROOT, "%,.0f rec/s, %.0f MB/s", consumed.recordsPerSecond(),
-                            consumed.megabytesPerSecond());
+                        final KafkaLoad.Consumed consumed = side.load.consume(acks1Topic, count);
+                        elapsedNs = consumed.throughput().elapsedNs();
+                        result = String.format(Locale.ROOT, "%,.0f rec/s, %.0f MB/s, 99 %% of the records after %.2f " +
+                            "of %.2f s", consumed.throughput().recordsPerSecond(), consumed.throughput().megabytesPerSecond(),
+                            consumed.ninetyNinePercentNs() / 1e9, elapsedNs / 1e9);
                     }
                     default ->
                     {

@@ -71,6 +71,14 @@ final class KafkaLoad
         }
     }
 
+    /**
+     * A consume run, and when the first 99 % of its records had arrived: a long gap between that and the end shows a
+     * broker holding back the last fetches (e.g. waiting out {@code fetch.max.wait.ms} on drained partitions).
+     */
+    record Consumed(Throughput throughput, long ninetyNinePercentNs)
+    {
+    }
+
     /** A latency run: send→ack and send→consume in nanoseconds, and how far the paced sender fell behind at worst. */
     record Latency(Histogram sendToAckNs, Histogram sendToConsumeNs, long maxScheduleLagNs, long records)
     {
@@ -176,7 +184,7 @@ final class KafkaLoad
      * Reads {@code topic} from the start with one consumer (all partitions assigned, no group, client defaults for
      * fetching) until {@code expected} records have arrived; checks their total size.
      */
-    Throughput consume(final String topic, final long expected) throws TimeoutException
+    Consumed consume(final String topic, final long expected) throws TimeoutException
     {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig()))
         {
@@ -186,6 +194,7 @@ final class KafkaLoad
             final long deadline = System.nanoTime() + phaseTimeout.toNanos();
             long received = 0;
             long bytes = 0;
+            long ninetyNinePercentNs = -1;
             final long start = System.nanoTime();
             while (received < expected && System.nanoTime() - deadline < 0)
             {
@@ -195,6 +204,10 @@ final class KafkaLoad
                     bytes += record.value().length;
                 }
                 received += polled.count();
+                if (ninetyNinePercentNs < 0 && received * 100 >= expected * 99)
+                {
+                    ninetyNinePercentNs = System.nanoTime() - start;
+                }
             }
             final long elapsed = System.nanoTime() - start;
             if (received != expected || bytes != expected * recordBytes)
@@ -202,7 +215,7 @@ final class KafkaLoad
                 throw new TimeoutException("consume of " + topic + ": " + received + " records (" + bytes + " bytes) of " +
                     expected + " within " + phaseTimeout);
             }
-            return new Throughput(received, bytes, elapsed);
+            return new Consumed(new Throughput(received, bytes, elapsed), ninetyNinePercentNs);
         }
     }
 
