@@ -1,5 +1,6 @@
 package dev.millrace.benchmarks;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.net.URISyntaxException;
@@ -7,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -215,7 +217,7 @@ public final class KafkaComparisonBenchmark implements Callable<Integer>
                 {
                     side.broker.close();
                 }
-                catch (final java.io.IOException ex)
+                catch (final IOException ex)
                 {
                     // Still stop the other broker; the directory removal below retries the files.
                     System.err.println(side.name() + ": " + ex);
@@ -241,7 +243,7 @@ public final class KafkaComparisonBenchmark implements Callable<Integer>
         final List<Side> order = new ArrayList<>(sides);
         if (Math.floorMod(round, 2) == 1)
         {
-            java.util.Collections.reverse(order);
+            Collections.reverse(order);
         }
         for (final Side side : order)
         {
