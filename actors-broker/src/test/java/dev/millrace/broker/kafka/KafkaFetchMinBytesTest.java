@@ -1,0 +1,90 @@
+package dev.millrace.broker.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import dev.millrace.broker.node.BrokerNode;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A fetch over many partitions answers as soon as any of them has data (fetch.min.bytes = 1), not after
+ * fetch.max.wait.ms because the others are empty.
+ */
+class KafkaFetchMinBytesTest
+{
+    private static final int PARTITIONS = 6;
+    private static final int MAX_WAIT_MS = 5_000;
+    /** Far below MAX_WAIT_MS: the old per-partition long poll took the full wait of the empty partitions. */
+    private static final long BOUND_MS = 2_000;
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    @Timeout(60)
+    void shouldDeliverOneRecordOfSixPartitionsWellBeforeTheMaxWait() throws Exception
+    {
+        try (BrokerNode node = BrokerNode.start(KafkaClientsTest.nodeConfig(dataDir)))
+        {
+            KafkaClientsTest.createTopic(node, "sparse", PARTITIONS);
+            final Properties props = new Properties();
+            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaClientsTest.bootstrap(node));
+            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, MAX_WAIT_MS);
+            props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1);
+            props.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, 30_000);
+            try (KafkaConsumer<byte[], byte[]> consumer =
+                     new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                 KafkaProducer<byte[], byte[]> producer = KafkaClientsTest.producer(node))
+            {
+                final List<TopicPartition> partitions = new ArrayList<>();
+                for (int p = 0; p < PARTITIONS; p++)
+                {
+                    partitions.add(new TopicPartition("sparse", p));
+                }
+                consumer.assign(partitions);
+                consumer.seekToEnd(partitions);
+                partitions.forEach(consumer::position);
+                producer.partitionsFor("sparse");
+
+                for (int round = 0; round < 3; round++)
+                {
+                    // Leaves a fetch of all six partitions waiting in the broker.
+                    assertEquals(0, consumer.poll(Duration.ofMillis(200)).count());
+                    final long sentNs = System.nanoTime();
+                    producer.send(new ProducerRecord<>("sparse", round % PARTITIONS, null, KafkaClientsTest.value(round)))
+                        .get(20, TimeUnit.SECONDS);
+                    ConsumerRecord<byte[], byte[]> received = null;
+                    while (received == null && System.nanoTime() - sentNs < TimeUnit.SECONDS.toNanos(20))
+                    {
+                        for (final ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(50)))
+                        {
+                            received = record;
+                        }
+                    }
+                    final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentNs);
+                    assertTrue(received != null, "round " + round + ": the record never arrived");
+                    assertEquals(round % PARTITIONS, received.partition());
+                    assertTrue(tookMs < BOUND_MS, "round " + round + ": produce to consume took " + tookMs +
+                        " ms with fetch.max.wait.ms=" + MAX_WAIT_MS + "; the fetch waited for empty partitions");
+                }
+            }
+        }
+    }
+}
