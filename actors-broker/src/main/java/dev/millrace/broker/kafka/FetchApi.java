@@ -34,7 +34,8 @@ import org.apache.kafka.common.requests.RequestHeader;
  * (max bytes 1, which still returns one whole batch) up to the remaining wait. When a probe comes back with data,
  * another pass is made and judged the same way; a partition whose probe came back gets a new one with the time left;
  * at most one probe per partition is outstanding per request. When all probes have timed out (the deadline), a last
- * pass is the response. A probe's own bytes are never sent: the pass reads all partitions at one moment, from the
+ * pass is the response. A probe that was not needed (another partition answered first) stays parked in its replica
+ * until its wait ends, and counts against the replica's {@code max-parked-fetches} until then. A probe's own bytes are never sent: the pass reads all partitions at one moment, from the
  * offsets the client asked for.
  *
  * <p>The request's {@code maxBytes} caps the response: partitions are filled in request order and, once the total
@@ -123,12 +124,24 @@ final class FetchApi implements KafkaApi
             return awaitProbe(remainingMs).thenCompose(this::afterProbe);
         }
 
-        /** Data arrived (or time is up): one more pass, judged like the first; time up: the last pass answers. */
+        /**
+         * Data arrived: one more pass, judged like the first. No probe found data: the last pass answers, at the
+         * deadline. Probes end empty before it only when a replica would not park them (its
+         * {@code max-parked-fetches} is reached and it answers at once): then the wait is served here, so that
+         * consumers do not turn into a busy loop of empty fetches.
+         */
         private CompletionStage<AbstractResponse> afterProbe(final Boolean data)
         {
             if (data)
             {
                 return pass().thenCompose(this::judge);
+            }
+            final long remainingMs = remainingMs();
+            if (remainingMs > 0)
+            {
+                return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(remainingMs, TimeUnit.MILLISECONDS))
+                    .thenCompose(waited -> pass())
+                    .thenApply(this::response);
             }
             return pass().thenApply(this::response);
         }

@@ -38,6 +38,47 @@ class KafkaFetchMinBytesTest
 
     @Test
     @Timeout(60)
+    void shouldStillWaitTheMaxWaitWhenReplicasWillNotParkFetches() throws Exception
+    {
+        // No parked fetches at all: every probe is answered at once, empty. The listener must then wait out
+        // fetch.max.wait.ms itself rather than answer at once (which would make consumers spin).
+        final com.typesafe.config.Config config = com.typesafe.config.ConfigFactory
+            .parseMap(java.util.Map.of("millrace.broker.partition.max-parked-fetches", 0))
+            .withFallback(KafkaClientsTest.nodeConfig(dataDir));
+        try (BrokerNode node = BrokerNode.start(config))
+        {
+            KafkaClientsTest.createTopic(node, "idle", 3);
+            final Properties props = new Properties();
+            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaClientsTest.bootstrap(node));
+            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
+            try (KafkaConsumer<byte[], byte[]> consumer =
+                     new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer()))
+            {
+                final List<TopicPartition> partitions = List.of(
+                    new TopicPartition("idle", 0), new TopicPartition("idle", 1), new TopicPartition("idle", 2));
+                consumer.assign(partitions);
+                consumer.seekToEnd(partitions);
+                partitions.forEach(consumer::position);
+                final long startNs = System.nanoTime();
+                while (System.nanoTime() - startNs < TimeUnit.MILLISECONDS.toNanos(2_000))
+                {
+                    assertEquals(0, consumer.poll(Duration.ofMillis(200)).count());
+                }
+                final double fetches = consumer.metrics().entrySet().stream()
+                    .filter(metric -> metric.getKey().name().equals("fetch-total") &&
+                        metric.getKey().group().equals("consumer-fetch-manager-metrics") &&
+                        metric.getKey().tags().size() == 1)
+                    .mapToDouble(metric -> ((Number)metric.getValue().metricValue()).doubleValue())
+                    .sum();
+                // 2 s of polling with a 500 ms wait: about 4 fetches; answering at once would make hundreds.
+                assertTrue(fetches >= 1 && fetches <= 8, "fetches in 2 s: " + fetches);
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
     void shouldDeliverOneRecordOfSixPartitionsWellBeforeTheMaxWait() throws Exception
     {
         try (BrokerNode node = BrokerNode.start(KafkaClientsTest.nodeConfig(dataDir)))
