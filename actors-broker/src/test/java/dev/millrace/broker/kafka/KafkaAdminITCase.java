@@ -56,11 +56,19 @@ import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
+import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.AlterConfigsRequest;
 import org.apache.kafka.common.requests.AlterConfigsResponse;
+import org.apache.kafka.common.requests.ApiVersionsRequest;
+import org.apache.kafka.common.requests.ApiVersionsResponse;
+import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
+import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -333,6 +341,57 @@ class KafkaAdminITCase
                 Map.of(new TopicPartition("admin-missing", 0), OffsetSpec.latest()))
             .all().get(WAIT_S, TimeUnit.SECONDS));
         assertInstanceOf(UnknownTopicOrPartitionException.class, unknownOffsets.getCause());
+    }
+
+    @Test
+    void shouldAdvertiseAndAnswerOffsetForLeaderEpoch() throws Exception
+    {
+        final RequestHeader versionsHeader = new RequestHeader(ApiKeys.API_VERSIONS, ApiKeys.API_VERSIONS.latestVersion(), "admin-it", 1);
+        final ApiVersionsResponse versions = (ApiVersionsResponse)roundTrip(versionsHeader, new ApiVersionsRequest(
+            new ApiVersionsRequestData().setClientSoftwareName("admin-it").setClientSoftwareVersion("1"),
+            ApiKeys.API_VERSIONS.latestVersion()).serializeWithHeader(versionsHeader));
+        for (final ApiKeys api : List.of(ApiKeys.OFFSET_FOR_LEADER_EPOCH, ApiKeys.CREATE_PARTITIONS, ApiKeys.ALTER_CONFIGS,
+            ApiKeys.DESCRIBE_PRODUCERS))
+        {
+            final ApiVersionsResponseData.ApiVersion advertised = versions.data().apiKeys().find(api.id);
+            assertTrue(advertised != null, api + " is not advertised");
+            assertEquals(api.oldestVersion(), advertised.minVersion(), api + " min");
+            assertEquals(api.latestVersion(), advertised.maxVersion(), api + " max");
+        }
+
+        admin.createTopics(List.of(new NewTopic("admin-epochs", 1, (short)1))).all().get(WAIT_S, TimeUnit.SECONDS);
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClientsTest.producer(node))
+        {
+            for (int i = 0; i < 7; i++)
+            {
+                producer.send(new ProducerRecord<>("admin-epochs", KafkaClientsTest.value(i)));
+            }
+            producer.flush();
+        }
+        // A new partition's leader epoch is 0: epoch 0 ends at the log end.
+        assertEquals(List.of(Errors.NONE, 0, 7L), endOffset("admin-epochs", 0, 0));
+        assertEquals(List.of(Errors.NONE, -1, -1L), endOffset("admin-epochs", -1, 3), "an epoch above the leader's");
+        assertEquals(List.of(Errors.UNKNOWN_LEADER_EPOCH, -1, -1L), endOffset("admin-epochs", 1, 0),
+            "the client knows a newer leader epoch than this broker");
+        assertEquals(List.of(Errors.UNKNOWN_TOPIC_OR_PARTITION, -1, -1L), endOffset("admin-nope", 0, 0));
+    }
+
+    /** (error, leader epoch, end offset) of partition 0 of {@code topic}. */
+    private List<Object> endOffset(final String topic, final int currentLeaderEpoch, final int leaderEpoch) throws Exception
+    {
+        final OffsetForLeaderEpochRequestData.OffsetForLeaderTopicCollection topics =
+            new OffsetForLeaderEpochRequestData.OffsetForLeaderTopicCollection();
+        topics.add(new OffsetForLeaderEpochRequestData.OffsetForLeaderTopic().setTopic(topic).setPartitions(List.of(
+            new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition()
+                .setPartition(0).setCurrentLeaderEpoch(currentLeaderEpoch).setLeaderEpoch(leaderEpoch))));
+        final short version = ApiKeys.OFFSET_FOR_LEADER_EPOCH.latestVersion();
+        final RequestHeader header = new RequestHeader(ApiKeys.OFFSET_FOR_LEADER_EPOCH, version, "admin-it", 3);
+        final OffsetsForLeaderEpochResponse response = (OffsetsForLeaderEpochResponse)roundTrip(header,
+            new OffsetsForLeaderEpochRequest(new OffsetForLeaderEpochRequestData().setReplicaId(-1).setTopics(topics), version)
+                .serializeWithHeader(header));
+        final OffsetForLeaderEpochResponseData.EpochEndOffset result =
+            response.data().topics().find(topic).partitions().get(0);
+        return List.of(Errors.forCode(result.errorCode()), result.leaderEpoch(), result.endOffset());
     }
 
     private void assertCreateFails(final NewTopic topic, final Class<? extends Throwable> expected)
