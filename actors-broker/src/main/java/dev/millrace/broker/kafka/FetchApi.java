@@ -30,13 +30,18 @@ import org.apache.kafka.common.requests.RequestHeader;
  *
  * <p>How: a <b>pass</b> asks every partition at once for what it has now ({@link Broker.Fetch} with min bytes 0 and
  * max wait 0). If the pass carries {@code minBytes} or more, or an error, or the request does not want to wait, it is
- * the response. Otherwise every partition gets a <b>probe</b>: a long-polling {@link Broker.Fetch} for one byte
- * (max bytes 1, which still returns one whole batch) up to the remaining wait. When a probe comes back with data,
- * another pass is made and judged the same way; a partition whose probe came back gets a new one with the time left;
- * at most one probe per partition is outstanding per request. When all probes have timed out (the deadline), a last
- * pass is the response. A probe that was not needed (another partition answered first) stays parked in its replica
- * until its wait ends, and counts against the replica's {@code max-parked-fetches} until then. A probe's own bytes are never sent: the pass reads all partitions at one moment, from the
- * offsets the client asked for.
+ * the response. Otherwise every partition that can still grow gets a <b>probe</b>: a long-polling {@link Broker.Fetch},
+ * up to the remaining wait, for more bytes than the pass saw there (an empty partition: one byte, with max bytes 1,
+ * which still returns one whole batch). When a probe comes back with more, another pass is made and judged the same
+ * way; a partition whose probe came back gets a new one with the time left; at most one probe per partition is
+ * outstanding per request. When all probes have timed out (the deadline), a last pass is the response. A probe's own
+ * bytes are never sent: the pass reads all partitions at one moment, from the offsets the client asked for. A probe
+ * that was not needed (another partition answered first) stays parked in its replica until its wait ends, and counts
+ * against the replica's {@code max-parked-fetches} until then.
+ *
+ * <p>Two guards keep a consumer from spinning: probes that end empty before the deadline (a replica at its
+ * {@code max-parked-fetches} answers at once) and a wake-up whose pass brings no more bytes both make the listener
+ * serve the rest of the wait itself before the last pass.
  *
  * <p>The request's {@code maxBytes} caps the response: partitions are filled in request order and, once the total
  * passes the cap, the rest are answered with no records (high watermark still set), as Kafka does; the first
@@ -75,6 +80,11 @@ final class FetchApi implements KafkaApi
         return new Operation(data, slots).run();
     }
 
+    private static int maxBytes(final Slot slot)
+    {
+        return Math.max(1, slot.partition().partitionMaxBytes());
+    }
+
     /** One partition of the request. */
     private record Slot(FetchRequestData.FetchTopic topic, FetchRequestData.FetchPartition partition)
     {
@@ -94,6 +104,10 @@ final class FetchApi implements KafkaApi
         private final long deadlineNs;
         /** The outstanding probe of each slot, null when it has none. */
         private final List<CompletableFuture<Boolean>> probes;
+        /** Bytes each slot had in the last pass: a probe waits for more than that. */
+        private final int[] seen;
+        /** Bytes of the last pass; -1 before the first. A wake-up whose pass brings no more is no progress. */
+        private long lastTotal = -1;
 
         Operation(final FetchRequestData data, final List<Slot> slots)
         {
@@ -103,6 +117,7 @@ final class FetchApi implements KafkaApi
             this.maxWaitMs = Math.max(0, data.maxWaitMs());
             this.deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
             this.probes = new ArrayList<>(slots.size());
+            this.seen = new int[slots.size()];
             for (int i = 0; i < slots.size(); i++)
             {
                 probes.add(null);
@@ -121,7 +136,38 @@ final class FetchApi implements KafkaApi
             {
                 return CompletableFuture.completedFuture(response(replies));
             }
+            final long total = record(replies);
+            if (lastTotal >= 0 && total <= lastTotal)
+            {
+                // Woken, yet the pass found nothing more (a partition at a byte cap this listener does not know):
+                // probing again would spin, so the rest of the wait is served here.
+                return finalPassAfter(remainingMs);
+            }
+            lastTotal = total;
             return awaitProbe(remainingMs).thenCompose(this::afterProbe);
+        }
+
+        /** Notes each slot's bytes; returns the total. */
+        private long record(final List<PartitionProtocol.FetchReply> replies)
+        {
+            long total = 0;
+            for (int i = 0; i < replies.size(); i++)
+            {
+                seen[i] = replies.get(i) instanceof PartitionProtocol.Fetched fetched ? fetched.records().length : 0;
+                total += seen[i];
+            }
+            return total;
+        }
+
+        private CompletionStage<AbstractResponse> finalPassAfter(final long delayMs)
+        {
+            if (delayMs <= 0)
+            {
+                return pass().thenApply(this::response);
+            }
+            return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS))
+                .thenCompose(waited -> pass())
+                .thenApply(this::response);
         }
 
         /**
@@ -136,37 +182,41 @@ final class FetchApi implements KafkaApi
             {
                 return pass().thenCompose(this::judge);
             }
-            final long remainingMs = remainingMs();
-            if (remainingMs > 0)
-            {
-                return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(remainingMs, TimeUnit.MILLISECONDS))
-                    .thenCompose(waited -> pass())
-                    .thenApply(this::response);
-            }
-            return pass().thenApply(this::response);
+            return finalPassAfter(remainingMs());
         }
 
         /**
-         * Makes sure each slot has a probe, then waits for the first that brings data: true when one did; false when
-         * none did before the deadline (all timed out).
+         * Makes sure each slot that can still grow has a probe, then waits for the first that brings data: true when
+         * one did; false when none did before the deadline (all timed out), or no slot can grow.
          */
         private CompletionStage<Boolean> awaitProbe(final long remainingMs)
         {
+            final List<CompletableFuture<Boolean>> open = new ArrayList<>(slots.size());
             for (int i = 0; i < slots.size(); i++)
             {
-                final CompletableFuture<Boolean> probe = probes.get(i);
-                if (probe == null || probe.isDone())
+                CompletableFuture<Boolean> probe = probes.get(i);
+                if ((probe == null || probe.isDone()) && seen[i] < maxBytes(slots.get(i)))
                 {
-                    probes.set(i, probe(slots.get(i), remainingMs));
+                    probe = probe(slots.get(i), seen[i], remainingMs);
+                    probes.set(i, probe);
+                }
+                if (probe != null && !probe.isDone())
+                {
+                    open.add(probe);
                 }
             }
-            return anyData(probes);
+            return anyData(open);
         }
 
         /** Waits for the first probe with data: true then; false when all end without. */
         private CompletionStage<Boolean> anyData(final List<CompletableFuture<Boolean>> pending)
         {
             final CompletableFuture<Boolean> result = new CompletableFuture<>();
+            if (pending.isEmpty())
+            {
+                result.complete(false);
+                return result;
+            }
             // Probes complete on the actor system's threads, possibly together.
             final AtomicInteger open = new AtomicInteger(pending.size());
             for (final CompletableFuture<Boolean> probe : pending)
@@ -186,16 +236,25 @@ final class FetchApi implements KafkaApi
             return result;
         }
 
-        /** A long poll for one byte: true when it brought data or an error (both end the wait), false when empty. */
-        private CompletableFuture<Boolean> probe(final Slot slot, final long waitMs)
+        /**
+         * A long poll for more than the {@code seen} bytes the slot had: true when it brought more or an error (both
+         * end the wait), false when it timed out. An empty slot is probed for one byte (one whole batch comes back,
+         * the least there is); a slot with data for {@code seen + 1} bytes within its max bytes, since whole batches
+         * only grow the read while they fit.
+         */
+        private CompletableFuture<Boolean> probe(final Slot slot, final int seenBytes, final long waitMs)
         {
             final Duration timeout = context.askTimeout().plusMillis(waitMs);
+            final int probeMaxBytes = seenBytes == 0 ? PROBE_BYTES : maxBytes(slot);
+            final int probeMinBytes = seenBytes + 1;
             return context.<PartitionProtocol.FetchReply>ask(replyTo -> new Broker.Fetch(new PartitionProtocol.Fetch(
-                    slot.topicPartition(), slot.partition().fetchOffset(), PROBE_BYTES, 1, waitMs, replyTo)), timeout)
+                    slot.topicPartition(), slot.partition().fetchOffset(), probeMaxBytes, probeMinBytes, waitMs, replyTo)),
+                    timeout)
                 .handle((reply, failure) -> reply instanceof PartitionProtocol.Rejected ||
-                    reply instanceof PartitionProtocol.Fetched fetched && fetched.records().length > 0)
+                    reply instanceof PartitionProtocol.Fetched fetched && fetched.records().length > seenBytes)
                 .toCompletableFuture();
         }
+
 
         /**
          * What every partition has now, in request order; a partition that did not answer within the ask timeout is
@@ -206,7 +265,7 @@ final class FetchApi implements KafkaApi
             final List<CompletableFuture<PartitionProtocol.FetchReply>> replies = new ArrayList<>(slots.size());
             for (final Slot slot : slots)
             {
-                final int maxBytes = Math.max(1, slot.partition().partitionMaxBytes());
+                final int maxBytes = maxBytes(slot);
                 replies.add(context.<PartitionProtocol.FetchReply>ask(replyTo -> new Broker.Fetch(new PartitionProtocol.Fetch(
                         slot.topicPartition(), slot.partition().fetchOffset(), maxBytes, 0, 0, replyTo)))
                     .exceptionally(failure -> null)

@@ -38,6 +38,64 @@ class KafkaFetchMinBytesTest
 
     @Test
     @Timeout(60)
+    void shouldWaitForMinBytesAcrossPartitionsAndAnswerOnceTheyAreThere() throws Exception
+    {
+        try (BrokerNode node = BrokerNode.start(KafkaClientsTest.nodeConfig(dataDir)))
+        {
+            KafkaClientsTest.createTopic(node, "bulk", PARTITIONS);
+            final Properties props = new Properties();
+            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaClientsTest.bootstrap(node));
+            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, MAX_WAIT_MS);
+            props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 4_096);
+            props.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, 30_000);
+            final Properties producerProps = new Properties();
+            producerProps.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                KafkaClientsTest.bootstrap(node));
+            producerProps.put(org.apache.kafka.clients.producer.ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+            try (KafkaConsumer<byte[], byte[]> consumer =
+                     new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                 KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps,
+                     new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                     new org.apache.kafka.common.serialization.ByteArraySerializer()))
+            {
+                final List<TopicPartition> partitions = new ArrayList<>();
+                for (int p = 0; p < PARTITIONS; p++)
+                {
+                    partitions.add(new TopicPartition("bulk", p));
+                }
+                consumer.assign(partitions);
+                consumer.seekToEnd(partitions);
+                partitions.forEach(consumer::position);
+                assertEquals(0, consumer.poll(Duration.ofMillis(200)).count());
+
+                final long smallNs = System.nanoTime();
+                producer.send(new ProducerRecord<>("bulk", 0, null, new byte[200])).get(20, TimeUnit.SECONDS);
+                // 200 bytes are below fetch.min.bytes: the broker holds the fetch.
+                final long holdUntilNs = smallNs + TimeUnit.MILLISECONDS.toNanos(1_000);
+                while (System.nanoTime() < holdUntilNs)
+                {
+                    assertEquals(0, consumer.poll(Duration.ofMillis(100)).count(),
+                        "answered before fetch.min.bytes were there or fetch.max.wait.ms had passed");
+                }
+                final byte[] big = new byte[6_000];
+                new java.util.Random(42).nextBytes(big);
+                producer.send(new ProducerRecord<>("bulk", 3, null, big)).get(20, TimeUnit.SECONDS);
+                int received = 0;
+                while (received < 2 && System.nanoTime() - smallNs < TimeUnit.SECONDS.toNanos(20))
+                {
+                    received += consumer.poll(Duration.ofMillis(50)).count();
+                }
+                final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - smallNs);
+                assertEquals(2, received);
+                assertTrue(tookMs < MAX_WAIT_MS - 1_000, "both records took " + tookMs + " ms with fetch.max.wait.ms=" +
+                    MAX_WAIT_MS + ": the fetch did not answer once fetch.min.bytes were there");
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
     void shouldStillWaitTheMaxWaitWhenReplicasWillNotParkFetches() throws Exception
     {
         // No parked fetches at all: every probe is answered at once, empty. The listener must then wait out
