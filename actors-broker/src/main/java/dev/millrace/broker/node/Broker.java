@@ -111,8 +111,7 @@ public final class Broker extends AbstractBehavior<Broker.Command>
     /** Everything the broker accepts. */
     public sealed interface Command extends MillraceMessage
         permits CreateTopic, DeleteTopic, ListTopics, DescribeTopic, AlterConfigs, CreatePartitions, AllocateProducerIds,
-        PartitionRequest,
-        GroupRequest, DescribeGroup, ListGroups, ResetGroupOffsets, Internal
+        PartitionRequest, GroupRequest, DescribeGroup, ListGroups, ResetGroupOffsets, Internal
     {
     }
 
