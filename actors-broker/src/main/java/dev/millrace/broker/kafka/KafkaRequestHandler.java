@@ -63,6 +63,10 @@ public final class KafkaRequestHandler
         apis.put(ApiKeys.OFFSET_DELETE, new OffsetDeleteApi(context));
         apis.put(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsApi(context));
         apis.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, new IncrementalAlterConfigsApi(context));
+        apis.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochApi(context));
+        apis.put(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsApi(context));
+        apis.put(ApiKeys.ALTER_CONFIGS, new AlterConfigsApi(context));
+        apis.put(ApiKeys.DESCRIBE_PRODUCERS, new DescribeProducersApi(context));
     }
 
     /**

@@ -38,11 +38,11 @@ final class MetadataApi implements KafkaApi
     @Override
     public CompletionStage<AbstractResponse> handle(final RequestHeader header, final AbstractRequest request, final InetSocketAddress client)
     {
-        final MetadataRequestData data = ((MetadataRequest)request).data();
-        return context.metadata().thenApply(image -> response(image, data, header.apiVersion()));
+        final MetadataRequest metadata = (MetadataRequest)request;
+        return context.metadata().thenApply(image -> response(image, metadata, header.apiVersion()));
     }
 
-    private AbstractResponse response(final ClusterImage image, final MetadataRequestData request, final short version)
+    private AbstractResponse response(final ClusterImage image, final MetadataRequest request, final short version)
     {
         final MetadataResponseData response = new MetadataResponseData()
             .setClusterId(CLUSTER_ID)
@@ -50,13 +50,26 @@ final class MetadataApi implements KafkaApi
         response.brokers().add(new MetadataResponseData.MetadataResponseBroker()
             .setNodeId(context.brokerId()).setHost(context.host()).setPort(context.port().getAsInt()));
         final List<String> names = new ArrayList<>();
-        if (request.topics() == null)
+        // All topics: null topics (v1+), or an empty list at v0.
+        if (request.isAllTopics())
         {
             names.addAll(image.sortedTopicNames());
         }
         else
         {
-            request.topics().forEach(topic -> names.add(topic.name()));
+            for (final MetadataRequestData.MetadataRequestTopic topic : request.data().topics())
+            {
+                if (topic.name() == null)
+                {
+                    // v10+ may ask by topic id alone; topics are looked up by name here.
+                    response.topics().add(new MetadataResponseData.MetadataResponseTopic()
+                        .setTopicId(topic.topicId()).setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()));
+                }
+                else
+                {
+                    names.add(topic.name());
+                }
+            }
         }
         for (final String name : names)
         {

@@ -29,6 +29,7 @@ import org.apache.kafka.common.requests.RequestHeader;
 final class OffsetFetchApi implements KafkaApi
 {
     private static final short BATCHED_VERSION = 8;
+    private static final short TOP_LEVEL_ERROR_VERSION = 2;
 
     private final BrokerContext context;
 
@@ -116,7 +117,10 @@ final class OffsetFetchApi implements KafkaApi
         return group;
     }
 
-    /** The v1-7 shape: one group's offsets at the top level. */
+    /**
+     * The v1-7 shape: one group's offsets at the top level. v1 has no top-level error code, so there, as in Kafka, a
+     * group error goes into every partition's.
+     */
     private static AbstractResponse single(final OffsetFetchResponseData.OffsetFetchResponseGroup group, final short version)
     {
         final OffsetFetchResponseData data = new OffsetFetchResponseData().setErrorCode(group.errorCode());
@@ -129,7 +133,8 @@ final class OffsetFetchApi implements KafkaApi
             {
                 old.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartition()
                     .setPartitionIndex(partition.partitionIndex())
-                    .setErrorCode(partition.errorCode())
+                    .setErrorCode(version < TOP_LEVEL_ERROR_VERSION && group.errorCode() != Errors.NONE.code() ?
+                        group.errorCode() : partition.errorCode())
                     .setCommittedOffset(partition.committedOffset())
                     .setCommittedLeaderEpoch(partition.committedLeaderEpoch())
                     .setMetadata(partition.metadata()));

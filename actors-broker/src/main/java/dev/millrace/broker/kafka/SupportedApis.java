@@ -44,6 +44,10 @@ final class SupportedApis
         all(ApiKeys.OFFSET_DELETE);
         all(ApiKeys.DESCRIBE_CONFIGS);
         all(ApiKeys.INCREMENTAL_ALTER_CONFIGS);
+        all(ApiKeys.OFFSET_FOR_LEADER_EPOCH);
+        all(ApiKeys.CREATE_PARTITIONS);
+        all(ApiKeys.ALTER_CONFIGS);
+        all(ApiKeys.DESCRIBE_PRODUCERS);
     }
 
     private void all(final ApiKeys api)

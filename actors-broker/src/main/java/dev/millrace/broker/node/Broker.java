@@ -59,9 +59,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * <ul>
  *   <li>{@link CreateTopic}, {@link DeleteTopic}, {@link ListTopics}, {@link DescribeTopic}, {@link AlterConfigs}:
  *       answered with the controller's replies ({@link ControllerProtocol.Rejected} for every refusal);</li>
+ *   <li>{@link CreatePartitions}: asks the controller, then claims this broker's replicas of the new partitions as for
+ *       a created topic; answered with the controller's reply ({@link ControllerProtocol.PartitionsAccepted} or
+ *       {@link ControllerProtocol.Rejected});</li>
  *   <li>{@link AllocateProducerIds}: forwarded to the controller, which answers
  *       ({@link ControllerProtocol.ProducerIdBlock} or {@link ControllerProtocol.Rejected});</li>
- *   <li>{@link Produce}, {@link Fetch}, {@link ListOffsets}, {@link DeleteRecords}: wrap the
+ *   <li>{@link Produce}, {@link Fetch}, {@link ListOffsets}, {@link DeleteRecords}, {@link OffsetForLeaderEpoch},
+ *       {@link DescribeProducers}: wrap the
  *       {@link PartitionProtocol} command, which the partition answers; a partition that the latest metadata does
  *       not hold is answered here with {@link ErrorCode#UNKNOWN_TOPIC_OR_PARTITION};</li>
  *   <li>{@link JoinGroup}, {@link SyncGroup}, {@link Heartbeat}, {@link LeaveGroup}, {@link OffsetCommit},
@@ -106,8 +110,8 @@ public final class Broker extends AbstractBehavior<Broker.Command>
 {
     /** Everything the broker accepts. */
     public sealed interface Command extends MillraceMessage
-        permits CreateTopic, DeleteTopic, ListTopics, DescribeTopic, AlterConfigs, AllocateProducerIds, PartitionRequest,
-        GroupRequest, DescribeGroup, ListGroups, ResetGroupOffsets, Internal
+        permits CreateTopic, DeleteTopic, ListTopics, DescribeTopic, AlterConfigs, CreatePartitions, AllocateProducerIds,
+        PartitionRequest, GroupRequest, DescribeGroup, ListGroups, ResetGroupOffsets, Internal
     {
     }
 
@@ -124,7 +128,8 @@ public final class Broker extends AbstractBehavior<Broker.Command>
     }
 
     /** A partition command to route to the partition's leader. */
-    public sealed interface PartitionRequest extends Command permits Produce, Fetch, ListOffsets, DeleteRecords
+    public sealed interface PartitionRequest extends Command
+        permits Produce, Fetch, ListOffsets, DeleteRecords, OffsetForLeaderEpoch, DescribeProducers
     {
         /** The wrapped partition command. */
         PartitionProtocol.Command request();
@@ -181,6 +186,16 @@ public final class Broker extends AbstractBehavior<Broker.Command>
             set = set == null ? Map.of() : Map.copyOf(set);
             delete = delete == null ? List.of() : List.copyOf(delete);
         }
+    }
+
+    /**
+     * Raises a topic's partition count to {@code newTotal}.
+     *
+     * @param replyTo receives {@link ControllerProtocol.PartitionsAccepted} or {@link ControllerProtocol.Rejected}
+     */
+    public record CreatePartitions(String name, int newTotal, ActorRef<ControllerProtocol.CreatePartitionsReply> replyTo)
+        implements Command
+    {
     }
 
     /**
@@ -322,10 +337,35 @@ public final class Broker extends AbstractBehavior<Broker.Command>
         }
     }
 
+    /** Routes a {@link PartitionProtocol.OffsetForLeaderEpoch}. */
+    public record OffsetForLeaderEpoch(PartitionProtocol.OffsetForLeaderEpoch request) implements PartitionRequest
+    {
+        @Override
+        public TopicPartition topicPartition()
+        {
+            return request.topicPartition();
+        }
+    }
+
+    /** Routes a {@link PartitionProtocol.DescribeProducers}. */
+    public record DescribeProducers(PartitionProtocol.DescribeProducers request) implements PartitionRequest
+    {
+        @Override
+        public TopicPartition topicPartition()
+        {
+            return request.topicPartition();
+        }
+    }
+
     /** The broker's own messages (adapted replies): local only, never serialized. */
     private sealed interface Internal extends Command, NoSerializationVerificationNeeded
         permits MetadataRefreshed, TopicCreated, TopicToDelete, TopicDeleted, ReplicasDeleted, ConfigsAltered,
-        GroupDeleted, GroupOffsetsRead, GroupMetadataRefreshed, LogEndOffsetsRead, ResetOffsetsResolved
+        GroupDeleted, GroupOffsetsRead, GroupMetadataRefreshed, LogEndOffsetsRead, ResetOffsetsResolved, PartitionsCreated
+    {
+    }
+
+    private record PartitionsCreated(
+        ControllerProtocol.CreatePartitionsReply reply, Throwable failure, CreatePartitions command) implements Internal
     {
     }
 
@@ -438,6 +478,8 @@ public final class Broker extends AbstractBehavior<Broker.Command>
             .onMessage(DescribeTopic.class, this::onDescribeTopic)
             .onMessage(AlterConfigs.class, this::onAlterConfigs)
             .onMessage(ConfigsAltered.class, this::onConfigsAltered)
+            .onMessage(CreatePartitions.class, this::onCreatePartitions)
+            .onMessage(PartitionsCreated.class, this::onPartitionsCreated)
             .onMessage(PartitionRequest.class, this::onPartitionRequest)
             .onMessage(MetadataRefreshed.class, this::onMetadataRefreshed)
             .onMessage(AllocateProducerIds.class, this::onAllocateProducerIds)
@@ -600,6 +642,27 @@ public final class Broker extends AbstractBehavior<Broker.Command>
             }
         }
         alter.replyTo().tell(altered.reply() != null ? altered.reply() : controllerFailed(altered.failure()));
+        return this;
+    }
+
+    private Behavior<Command> onCreatePartitions(final CreatePartitions create)
+    {
+        getContext().ask(
+            ControllerProtocol.CreatePartitionsReply.class, controller, askTimeout,
+            replyTo -> new ControllerProtocol.CreatePartitions(create.name(), create.newTotal(), false, replyTo),
+            (reply, failure) -> new PartitionsCreated(reply, failure, create));
+        return this;
+    }
+
+    private Behavior<Command> onPartitionsCreated(final PartitionsCreated created)
+    {
+        if (created.reply() instanceof ControllerProtocol.PartitionsAccepted accepted)
+        {
+            image = image.withTopic(accepted.topic());
+            final org.apache.pekko.actor.typed.ActorSystem<Void> system = getContext().getSystem();
+            placement.claim(accepted.topic()).whenComplete((done, failure) -> logClaimFailure(system, accepted.topic(), failure));
+        }
+        created.command().replyTo().tell(created.reply() != null ? created.reply() : controllerFailed(created.failure()));
         return this;
     }
 

@@ -21,6 +21,7 @@ import dev.millrace.broker.controller.PartitionImage;
 import dev.millrace.broker.controller.TopicConfigs;
 import dev.millrace.broker.controller.TopicImage;
 import dev.millrace.broker.log.LogConfig;
+import dev.millrace.broker.partition.PartitionProtocol;
 import dev.millrace.broker.partition.PartitionProtocol.Command;
 import dev.millrace.broker.partition.PartitionProtocol.DeleteRecords;
 import dev.millrace.broker.partition.PartitionProtocol.ErrorCode;
@@ -452,6 +453,14 @@ public final class PartitionReplicaEntity
         else if (message instanceof DeleteRecords deleteRecords && deleteRecords.replyTo() != null)
         {
             deleteRecords.replyTo().tell(new Rejected(deleteRecords.topicPartition(), error, text));
+        }
+        else if (message instanceof PartitionProtocol.OffsetForLeaderEpoch request && request.replyTo() != null)
+        {
+            request.replyTo().tell(new Rejected(request.topicPartition(), error, text));
+        }
+        else if (message instanceof PartitionProtocol.DescribeProducers request && request.replyTo() != null)
+        {
+            request.replyTo().tell(new Rejected(request.topicPartition(), error, text));
         }
         // GetStatus has no error reply: its caller's ask times out.
     }

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 import dev.millrace.serialization.kryo.MillraceMessage;
@@ -15,7 +16,8 @@ import org.apache.pekko.actor.typed.ActorRef;
  * The public protocol of a partition replica ({@link PartitionReplica}): what actors inside the cluster send to a
  * partition to produce and fetch records, find offsets and delete records. Every message and reply but
  * {@link FetchLocal} and {@link FetchedRegion} is a {@link MillraceMessage}, registered with Kryo in this module's
- * {@code reference.conf} (ids 2000-2016 so far, of the 2000-2999 block reserved for partitions), so it can cross nodes.
+ * {@code reference.conf} (ids 2000-2016, and 5210-5219 for the messages the Kafka listener added), so it can cross
+ * nodes.
  *
  * <p>Commands ({@link Command}):
  * <ul>
@@ -29,6 +31,11 @@ import org.apache.pekko.actor.typed.ActorRef;
  *       {@link ListOffsetsReply} ({@link OffsetFound} or {@link Rejected});</li>
  *   <li>{@link DeleteRecords}: move the log start offset forward; answered with {@link DeleteRecordsReply}
  *       ({@link RecordsDeleted} or {@link Rejected});</li>
+ *   <li>{@link OffsetForLeaderEpoch}: where a leader epoch ends in the log (a consumer validating its position after a
+ *       leader change); answered with {@link OffsetForLeaderEpochReply} ({@link EpochEndOffset} or
+ *       {@link Rejected});</li>
+ *   <li>{@link DescribeProducers}: the idempotent producers the replica has state for; answered with
+ *       {@link DescribeProducersReply} ({@link ProducersDescribed} or {@link Rejected});</li>
  *   <li>{@link GetStatus}: log start and end, segment and producer counts; answered with {@link Status}.</li>
  * </ul>
  * Every expected failure is a {@link Rejected} reply with an {@link ErrorCode} (Kafka's error names) and a message
@@ -77,7 +84,8 @@ public final class PartitionProtocol
      * {@code PartitionReplica.Internal} are the replica's own timer messages.
      */
     public sealed interface Command
-        permits Produce, FetchRequest, ListOffsets, DeleteRecords, GetStatus, PartitionReplica.Internal
+        permits Produce, FetchRequest, ListOffsets, DeleteRecords, OffsetForLeaderEpoch, DescribeProducers, GetStatus,
+        PartitionReplica.Internal
     {
     }
 
@@ -219,6 +227,30 @@ public final class PartitionProtocol
     }
 
     /**
+     * Finds where {@code leaderEpoch} ends in the log, as Kafka's OffsetForLeaderEpoch: the largest epoch at or below
+     * it that the log has, and that epoch's end offset (the start of the next epoch, or the log end offset for the
+     * latest). A consumer uses it to check that the position it holds was not truncated away by a leader change.
+     *
+     * @param leaderEpoch the epoch asked about, >= 0
+     * @param replyTo     receives an {@link OffsetForLeaderEpochReply}
+     */
+    public record OffsetForLeaderEpoch(
+        TopicPartition topicPartition, int leaderEpoch, ActorRef<OffsetForLeaderEpochReply> replyTo)
+        implements Command, MillraceMessage
+    {
+    }
+
+    /**
+     * Lists the idempotent producers the replica has state for (Kafka's DescribeProducers).
+     *
+     * @param replyTo receives a {@link DescribeProducersReply}
+     */
+    public record DescribeProducers(TopicPartition topicPartition, ActorRef<DescribeProducersReply> replyTo)
+        implements Command, MillraceMessage
+    {
+    }
+
+    /**
      * Asks for the replica's {@link Status}.
      *
      * @param replyTo receives the {@link Status}
@@ -244,6 +276,16 @@ public final class PartitionProtocol
 
     /** The answer to a {@link ListOffsets}. */
     public sealed interface ListOffsetsReply extends MillraceMessage permits OffsetFound, Rejected
+    {
+    }
+
+    /** The answer to an {@link OffsetForLeaderEpoch}. */
+    public sealed interface OffsetForLeaderEpochReply extends MillraceMessage permits EpochEndOffset, Rejected
+    {
+    }
+
+    /** The answer to a {@link DescribeProducers}. */
+    public sealed interface DescribeProducersReply extends MillraceMessage permits ProducersDescribed, Rejected
     {
     }
 
@@ -413,13 +455,46 @@ public final class PartitionProtocol
     }
 
     /**
+     * Where an epoch ends.
+     *
+     * @param leaderEpoch the largest epoch at or below the one asked about that the log has; -1 when it has none
+     * @param endOffset   the end offset (exclusive) of {@code leaderEpoch}; -1 when the epoch is unknown
+     */
+    public record EpochEndOffset(TopicPartition topicPartition, int leaderEpoch, long endOffset)
+        implements OffsetForLeaderEpochReply
+    {
+    }
+
+    /**
+     * One idempotent producer with state in a partition.
+     *
+     * @param lastSequence the last sequence appended at {@code producerEpoch}; -1 when none
+     * @param lastOffset   the offset of its last appended record; -1 when none
+     */
+    public record ActiveProducer(long producerId, short producerEpoch, int lastSequence, long lastOffset)
+        implements MillraceMessage
+    {
+    }
+
+    /** The producers with state in the partition, by producer id. */
+    public record ProducersDescribed(TopicPartition topicPartition, List<ActiveProducer> producers)
+        implements DescribeProducersReply
+    {
+        public ProducersDescribed
+        {
+            producers = List.copyOf(producers);
+        }
+    }
+
+    /**
      * A request was refused; for a produce, nothing of it was appended.
      *
      * @param error   what went wrong, by Kafka's name
      * @param message what exactly, and what to do about it
      */
     public record Rejected(TopicPartition topicPartition, ErrorCode error, String message)
-        implements ProduceReply, FetchReply, FetchLocalReply, ListOffsetsReply, DeleteRecordsReply
+        implements ProduceReply, FetchReply, FetchLocalReply, ListOffsetsReply, DeleteRecordsReply,
+        OffsetForLeaderEpochReply, DescribeProducersReply
     {
     }
 

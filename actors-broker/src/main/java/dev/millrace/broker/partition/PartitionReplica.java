@@ -8,12 +8,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.millrace.broker.log.FileRegion;
+import dev.millrace.broker.log.LeaderEpochCache;
 import dev.millrace.broker.log.Log;
 import dev.millrace.broker.log.LogConfig;
 import dev.millrace.broker.log.LogException;
 import dev.millrace.broker.partition.PartitionProtocol.Appended;
 import dev.millrace.broker.partition.PartitionProtocol.Command;
 import dev.millrace.broker.partition.PartitionProtocol.DeleteRecords;
+import dev.millrace.broker.partition.PartitionProtocol.DescribeProducers;
+import dev.millrace.broker.partition.PartitionProtocol.EpochEndOffset;
 import dev.millrace.broker.partition.PartitionProtocol.ErrorCode;
 import dev.millrace.broker.partition.PartitionProtocol.Fetch;
 import dev.millrace.broker.partition.PartitionProtocol.FetchLocal;
@@ -22,9 +25,11 @@ import dev.millrace.broker.partition.PartitionProtocol.Fetched;
 import dev.millrace.broker.partition.PartitionProtocol.FetchedRegion;
 import dev.millrace.broker.partition.PartitionProtocol.GetStatus;
 import dev.millrace.broker.partition.PartitionProtocol.ListOffsets;
+import dev.millrace.broker.partition.PartitionProtocol.OffsetForLeaderEpoch;
 import dev.millrace.broker.partition.PartitionProtocol.OffsetFound;
 import dev.millrace.broker.partition.PartitionProtocol.Produce;
 import dev.millrace.broker.partition.PartitionProtocol.ProduceReply;
+import dev.millrace.broker.partition.PartitionProtocol.ProducersDescribed;
 import dev.millrace.broker.partition.PartitionProtocol.RecordsDeleted;
 import dev.millrace.broker.partition.PartitionProtocol.Rejected;
 import dev.millrace.broker.partition.PartitionProtocol.Status;
@@ -154,6 +159,10 @@ public final class PartitionReplica extends AbstractBehavior<Command>
             .onMessage(ListOffsets.class, this::onListOffsets)
             .onMessage(DeleteRecords.class, delete -> delete.replyTo() == null, this::onNoReplyTo)
             .onMessage(DeleteRecords.class, this::onDeleteRecords)
+            .onMessage(OffsetForLeaderEpoch.class, request -> request.replyTo() == null, this::onNoReplyTo)
+            .onMessage(OffsetForLeaderEpoch.class, this::onOffsetForLeaderEpoch)
+            .onMessage(DescribeProducers.class, request -> request.replyTo() == null, this::onNoReplyTo)
+            .onMessage(DescribeProducers.class, this::onDescribeProducers)
             .onMessage(GetStatus.class, getStatus -> getStatus.replyTo() == null, this::onNoReplyTo)
             .onMessage(GetStatus.class, this::onGetStatus)
             .onMessage(FetchTimedOut.class, this::onFetchTimedOut)
@@ -599,6 +608,63 @@ public final class PartitionReplica extends AbstractBehavior<Command>
             return this;
         }
         delete.replyTo().tell(new RecordsDeleted(topicPartition, log.logStartOffset()));
+        return this;
+    }
+
+    /**
+     * Kafka's rule: the epoch asked about, if it is the current one, ends at the log end offset; an epoch above the
+     * current one is unknown (-1, -1); an older one ends where the first later epoch in the log starts, and is
+     * reported as the largest epoch at or below it that the log has (the one asked about if the log has none below).
+     * The current epoch may not be in the epoch cache yet (nothing appended with it): it still ends at the log end.
+     */
+    private Behavior<Command> onOffsetForLeaderEpoch(final OffsetForLeaderEpoch request)
+    {
+        if (!topicPartition.equals(request.topicPartition()))
+        {
+            request.replyTo().tell(misrouted(request.topicPartition()));
+            return this;
+        }
+        final int asked = request.leaderEpoch();
+        final int current = settings.leaderEpoch();
+        if (asked < 0 || asked > current)
+        {
+            request.replyTo().tell(new EpochEndOffset(
+                topicPartition, LeaderEpochCache.UNDEFINED_EPOCH, LeaderEpochCache.UNDEFINED_OFFSET));
+            return this;
+        }
+        if (asked == current)
+        {
+            request.replyTo().tell(new EpochEndOffset(topicPartition, current, log.logEndOffset()));
+            return this;
+        }
+        final LeaderEpochCache epochs = log.leaderEpochs();
+        int floor = LeaderEpochCache.UNDEFINED_EPOCH;
+        long endOffset = log.logEndOffset();
+        for (int i = 0; i < epochs.size(); i++)
+        {
+            if (epochs.epochAt(i) <= asked)
+            {
+                floor = epochs.epochAt(i);
+            }
+            else
+            {
+                endOffset = epochs.startOffsetAt(i);
+                break;
+            }
+        }
+        request.replyTo().tell(new EpochEndOffset(
+            topicPartition, floor == LeaderEpochCache.UNDEFINED_EPOCH ? asked : floor, endOffset));
+        return this;
+    }
+
+    private Behavior<Command> onDescribeProducers(final DescribeProducers request)
+    {
+        if (!topicPartition.equals(request.topicPartition()))
+        {
+            request.replyTo().tell(misrouted(request.topicPartition()));
+            return this;
+        }
+        request.replyTo().tell(new ProducersDescribed(topicPartition, producers.describe()));
         return this;
     }
 

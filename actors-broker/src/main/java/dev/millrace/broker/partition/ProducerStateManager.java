@@ -1,5 +1,9 @@
 package dev.millrace.broker.partition;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
 import org.agrona.collections.Long2ObjectHashMap;
 
 /**
@@ -135,6 +139,17 @@ public final class ProducerStateManager
     {
         final ProducerEntry entry = producers.get(producerId);
         return entry == null || entry.count == 0 ? -1 : entry.lastSequence();
+    }
+
+    /** Every producer with state, by producer id (for DescribeProducers; allocates, not for the append path). */
+    public List<PartitionProtocol.ActiveProducer> describe()
+    {
+        final List<PartitionProtocol.ActiveProducer> described = new ArrayList<>(producers.size());
+        producers.forEach((producerId, entry) -> described.add(new PartitionProtocol.ActiveProducer(
+            producerId, entry.epoch, entry.count == 0 ? -1 : entry.lastSequence(),
+            entry.count == 0 ? -1 : entry.lastOffsets[(entry.head + entry.count - 1) % RETAINED_BATCHES])));
+        described.sort(Comparator.comparingLong(PartitionProtocol.ActiveProducer::producerId));
+        return described;
     }
 
     /** Number of producers with state. */
