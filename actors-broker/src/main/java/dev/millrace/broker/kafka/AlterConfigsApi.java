@@ -20,7 +20,6 @@ import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.AlterConfigsRequest;
 import org.apache.kafka.common.requests.AlterConfigsResponse;
 import org.apache.kafka.common.requests.RequestHeader;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * AlterConfigs, the legacy non-incremental form: the request holds a topic's <em>whole</em> set of overrides, so
@@ -93,9 +92,7 @@ final class AlterConfigsApi implements KafkaApi
         }
         if (validateOnly)
         {
-            return AskPattern.ask(context.controller(),
-                replyTo -> new ControllerProtocol.AlterTopicConfigs(topic, set, delete, true, replyTo),
-                context.askTimeout(), context.system().scheduler());
+            return context.askController(replyTo -> new ControllerProtocol.AlterTopicConfigs(topic, set, delete, true, replyTo));
         }
         return context.ask(replyTo -> new Broker.AlterConfigs(topic, set, delete, replyTo));
     }

@@ -17,7 +17,6 @@ import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.CreatePartitionsRequest;
 import org.apache.kafka.common.requests.CreatePartitionsResponse;
 import org.apache.kafka.common.requests.RequestHeader;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * CreatePartitions: each topic through {@link Broker.CreatePartitions} (the controller refuses an unknown topic with
@@ -65,9 +64,7 @@ final class CreatePartitionsApi implements KafkaApi
         if (validateOnly)
         {
             // The facade only creates; the controller alone can check without creating.
-            return AskPattern.ask(context.controller(),
-                replyTo -> new ControllerProtocol.CreatePartitions(topic.name(), topic.count(), true, replyTo),
-                context.askTimeout(), context.system().scheduler());
+            return context.askController(replyTo -> new ControllerProtocol.CreatePartitions(topic.name(), topic.count(), true, replyTo));
         }
         return context.ask(replyTo -> new Broker.CreatePartitions(topic.name(), topic.count(), replyTo));
     }

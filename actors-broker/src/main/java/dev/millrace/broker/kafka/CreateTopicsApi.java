@@ -20,7 +20,6 @@ import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 import org.apache.kafka.common.requests.CreateTopicsResponse;
 import org.apache.kafka.common.requests.RequestHeader;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * CreateTopics: each topic through {@link Broker.CreateTopic} (-1 partitions or replication factor take the
@@ -70,9 +69,8 @@ final class CreateTopicsApi implements KafkaApi
         if (validateOnly)
         {
             // The facade only creates; the controller alone can check without creating.
-            return AskPattern.ask(context.controller(), replyTo -> new ControllerProtocol.CreateTopic(
-                topic.name(), topic.numPartitions(), topic.replicationFactor(), configs, true, replyTo),
-                context.askTimeout(), context.system().scheduler());
+            return context.askController(replyTo -> new ControllerProtocol.CreateTopic(
+                topic.name(), topic.numPartitions(), topic.replicationFactor(), configs, true, replyTo));
         }
         return context.ask(replyTo -> new Broker.CreateTopic(
             topic.name(), topic.numPartitions(), topic.replicationFactor(), configs, replyTo));

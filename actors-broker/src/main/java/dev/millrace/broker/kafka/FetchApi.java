@@ -165,7 +165,7 @@ final class FetchApi implements KafkaApi
             {
                 return pass().thenApply(this::response);
             }
-            return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS))
+            return context.after(Duration.ofMillis(delayMs))
                 .thenCompose(waited -> pass())
                 .thenApply(this::response);
         }

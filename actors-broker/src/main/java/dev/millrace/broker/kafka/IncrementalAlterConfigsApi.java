@@ -21,7 +21,6 @@ import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsResponse;
 import org.apache.kafka.common.requests.RequestHeader;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * IncrementalAlterConfigs of topics through {@link Broker.AlterConfigs} (SET and DELETE; APPEND and SUBTRACT, which
@@ -92,9 +91,7 @@ final class IncrementalAlterConfigsApi implements KafkaApi
         if (validateOnly)
         {
             // The facade only alters; the controller alone can check without changing.
-            return AskPattern.ask(context.controller(),
-                replyTo -> new ControllerProtocol.AlterTopicConfigs(topic, set, delete, true, replyTo),
-                context.askTimeout(), context.system().scheduler());
+            return context.askController(replyTo -> new ControllerProtocol.AlterTopicConfigs(topic, set, delete, true, replyTo));
         }
         return context.ask(replyTo -> new Broker.AlterConfigs(topic, set, delete, replyTo));
     }
