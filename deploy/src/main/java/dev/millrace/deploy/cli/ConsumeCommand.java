@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -13,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -20,7 +22,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -109,13 +110,18 @@ public final class ConsumeCommand implements Runnable
         description = "Between the printed fields. Default: a tab.")
     String separator;
 
+    /** Where each partition starts for {@code --from-timestamp}: -1 when no record is that recent. */
+    private Map<TopicPartition, Long> timestampOffsets = Map.of();
+
+    /** Records printed so far (also when SIGINT stops the loop). */
+    private long consumed;
+
     @Override
     public void run()
     {
         validate();
         final List<TopicPartition> partitions = partitions();
         final PrintWriter out = spec.commandLine().getOut();
-        long consumed = 0;
         final CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = null;
         try
@@ -126,7 +132,7 @@ public final class ConsumeCommand implements Runnable
                 start(consumer, partitions);
                 hook = new Thread(() -> wakeUpAndWait(consumer, stopped), "millrace-consume-stop");
                 Runtime.getRuntime().addShutdownHook(hook);
-                consumed = loop(consumer, endsAtStart, out);
+                loop(consumer, endsAtStart, out);
             }
             catch (final WakeupException ex)
             {
@@ -190,14 +196,26 @@ public final class ConsumeCommand implements Runnable
         }
     }
 
-    /** The partitions to read, checking that the topic (and the partition) exist. */
+    /**
+     * The partitions to read, checking that the topic (and the partition) exist; with {@code --from-timestamp}, also
+     * where each starts ({@link #timestampOffsets}). The admin client looks those up: the consumer's own
+     * {@code offsetsForTimes} refuses an answer without the found record's timestamp, which Millrace's listener
+     * gives today.
+     */
     private List<TopicPartition> partitions()
     {
         final TopicDescription description;
+        final List<TopicPartition> all = new ArrayList<>();
         try (Admin admin = client.admin())
         {
             description = Failures.await(admin.describeTopics(List.of(topic)).topicNameValues().get(topic), client,
                 "topic '" + topic + "'");
+            description.partitions().forEach(p -> all.add(new TopicPartition(topic, p.partition())));
+            if (fromTimestamp != null)
+            {
+                timestampOffsets = GroupsCommand.endOffsets(admin, client, new HashSet<>(all),
+                    OffsetSpec.forTimestamp(fromTimestamp), "topic '" + topic + "'");
+            }
         }
         final int count = description.partitions().size();
         if (partition != null)
@@ -208,11 +226,6 @@ public final class ConsumeCommand implements Runnable
                     count + ")");
             }
             return List.of(new TopicPartition(topic, partition));
-        }
-        final List<TopicPartition> all = new ArrayList<>(count);
-        for (int p = 0; p < count; p++)
-        {
-            all.add(new TopicPartition(topic, p));
         }
         return all;
     }
@@ -280,22 +293,20 @@ public final class ConsumeCommand implements Runnable
         }
     }
 
+    /** Seeks to {@link #timestampOffsets}; a partition with no record at or after the time starts at its end. */
     private void seekToTimestamp(final KafkaConsumer<byte[], byte[]> consumer, final Collection<TopicPartition> partitions)
     {
-        final Map<TopicPartition, Long> query = new HashMap<>();
-        partitions.forEach(tp -> query.put(tp, fromTimestamp));
-        final Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query, client.timeout());
         final List<TopicPartition> none = new ArrayList<>();
         for (final TopicPartition tp : partitions)
         {
-            final OffsetAndTimestamp at = found.get(tp);
-            if (at == null)
+            final Long at = timestampOffsets.get(tp);
+            if (at == null || at < 0)
             {
                 none.add(tp);
             }
             else
             {
-                consumer.seek(tp, at.offset());
+                consumer.seek(tp, at);
             }
         }
         if (!none.isEmpty())
@@ -304,10 +315,9 @@ public final class ConsumeCommand implements Runnable
         }
     }
 
-    private long loop(
+    private void loop(
         final KafkaConsumer<byte[], byte[]> consumer, final Map<TopicPartition, Long> endsAtStart, final PrintWriter out)
     {
-        long consumed = 0;
         final long assignDeadlineNs = System.nanoTime() + client.timeout().toNanos();
         while (true)
         {
@@ -333,7 +343,7 @@ public final class ConsumeCommand implements Runnable
             }
             if (maxMessages != null && consumed >= maxMessages)
             {
-                return consumed;
+                return;
             }
             if (consumer.assignment().isEmpty())
             {
@@ -346,7 +356,7 @@ public final class ConsumeCommand implements Runnable
             }
             if (!follow && reachedEnds(consumer, endsAtStart))
             {
-                return consumed;
+                return;
             }
         }
     }
