@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -22,6 +23,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -105,8 +107,8 @@ public final class GroupsCommand implements Runnable
     }
 
     @Command(name = "describe", mixinStandardHelpOptions = true,
-        description = "Describe a group: state, members, and per partition the committed offset, the log end " +
-            "offset and the lag, then the total lag.")
+        description = "Describe a group: state, members, and per partition of its topics the committed offset, the " +
+            "log end offset and the lag ('-' where it committed nothing), then the total lag of the committed partitions.")
     static final class Describe implements Runnable
     {
         @Spec
@@ -133,9 +135,32 @@ public final class GroupsCommand implements Runnable
                 }
                 final Set<TopicPartition> partitions = new LinkedHashSet<>(committed.keySet());
                 partitions.addAll(owners.keySet());
+                // Every partition of the group's topics, so that records in a partition it never committed show.
+                partitions.addAll(allPartitions(admin, partitions));
                 final Map<TopicPartition, Long> ends = endOffsets(admin, client, partitions, OffsetSpec.latest(), group(name));
                 print(description, committed, owners, ends);
             }
+        }
+
+        private Set<TopicPartition> allPartitions(final Admin admin, final Set<TopicPartition> known)
+        {
+            final Set<String> topics = new TreeSet<>();
+            known.forEach(tp -> topics.add(tp.topic()));
+            final Set<TopicPartition> all = new LinkedHashSet<>();
+            for (final String topic : topics)
+            {
+                try
+                {
+                    Failures.await(admin.describeTopics(List.of(topic)).topicNameValues().get(topic), client,
+                        "topic '" + topic + "'").partitions()
+                        .forEach(partition -> all.add(new TopicPartition(topic, partition.partition())));
+                }
+                catch (final CommandFailedException deleted)
+                {
+                    // A deleted topic's committed offsets still show, with the partitions they name.
+                }
+            }
+            return all;
         }
 
         private void print(
@@ -226,14 +251,27 @@ public final class GroupsCommand implements Runnable
         {
             try (Admin admin = client.admin())
             {
-                final ConsumerGroupDescription description = Failures.await(
-                    admin.describeConsumerGroups(List.of(name)).describedGroups().get(name), client, group(name));
-                if (!description.members().isEmpty())
+                Map<TopicPartition, OffsetAndMetadata> committed;
+                try
                 {
-                    throw new CommandFailedException(group(name) + " has active members; stop its consumers first");
+                    final ConsumerGroupDescription description = Failures.await(
+                        admin.describeConsumerGroups(List.of(name)).describedGroups().get(name), client, group(name));
+                    if (!description.members().isEmpty())
+                    {
+                        throw new CommandFailedException(group(name) + " has active members; stop its consumers first");
+                    }
+                    committed = Failures.await(
+                        admin.listConsumerGroupOffsets(name).partitionsToOffsetAndMetadata(), client, group(name));
                 }
-                final Map<TopicPartition, OffsetAndMetadata> committed = Failures.await(
-                    admin.listConsumerGroupOffsets(name).partitionsToOffsetAndMetadata(), client, group(name));
+                catch (final CommandFailedException ex)
+                {
+                    // A group that does not exist yet gets offsets for the topics named, as with Kafka's tool.
+                    if (topics.isEmpty() || !(ex.getCause() instanceof GroupIdNotFoundException))
+                    {
+                        throw ex;
+                    }
+                    committed = Map.of();
+                }
                 final Set<TopicPartition> partitions = partitions(admin, committed);
                 if (partitions.isEmpty())
                 {

@@ -71,6 +71,27 @@ class GroupsCommandTest extends NodeTestSupport
     }
 
     @Test
+    void shouldShowEveryPartitionOfTheGroupsTopicsAndCountOnlyCommittedLag()
+    {
+        assertEquals(0, at(bootstrap, "topics", "create", "split", "-p", "2").exitCode());
+        assertEquals(0, atWithInput(bootstrap, "a\nb\nc\n", "produce", "split", "--partition", "0").exitCode());
+        assertEquals(0, at(bootstrap, "consume", "split", "--group", "half", "--from-beginning", "--max-messages", "1")
+            .exitCode());
+        final Result described = at(bootstrap, "groups", "describe", "half");
+        assertEquals(0, described.exitCode(), described::toString);
+        final List<List<String>> rows = rows(described.out(), "split");
+        assertEquals(List.of(List.of("split", "0", "1", "3", "2"), List.of("split", "1", "-", "0", "-")), rows,
+            described::toString);
+        assertTrue(described.out().endsWith("Total lag: 2\n"), described::toString);
+
+        // A group that does not exist yet gets offsets for the named topic.
+        final Result created = at(bootstrap, "groups", "reset-offsets", "fresh", "--topic", "split", "--to-offset", "2");
+        assertEquals(0, created.exitCode(), created::toString);
+        assertEquals(List.of(List.of("split", "0", "2", "3", "1"), List.of("split", "1", "0", "0", "0")),
+            rows(at(bootstrap, "groups", "describe", "fresh").out(), "split"));
+    }
+
+    @Test
     void shouldFailWithExitOneNamingAnUnknownGroup()
     {
         final Result described = at(bootstrap, "groups", "describe", "ghost");
@@ -92,6 +113,20 @@ class GroupsCommandTest extends NodeTestSupport
         assertEquals(2, at(bootstrap, "groups", "reset-offsets", "g").exitCode());
         assertEquals(2, at(bootstrap, "groups", "reset-offsets", "g", "--to-earliest", "--to-latest").exitCode());
         assertEquals(2, at(bootstrap, "groups").exitCode());
+    }
+
+    private static List<List<String>> rows(final String out, final String topic)
+    {
+        final List<List<String>> rows = new java.util.ArrayList<>();
+        final Matcher matcher = ROW.matcher(out);
+        while (matcher.find())
+        {
+            if (matcher.group(1).equals(topic))
+            {
+                rows.add(List.of(matcher.group(1), matcher.group(2), matcher.group(3), matcher.group(4), matcher.group(5)));
+            }
+        }
+        return rows;
     }
 
     /** The describe row of the topic's partition: topic, partition, current offset, log end offset, lag. */
