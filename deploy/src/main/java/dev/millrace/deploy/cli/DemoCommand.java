@@ -88,6 +88,9 @@ public final class DemoCommand implements Runnable
     @Option(names = "--exit", description = "Stop the node and exit once the generator has stopped.")
     boolean exit;
 
+    /** Set by SIGINT/SIGTERM (a shutdown hook): the generator stops, the node is stopping. */
+    private final AtomicBoolean stopping = new AtomicBoolean();
+
     @Override
     public void run()
     {
@@ -114,7 +117,7 @@ public final class DemoCommand implements Runnable
             final long sent = generate(client, err);
             out.println(GENERATED + " " + sent + " payments into topic '" + topic + "'");
             out.flush();
-            if (node != null && !exit)
+            if (node != null && !exit && !stopping.get())
             {
                 out.println("the node keeps running at " + bootstrap + "; Ctrl-C stops it");
                 out.flush();
@@ -176,7 +179,6 @@ public final class DemoCommand implements Runnable
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000);
         final AtomicReference<Exception> failure = new AtomicReference<>();
         final AtomicLong acked = new AtomicLong();
-        final AtomicBoolean stopping = new AtomicBoolean();
         final CountDownLatch stopped = new CountDownLatch(1);
         final Thread hook = new Thread(() -> stopAndWait(stopping, stopped), "millrace-demo-stop");
         Runtime.getRuntime().addShutdownHook(hook);

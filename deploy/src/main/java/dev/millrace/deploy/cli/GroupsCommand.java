@@ -98,10 +98,20 @@ public final class GroupsCommand implements Runnable
             try (Admin admin = client.admin())
             {
                 final PrintWriter out = spec.commandLine().getOut();
-                Failures.await(admin.listGroups().all(), client, "list groups").stream()
-                    .sorted(Comparator.comparing(GroupListing::groupId))
-                    .forEach(listing -> out.println(listing.groupId() + "\t" +
-                        listing.groupState().map(GroupState::toString).orElse("Unknown")));
+                final List<GroupListing> listings = Failures.await(admin.listGroups().all(), client, "list groups")
+                    .stream().sorted(Comparator.comparing(GroupListing::groupId)).toList();
+                // A node may list groups without their state (Millrace's listener does today): describe those.
+                final List<String> stateless = listings.stream()
+                    .filter(listing -> listing.groupState().isEmpty()).map(GroupListing::groupId).toList();
+                final Map<String, ConsumerGroupDescription> described = stateless.isEmpty() ? Map.of() :
+                    Failures.await(admin.describeConsumerGroups(stateless).all(), client, "describe groups");
+                for (final GroupListing listing : listings)
+                {
+                    final ConsumerGroupDescription description = described.get(listing.groupId());
+                    final String state = listing.groupState().map(GroupState::toString)
+                        .orElse(description == null ? "Unknown" : description.groupState().toString());
+                    out.println(listing.groupId() + "\t" + state);
+                }
             }
         }
     }

@@ -50,16 +50,19 @@ public final class StandaloneCommand implements Runnable
         final PrintWriter out = spec.commandLine().getOut();
         out.println(READY + ": kafka bootstrap " + node.bootstrap() + ", data in " + node.dataDir());
         out.flush();
+        final PrintWriter err = spec.commandLine().getErr();
         final AtomicBoolean reported = new AtomicBoolean();
         final long waitMs = node.node().settings().startTimeout().toMillis();
         // On SIGTERM/SIGINT Pekko's own hook runs Coordinated Shutdown; this one reports when it has finished.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> awaitStop(node, out, reported, waitMs), "millrace-stopped"));
+        Runtime.getRuntime().addShutdownHook(
+            new Thread(() -> awaitStop(node, out, err, reported, waitMs), "millrace-stopped"));
         node.node().system().getWhenTerminated().toCompletableFuture().join();
         reportStopped(out, reported);
     }
 
     private static void awaitStop(
-        final StandaloneNode node, final PrintWriter out, final AtomicBoolean reported, final long waitMs)
+        final StandaloneNode node, final PrintWriter out, final PrintWriter err, final AtomicBoolean reported,
+        final long waitMs)
     {
         try
         {
@@ -68,8 +71,8 @@ public final class StandaloneCommand implements Runnable
         }
         catch (final Exception ex)
         {
-            out.println("millrace standalone: the node did not stop cleanly: " + ex);
-            out.flush();
+            err.println("millrace standalone: the node did not stop cleanly: " + ex);
+            err.flush();
         }
     }
 
