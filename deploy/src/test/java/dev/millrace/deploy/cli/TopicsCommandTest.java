@@ -50,6 +50,26 @@ class TopicsCommandTest extends NodeTestSupport
     }
 
     @Test
+    void shouldGrowATopicOrSayTheNodeCannotYet()
+    {
+        assertEquals(0, at(bootstrap, "topics", "create", "growing", "-p", "1").exitCode());
+        final Result grown = at(bootstrap, "topics", "alter", "growing", "--partitions", "3");
+        if (grown.exitCode() == 0)
+        {
+            assertEquals("topic 'growing' now has 3 partitions\n", grown.out());
+            assertTrue(at(bootstrap, "topics", "describe", "growing").out().contains("PartitionCount: 3\t"));
+        }
+        else
+        {
+            // CreatePartitions is not in every node's listener yet: a clear exit 1, never a crash.
+            assertEquals(1, grown.exitCode(), grown::toString);
+            assertTrue(grown.err().startsWith(
+                "millrace topics alter: topic 'growing': the node does not support this operation"), grown::toString);
+        }
+        assertEquals(0, at(bootstrap, "topics", "delete", "growing").exitCode());
+    }
+
+    @Test
     void shouldFailWithExitOneNamingAnUnknownTopic()
     {
         final Result described = at(bootstrap, "topics", "describe", "nope");
