@@ -69,6 +69,11 @@ final class Failures
             message = "no answer from " + client.bootstrapServer() + " within " +
                 DurationConverter.format(client.timeout()) + " (is a node running there?)";
         }
+        else if (cause instanceof UnsupportedVersionException ||
+            (cause.getMessage() != null && cause.getMessage().contains("does not support")))
+        {
+            message = subject + ": the node does not support this operation: " + cause.getMessage();
+        }
         else if (cause instanceof UnknownTopicOrPartitionException)
         {
             message = subject.startsWith("topic") ? subject + " does not exist" : "unknown topic or partition: " +
@@ -91,10 +96,6 @@ final class Failures
             cause instanceof InvalidTopicException)
         {
             message = subject + ": refused by the node: " + cause.getMessage();
-        }
-        else if (cause instanceof UnsupportedVersionException)
-        {
-            message = subject + ": the node does not support this operation: " + cause.getMessage();
         }
         else
         {

@@ -25,7 +25,10 @@ class TopicsCommandTest extends NodeTestSupport
         assertEquals(0, at(bootstrap, "topics", "create", "audit", "-p", "1").exitCode());
         final Result listed = at(bootstrap, "topics", "list");
         assertEquals(0, listed.exitCode(), listed::toString);
-        assertEquals(List.of("audit", "orders"), listed.lines());
+        // Other tests share the node: only these two and the order matter here.
+        assertEquals(List.of("audit", "orders"),
+            listed.lines().stream().filter(name -> name.equals("audit") || name.equals("orders")).toList());
+        assertEquals(listed.lines().stream().sorted().toList(), listed.lines(), "sorted");
 
         final Result described = at(bootstrap, "topics", "describe", "orders");
         assertEquals(0, described.exitCode(), described::toString);
@@ -46,7 +49,7 @@ class TopicsCommandTest extends NodeTestSupport
         final Result deleted = at(bootstrap, "topics", "delete", "orders", "audit");
         assertEquals(0, deleted.exitCode(), deleted::toString);
         assertEquals(List.of("deleted topic 'orders'", "deleted topic 'audit'"), deleted.lines());
-        assertEquals(List.of(), at(bootstrap, "topics", "list").lines());
+        assertTrue(at(bootstrap, "topics", "list").lines().stream().noneMatch(n -> n.equals("orders") || n.equals("audit")));
     }
 
     @Test
