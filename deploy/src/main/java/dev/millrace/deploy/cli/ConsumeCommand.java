@@ -142,6 +142,12 @@ public final class ConsumeCommand implements Runnable
             {
                 throw Failures.of(ex, client, "topic '" + topic + "'");
             }
+            // Before the shutdown hook may let the JVM go: on SIGTERM this is the last thing done.
+            out.flush();
+            final PrintWriter err = spec.commandLine().getErr();
+            err.println("consumed " + consumed + " record" + (consumed == 1 ? "" : "s") + " from topic '" + topic + "'" +
+                (group == null ? "" : " as group '" + group + "'"));
+            err.flush();
         }
         finally
         {
@@ -152,11 +158,6 @@ public final class ConsumeCommand implements Runnable
                 removeHook(hook);
             }
         }
-        out.flush();
-        final PrintWriter err = spec.commandLine().getErr();
-        err.println("consumed " + consumed + " record" + (consumed == 1 ? "" : "s") + " from topic '" + topic + "'" +
-            (group == null ? "" : " as group '" + group + "'"));
-        err.flush();
     }
 
     private void validate()

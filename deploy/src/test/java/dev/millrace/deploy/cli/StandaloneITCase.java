@@ -71,6 +71,8 @@ class StandaloneITCase
             final Result lag = Cli.at(bootstrap, "groups", "describe", "desk");
             assertTrue(lag.out().endsWith("Total lag: 0\n"), lag::toString);
 
+            followUntilSigterm(bootstrap);
+
             // SIGTERM by pid. Process.destroy() would send the same signal but also close our end of stdout, and the
             // stopped line is what this checks.
             assertTrue(child.toHandle().destroy(), "SIGTERM sent");
@@ -90,14 +92,58 @@ class StandaloneITCase
         }
     }
 
+    /** {@code consume --follow} as its own JVM: SIGTERM stops it after it committed what it printed. */
+    private void followUntilSigterm(final String bootstrap) throws Exception
+    {
+        final Path followErr = dir.resolve("follow-stderr.log");
+        final Process follower = new ProcessBuilder(javaCommand(List.of("consume", "trades", "--group", "tail",
+                "--from-beginning", "--follow", "--bootstrap-server", bootstrap)))
+            .redirectError(followErr.toFile())
+            .start();
+        final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        final Thread reader = new Thread(() -> readLines(follower, lines), "follow-stdout");
+        reader.setDaemon(true);
+        reader.start();
+        try
+        {
+            final List<String> values = new ArrayList<>();
+            for (int i = 0; i < 3; i++)
+            {
+                final String line = lines.poll(60, TimeUnit.SECONDS);
+                assertNotNull(line, () -> "the follower printed " + values + " within 60 s; stderr:\n" + tail(followErr));
+                values.add(line);
+            }
+            assertEquals(List.of("1", "2", "3"), values.stream().sorted().toList());
+            assertTrue(follower.isAlive(), "--follow keeps running at the end of the topic");
+            assertTrue(follower.toHandle().destroy(), "SIGTERM sent");
+            assertTrue(follower.waitFor(30, TimeUnit.SECONDS), () -> "no exit within 30 s; stderr:\n" + tail(followErr));
+            assertEquals(143, follower.exitValue());
+            assertTrue(Files.readString(followErr).contains("consumed 3 records from topic 'trades' as group 'tail'"),
+                () -> tail(followErr));
+            final Result lag = Cli.at(bootstrap, "groups", "describe", "tail");
+            assertTrue(lag.out().endsWith("Total lag: 0\n"), lag::toString);
+        }
+        finally
+        {
+            follower.destroyForcibly();
+            follower.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
     private static List<String> command(final Path dataDir)
+    {
+        return javaCommand(List.of("standalone", "--port", "0", "--data-dir", dataDir.toString()));
+    }
+
+    private static List<String> javaCommand(final List<String> args)
     {
         final String java = ProcessHandle.current().info().command().orElse("java");
         final String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         final List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-XX:+UseSerialGC",
             "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
             "--add-opens", "java.base/java.nio=ALL-UNNAMED",
-            "-cp", classPath, MillraceMain.class.getName(), "standalone", "--port", "0", "--data-dir", dataDir.toString()));
+            "-cp", classPath, MillraceMain.class.getName()));
+        command.addAll(args);
         return command;
     }
 
