@@ -76,7 +76,7 @@ final class ListOffsetsApi implements KafkaApi
     {
         if (reply instanceof PartitionProtocol.OffsetFound found)
         {
-            response.setErrorCode(Errors.NONE.code()).setOffset(found.offset());
+            response.setErrorCode(Errors.NONE.code()).setOffset(found.offset()).setTimestamp(found.timestamp());
         }
         else if (reply instanceof PartitionProtocol.Rejected rejected)
         {

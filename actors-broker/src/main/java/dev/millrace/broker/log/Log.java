@@ -485,6 +485,15 @@ public final class Log implements AutoCloseable
         return reader.offsetForTimestamp(timestampMs);
     }
 
+    /**
+     * As {@link #offsetForTimestamp}, with the timestamp of the record found (what Kafka's ListOffsets answers), or
+     * {@code null} when no record reaches {@code timestampMs}. Safe from any thread.
+     */
+    public TimestampedOffset findByTimestamp(final long timestampMs)
+    {
+        return reader.findByTimestamp(timestampMs);
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // Retention and truncation
     // ---------------------------------------------------------------------------------------------------------------

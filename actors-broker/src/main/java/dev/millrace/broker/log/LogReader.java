@@ -102,6 +102,13 @@ final class LogReader
     /** See {@link Log#offsetForTimestamp(long)}. */
     long offsetForTimestamp(final long timestampMs)
     {
+        final TimestampedOffset found = findByTimestamp(timestampMs);
+        return null == found ? -1 : found.offset();
+    }
+
+    /** See {@link Log#findByTimestamp(long)}. */
+    TimestampedOffset findByTimestamp(final long timestampMs)
+    {
         final BatchHeaderReader reader = Log.HEADER_READERS.get();
         for (int attempt = 0; attempt < READ_RETRIES; attempt++)
         {
@@ -123,12 +130,14 @@ final class LogReader
                         final RecordBatchFlyweight header = reader.header();
                         if (header.lastOffset() >= searchFrom && header.maxTimestamp() >= timestampMs)
                         {
-                            return Math.max(firstOffsetInBatch(segment, position, reader, timestampMs), log.logStartOffset());
+                            final TimestampedOffset found = firstInBatch(segment, position, reader, timestampMs);
+                            final long start = log.logStartOffset();
+                            return found.offset() >= start ? found : new TimestampedOffset(found.timestamp(), start);
                         }
                         position += reader.size();
                     }
                 }
-                return -1;
+                return null;
             }
             catch (final ClosedChannelException ex)
             {
@@ -147,32 +156,42 @@ final class LogReader
     }
 
     /**
-     * Within a batch whose max timestamp reaches the target: its base offset when the first record already does or when
-     * all records carry the log-append time; otherwise the offset of the first record that reaches it, found by
-     * walking the records (decompressing a compressed batch first).
+     * Within a batch whose max timestamp reaches the target: its first record when that one already does (the base
+     * timestamp is the first record's) or when all records carry the log-append time; otherwise the first record that
+     * reaches it, found by walking the records (decompressing a compressed batch first).
      */
-    private static long firstOffsetInBatch(
+    private static TimestampedOffset firstInBatch(
         final LogSegment segment, final int position, final BatchHeaderReader reader, final long timestampMs)
         throws IOException
     {
         final RecordBatchFlyweight header = reader.header();
         final long baseOffset = header.baseOffset();
-        if (header.baseTimestamp() >= timestampMs || header.isLogAppendTime())
+        if (header.isLogAppendTime())
         {
-            return baseOffset;
+            return new TimestampedOffset(header.maxTimestamp(), baseOffset);
         }
+        if (header.baseTimestamp() >= timestampMs)
+        {
+            return new TimestampedOffset(header.baseTimestamp(), baseOffset);
+        }
+        final long baseTimestamp = header.baseTimestamp();
         final int size = reader.size();
         final boolean compressed = header.compressionCodecId() != 0;
         final DirectBuffer bytes = reader.readBatch(segment.channel(), position);
         if (null == bytes)
         {
-            return baseOffset;
+            return new TimestampedOffset(baseTimestamp, baseOffset);
         }
-        return compressed ? firstCompressedOffsetAtOrAfter(bytes, size, position, timestampMs) :
-            RECORD_TIMESTAMPS.get().firstOffsetAtOrAfter(bytes, size, timestampMs);
+        if (compressed)
+        {
+            return firstCompressedAtOrAfter(bytes, size, position, timestampMs);
+        }
+        final RecordTimestamps timestamps = RECORD_TIMESTAMPS.get();
+        final long offset = timestamps.firstOffsetAtOrAfter(bytes, size, timestampMs);
+        return new TimestampedOffset(timestamps.foundTimestamp(), offset);
     }
 
-    private static long firstCompressedOffsetAtOrAfter(
+    private static TimestampedOffset firstCompressedAtOrAfter(
         final DirectBuffer bytes, final int size, final int position, final long timestampMs)
     {
         final RecordBatchReader records = RECORD_READERS.get();
@@ -183,7 +202,7 @@ final class LogReader
             {
                 if (records.record().timestamp() >= timestampMs)
                 {
-                    return records.record().offset();
+                    return new TimestampedOffset(records.record().timestamp(), records.record().offset());
                 }
             }
         }
@@ -192,7 +211,8 @@ final class LogReader
             // Leaders check records on append, but a follower's copy is checked only to the CRC and a concurrent
             // truncation may rewrite the bytes: the batch start is always a safe answer.
         }
-        return bytes.getLong(RecordBatchDescriptor.BASE_OFFSET_OFFSET, RecordBatchDescriptor.BYTE_ORDER);
+        return new TimestampedOffset(bytes.getLong(RecordBatchDescriptor.BASE_TIMESTAMP_OFFSET, RecordBatchDescriptor.BYTE_ORDER),
+            bytes.getLong(RecordBatchDescriptor.BASE_OFFSET_OFFSET, RecordBatchDescriptor.BYTE_ORDER));
     }
 
     private void checkNotBelowStart(final long offset)

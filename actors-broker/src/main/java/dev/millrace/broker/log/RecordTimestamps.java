@@ -13,23 +13,26 @@ import org.agrona.DirectBuffer;
  * All varints are zigzag-encoded. The batch CRC does not vouch for a producer's record encoding, so every read is
  * bounds-checked and a malformed record ends the walk (the caller falls back to the batch's base offset).
  *
- * <p>Stateless apart from the last decoded value and its length; one instance per reader thread.
+ * <p>Stateless apart from the last decoded value and its length and the last answer's timestamp; one instance per
+ * reader thread.
  */
 final class RecordTimestamps
 {
     private long value;
     private int valueLength;
+    private long foundTimestamp;
 
     /**
      * The offset of the first record of the batch in {@code buffer} (starting at 0, {@code size} bytes) with a
      * timestamp at or above {@code targetMs}, or the batch's base offset when none is found or the records are
-     * malformed.
+     * malformed. {@link #foundTimestamp()} then tells that record's timestamp (the base timestamp for the fallback).
      */
     long firstOffsetAtOrAfter(final DirectBuffer buffer, final int size, final long targetMs)
     {
         final long baseOffset = buffer.getLong(BASE_OFFSET_OFFSET, BYTE_ORDER);
         final long baseTimestamp = buffer.getLong(BASE_TIMESTAMP_OFFSET, BYTE_ORDER);
         final int count = buffer.getInt(RECORDS_COUNT_OFFSET, BYTE_ORDER);
+        foundTimestamp = baseTimestamp;
         int position = RECORDS_OFFSET;
         for (int i = 0; i < count; i++)
         {
@@ -57,11 +60,18 @@ final class RecordTimestamps
             }
             if (timestamp >= targetMs)
             {
+                foundTimestamp = timestamp;
                 return baseOffset + zigzag(value);
             }
             position = recordEnd;
         }
         return baseOffset;
+    }
+
+    /** The timestamp of the record {@link #firstOffsetAtOrAfter} answered last. */
+    long foundTimestamp()
+    {
+        return foundTimestamp;
     }
 
     private boolean readVarlong(final DirectBuffer buffer, final int position, final int limit)

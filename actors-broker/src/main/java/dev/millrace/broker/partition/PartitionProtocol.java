@@ -439,9 +439,10 @@ public final class PartitionProtocol
     /**
      * The offset asked for by {@link ListOffsets}.
      *
-     * @param offset the offset, or -1 when {@link OffsetSpec#BY_TIMESTAMP} found no record at or after the timestamp
+     * @param offset    the offset, or -1 when {@link OffsetSpec#BY_TIMESTAMP} found no record at or after the timestamp
+     * @param timestamp for {@link OffsetSpec#BY_TIMESTAMP}, the found record's own timestamp; otherwise -1
      */
-    public record OffsetFound(TopicPartition topicPartition, long offset) implements ListOffsetsReply
+    public record OffsetFound(TopicPartition topicPartition, long offset, long timestamp) implements ListOffsetsReply
     {
     }
 

@@ -12,6 +12,7 @@ import dev.millrace.broker.log.LeaderEpochCache;
 import dev.millrace.broker.log.Log;
 import dev.millrace.broker.log.LogConfig;
 import dev.millrace.broker.log.LogException;
+import dev.millrace.broker.log.TimestampedOffset;
 import dev.millrace.broker.partition.PartitionProtocol.Appended;
 import dev.millrace.broker.partition.PartitionProtocol.Command;
 import dev.millrace.broker.partition.PartitionProtocol.DeleteRecords;
@@ -549,14 +550,14 @@ public final class PartitionReplica extends AbstractBehavior<Command>
                 "LATEST or BY_TIMESTAMP"));
             return this;
         }
-        final long offset;
+        final OffsetFound found;
         try
         {
-            offset = switch (listOffsets.spec())
+            found = switch (listOffsets.spec())
             {
-                case EARLIEST -> log.logStartOffset();
-                case LATEST -> highWatermark();
-                case BY_TIMESTAMP -> offsetForTimestamp(listOffsets.timestampMs());
+                case EARLIEST -> new OffsetFound(topicPartition, log.logStartOffset(), NO_TIMESTAMP);
+                case LATEST -> new OffsetFound(topicPartition, highWatermark(), NO_TIMESTAMP);
+                case BY_TIMESTAMP -> findByTimestamp(listOffsets.timestampMs());
             };
         }
         catch (final LogException ex)
@@ -568,14 +569,16 @@ public final class PartitionReplica extends AbstractBehavior<Command>
             }
             return this;
         }
-        listOffsets.replyTo().tell(new OffsetFound(topicPartition, offset));
+        listOffsets.replyTo().tell(found);
         return this;
     }
 
-    private long offsetForTimestamp(final long timestampMs)
+    /** Only committed records count: one at or above the high watermark is not found yet. */
+    private OffsetFound findByTimestamp(final long timestampMs)
     {
-        final long offset = log.offsetForTimestamp(timestampMs);
-        return offset >= highWatermark() ? -1 : offset;
+        final TimestampedOffset found = log.findByTimestamp(timestampMs);
+        return null == found || found.offset() >= highWatermark() ? new OffsetFound(topicPartition, -1, NO_TIMESTAMP) :
+            new OffsetFound(topicPartition, found.offset(), found.timestamp());
     }
 
     private Behavior<Command> onDeleteRecords(final DeleteRecords delete)

@@ -3,6 +3,7 @@ package dev.millrace.broker.kafka;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,7 @@ import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -202,6 +204,47 @@ class KafkaClientsTest
                         .get(partition).offset();
                 }
                 assertEquals(100, end);
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldFindOffsetsForTimesWithTheFoundRecordsOwnTimestamp() throws Exception
+    {
+        try (BrokerNode node = BrokerNode.start(nodeConfig(dataDir)))
+        {
+            createTopic(node, "ticks", 1);
+            final long t0 = 1_700_000_000_000L;
+            try (KafkaProducer<byte[], byte[]> producer = producer(node))
+            {
+                // Timestamps t0, t0 + 10, ... t0 + 90, sent together: most likely one lz4 batch, walked record by record.
+                final List<Future<RecordMetadata>> sent = new ArrayList<>();
+                for (int i = 0; i < 10; i++)
+                {
+                    sent.add(producer.send(new ProducerRecord<>("ticks", 0, t0 + 10L * i, key(i), value(i))));
+                }
+                for (final Future<RecordMetadata> ack : sent)
+                {
+                    ack.get(20, TimeUnit.SECONDS);
+                }
+            }
+            final TopicPartition partition = new TopicPartition("ticks", 0);
+            final Properties props = new Properties();
+            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(node));
+            try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer()))
+            {
+                // Between two records: the next one, with its own timestamp (Kafka's consumer refuses a negative one).
+                final OffsetAndTimestamp between = consumer.offsetsForTimes(Map.of(partition, t0 + 35), Duration.ofSeconds(20))
+                    .get(partition);
+                assertEquals(4, between.offset());
+                assertEquals(t0 + 40, between.timestamp());
+                final OffsetAndTimestamp exact = consumer.offsetsForTimes(Map.of(partition, t0), Duration.ofSeconds(20))
+                    .get(partition);
+                assertEquals(0, exact.offset());
+                assertEquals(t0, exact.timestamp());
+                assertNull(consumer.offsetsForTimes(Map.of(partition, t0 + 1_000), Duration.ofSeconds(20)).get(partition));
             }
         }
     }

@@ -92,7 +92,7 @@ class PartitionProtocolSerializationTest
             new Appended(TP, 42, -1, 3),
             new Fetched(TP, Batches.plain(2, 5), 44, 3),
             new Fetched(TP, new byte[0], 44, 3),
-            new OffsetFound(TP, -1),
+            new OffsetFound(TP, -1, -1),
             new RecordsDeleted(TP, 9),
             new Rejected(TP, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, "a batch is missing"),
             new Status(TP, 5, 3, 44, 44, 2, 4096, 1, 0),
