@@ -141,6 +141,12 @@ public final class QuorumConfig
         }
         electionTimeoutNs = duration(config, ELECTION_TIMEOUT_KEY);
         startupCanvassTimeoutNs = duration(config, STARTUP_CANVASS_TIMEOUT_KEY);
+        if (startupCanvassTimeoutNs % leaderHeartbeatTimeoutNs != 0)
+        {
+            // Aeron Cluster's own rule, checked here so the message names our keys.
+            throw invalid(STARTUP_CANVASS_TIMEOUT_KEY, "must be a multiple of " + PATH + "." +
+                LEADER_HEARTBEAT_TIMEOUT_KEY, startupCanvassTimeoutNs / 1_000_000 + "ms");
+        }
         sessionTimeoutNs = duration(config, SESSION_TIMEOUT_KEY);
         snapshotEveryLogEntries = longValue(config, SNAPSHOT_EVERY_KEY);
         if (snapshotEveryLogEntries < 0)

@@ -1,5 +1,6 @@
 package dev.millrace.sharding.persistence.embedded;
 
+import dev.millrace.sharding.persistence.JournalSemanticsSuite;
 import com.typesafe.config.Config;
 
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.millrace.sharding.persistence.embedded;
 
+import dev.millrace.sharding.persistence.SnapshotStoreSemanticsSuite;
 import com.typesafe.config.Config;
 import org.apache.pekko.persistence.SnapshotSelectionCriteria;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package dev.millrace.sharding.persistence.embedded;
 
+import dev.millrace.sharding.persistence.JournalProtocolClient;
 import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.Test;
