@@ -14,6 +14,7 @@ import scala.jdk.javaapi.CollectionConverters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -99,6 +100,37 @@ public final class JournalProtocolClient
                 fail("expected WriteMessageSuccess, got " + reply);
             }
         }
+    }
+
+    /**
+     * Writes events {@code from..to} of a persistence id in one {@code WriteMessages}, tolerating failure.
+     *
+     * @return empty when the journal acknowledged every event, else the cause of {@code WriteMessagesFailed}.
+     */
+    public Optional<Throwable> tryWriteEvents(final String persistenceId, final long from, final long to)
+    {
+        final TestProbe<Object> probe = testKit.createTestProbe();
+        final List<PersistentEnvelope> envelopes = new ArrayList<>();
+        for (long seqNr = from; seqNr <= to; seqNr++)
+        {
+            envelopes.add(atomic(repr(persistenceId, seqNr, persistenceId + "-" + seqNr)));
+        }
+        journal.tell(
+            new JournalProtocol.WriteMessages(
+                CollectionConverters.asScala(envelopes).toList(), Adapter.toClassic(probe.ref()), 1),
+            Adapter.toClassic(probe.ref()));
+        final Object first = probe.receiveMessage(TIMEOUT);
+        probe.receiveSeveralMessages(envelopes.size(), TIMEOUT);
+        probe.stop();
+        if (first instanceof JournalProtocol.WriteMessagesFailed failed)
+        {
+            return Optional.of(failed.cause());
+        }
+        if (first != JournalProtocol.WriteMessagesSuccessful$.MODULE$)
+        {
+            fail("expected WriteMessagesSuccessful or WriteMessagesFailed, got " + first);
+        }
+        return Optional.empty();
     }
 
     /**

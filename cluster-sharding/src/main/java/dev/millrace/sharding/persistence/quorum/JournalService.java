@@ -42,19 +42,23 @@ public final class JournalService implements ClusteredService
     private static final Logger LOG = LoggerFactory.getLogger(JournalService.class);
     private static final long OFFER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
 
+    private final int memberId;
     private final int maxChunkBytes;
     private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(4096);
     private final AtomicLong logEntriesSinceSnapshot = new AtomicLong();
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
+    private volatile boolean startedFromSnapshot;
     private JournalState state = new JournalState();
     private Cluster cluster;
     private IdleStrategy idleStrategy;
 
     /**
+     * @param memberId      the voter's member id, for logs.
      * @param maxChunkBytes largest bytes of events in one reply or snapshot message; must fit an egress message.
      */
-    public JournalService(final int maxChunkBytes)
+    public JournalService(final int memberId, final int maxChunkBytes)
     {
+        this.memberId = memberId;
         this.maxChunkBytes = maxChunkBytes;
     }
 
@@ -66,9 +70,10 @@ public final class JournalService implements ClusteredService
         if (snapshotImage != null)
         {
             loadSnapshot(snapshotImage);
+            startedFromSnapshot = true;
         }
         LOG.info("Quorum journal service started on member {} with {} persistence ids{}",
-            cluster.memberId(), state.streamCount(), snapshotImage == null ? "" : " from a snapshot");
+            memberId, state.streamCount(), snapshotImage == null ? "" : " from a snapshot");
     }
 
     private void loadSnapshot(final Image image)
@@ -240,7 +245,7 @@ public final class JournalService implements ClusteredService
         state.writeTo(maxChunkBytes, (record) -> offerToSnapshot(snapshotPublication, snapshotBuffer, record));
         logEntriesSinceSnapshot.set(0);
         LOG.info("Quorum journal snapshot taken on member {} ({} persistence ids)",
-            cluster.memberId(), state.streamCount());
+            memberId, state.streamCount());
     }
 
     private void offerToSnapshot(
@@ -266,7 +271,7 @@ public final class JournalService implements ClusteredService
     @Override
     public void onRoleChange(final Cluster.Role newRole)
     {
-        LOG.info("Quorum journal member {} is now {}", cluster == null ? -1 : cluster.memberId(), newRole);
+        LOG.info("Quorum journal member {} is now {}", memberId, newRole);
         role = newRole;
     }
 
@@ -281,6 +286,15 @@ public final class JournalService implements ClusteredService
     public long logEntriesSinceSnapshot()
     {
         return logEntriesSinceSnapshot.get();
+    }
+
+    /**
+     * @return whether the state was loaded from an Aeron Cluster snapshot at start (then only the log after it
+     *     was replayed).
+     */
+    public boolean startedFromSnapshot()
+    {
+        return startedFromSnapshot;
     }
 
     /**

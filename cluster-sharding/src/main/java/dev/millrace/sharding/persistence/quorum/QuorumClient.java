@@ -179,6 +179,7 @@ public final class QuorumClient implements AutoCloseable
         private String lastProblem = "not connected yet";
         private long nextConnectNs;
         private long nextTimeoutCheckNs;
+        private long nextKeepAliveNs;
 
         @Override
         public int doWork()
@@ -198,6 +199,12 @@ public final class QuorumClient implements AutoCloseable
             if (cluster != null)
             {
                 work += send();
+                if (nowNs - nextKeepAliveNs >= 0)
+                {
+                    // The cluster closes sessions it has not heard from within its session timeout.
+                    cluster.sendKeepAlive();
+                    nextKeepAliveNs = nowNs + keepAliveIntervalNs();
+                }
                 try
                 {
                     work += cluster.pollEgress();
@@ -217,6 +224,11 @@ public final class QuorumClient implements AutoCloseable
                 nextTimeoutCheckNs = nowNs + TimeUnit.MILLISECONDS.toNanos(10);
             }
             return work;
+        }
+
+        private long keepAliveIntervalNs()
+        {
+            return Math.max(TimeUnit.MILLISECONDS.toNanos(100), config.sessionTimeoutNs() / 4);
         }
 
         private int connect(final long nowNs)
@@ -291,6 +303,7 @@ public final class QuorumClient implements AutoCloseable
                 final long result = cluster.offer(buffer, 0, length);
                 if (result > 0)
                 {
+                    nextKeepAliveNs = System.nanoTime() + keepAliveIntervalNs();
                     iterator.remove();
                     inFlight.put(request.correlationId, request);
                     sent++;

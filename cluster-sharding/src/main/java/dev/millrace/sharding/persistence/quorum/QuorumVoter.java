@@ -85,7 +85,7 @@ public final class QuorumVoter implements AutoCloseable
         final File clusterDir = dir.resolve("cluster").toFile();
         final Supplier<IdleStrategy> idle =
             () -> IdleStrategies.create(config.idleStrategy(), IdleStrategies.Params.DEFAULTS);
-        final JournalService service = new JournalService(config.maxChunkBytes());
+        final JournalService service = new JournalService(memberId, config.maxChunkBytes());
 
         ClusteredMediaDriver clusteredDriver = null;
         ClusteredServiceContainer container = null;
@@ -188,6 +188,14 @@ public final class QuorumVoter implements AutoCloseable
     public Cluster.Role role()
     {
         return service.role();
+    }
+
+    /**
+     * @return whether the journal state was loaded from an Aeron Cluster snapshot when this voter started.
+     */
+    public boolean startedFromSnapshot()
+    {
+        return service.startedFromSnapshot();
     }
 
     /**
