@@ -154,7 +154,7 @@ class JournalStateTest
         assertEquals(replayAll(state, "p2"), replayAll(restored, "p2"));
         assertArrayEquals(new byte[] {9}, restored.loadSnapshot(new QuorumMessage.LoadSnapshot(
             1, "p1", 0, Long.MAX_VALUE, 0, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE)).body());
-        assertEquals(List.of(null), restored.write(List.of(entry("p0", 51, 51))));
+        assertEquals(Arrays.asList((String)null), restored.write(List.of(entry("p0", 51, 51))));
     }
 
     @Test
