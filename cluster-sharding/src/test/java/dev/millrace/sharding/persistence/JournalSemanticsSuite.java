@@ -73,6 +73,22 @@ public abstract class JournalSemanticsSuite
     }
 
     /**
+     * @return the protocol client of the current actor system, for plugin-specific tests.
+     */
+    protected JournalProtocolClient journal()
+    {
+        return journal;
+    }
+
+    /**
+     * @return the current actor system's test kit, for plugin-specific tests.
+     */
+    protected ActorTestKit testKit()
+    {
+        return testKit;
+    }
+
+    /**
      * Stops the actor system (closing the store) and starts a new one on the same directory.
      */
     protected void restart()

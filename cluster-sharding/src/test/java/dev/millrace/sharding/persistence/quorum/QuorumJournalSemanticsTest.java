@@ -1,10 +1,20 @@
 package dev.millrace.sharding.persistence.quorum;
 
 import com.typesafe.config.Config;
+import dev.millrace.sharding.persistence.JournalProtocolClient;
 import dev.millrace.sharding.persistence.JournalSemanticsSuite;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Runs the journal contract against the quorum journal on three voters in this JVM. Each test gets fresh voters
@@ -29,6 +39,46 @@ class QuorumJournalSemanticsTest extends JournalSemanticsSuite
     protected String journalPluginId()
     {
         return QuorumTestCluster.JOURNAL_ID;
+    }
+
+    @Test
+    void shouldRefuseAWriteWhoseSequenceNumberIsNotTheNext()
+    {
+        journal().writeEvents("fenced", 1, 3);
+
+        // A stale incarnation of the writer, still believing 2 is next.
+        final Optional<Throwable> stale = journal().tryWriteEvents("fenced", 2, 2);
+        // A writer that skipped ahead.
+        final Optional<Throwable> ahead = journal().tryWriteEvents("fenced", 5, 5);
+
+        assertTrue(stale.isPresent());
+        assertTrue(stale.get().getMessage().contains("next sequence number is 4"), stale.get().getMessage());
+        assertTrue(ahead.isPresent());
+        final JournalProtocolClient.Replay replay = journal().replayAll("fenced");
+        assertEquals(List.of("fenced-1", "fenced-2", "fenced-3"), replay.payloads());
+        assertEquals(3L, replay.highestSequenceNr());
+    }
+
+    @Test
+    void shouldRecoverAPersistentActorFromSnapshotAndEvents()
+    {
+        final TestProbe<Done> done = testKit().createTestProbe();
+        final TestProbe<String> state = testKit().createTestProbe();
+        ActorRef<JoinedStringEntity.Command> entity = testKit().spawn(JoinedStringEntity.create("entity-1"));
+        for (final String text : List.of("a", "b", "c", "d", "e"))
+        {
+            entity.tell(new JoinedStringEntity.Append(text, done.ref()));
+            done.expectMessage(Done.getInstance());
+        }
+        testKit().stop(entity);
+
+        restart();
+
+        final TestProbe<String> recovered = testKit().createTestProbe();
+        entity = testKit().spawn(JoinedStringEntity.create("entity-1"));
+        entity.tell(new JoinedStringEntity.Get(recovered.ref()));
+        assertEquals("a,b,c,d,e", recovered.receiveMessage());
+        state.stop();
     }
 
     @AfterEach
