@@ -3,9 +3,11 @@ package dev.millrace.sharding.persistence.quorum;
 import com.typesafe.config.Config;
 import dev.millrace.sharding.persistence.JournalProtocolClient;
 import dev.millrace.sharding.persistence.JournalSemanticsSuite;
+import dev.millrace.sharding.persistence.SnapshotProtocolClient;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.persistence.SnapshotSelectionCriteria;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -79,6 +81,10 @@ class QuorumJournalSemanticsTest extends JournalSemanticsSuite
         entity.tell(new JoinedStringEntity.Get(recovered.ref()));
         assertEquals("a,b,c,d,e", recovered.receiveMessage());
         state.stop();
+        // The actor snapshotted at 3 (snapshotEvery(3, 2)); recovery started from it and replayed 4 and 5.
+        final SnapshotProtocolClient snapshots = new SnapshotProtocolClient(testKit(), QuorumTestCluster.SNAPSHOT_ID);
+        assertEquals("a,b,c",
+            snapshots.load("entity-1", SnapshotSelectionCriteria.latest()).orElseThrow().snapshot());
     }
 
     @AfterEach
