@@ -147,18 +147,48 @@ final class QuorumTestCluster implements AutoCloseable
                     return id;
                 }
             }
-            Thread.onSpinWait();
-            try
-            {
-                Thread.sleep(20);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(ex);
-            }
+            pause();
         }
         throw new AssertionError("no leader among the running voters within " + timeout);
+    }
+
+    /**
+     * Waits, bounded, until none of the voters this harness runs is a candidate any more: one leads, or all follow
+     * a leader elsewhere (e.g. a voter run by a node's actor system).
+     */
+    void awaitLeaderOrNode(final Duration timeout)
+    {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() - deadline < 0)
+        {
+            boolean settled = true;
+            for (int id = 0; id < VOTERS; id++)
+            {
+                if (running[id] != null && running[id].role() == Cluster.Role.CANDIDATE)
+                {
+                    settled = false;
+                }
+            }
+            if (settled)
+            {
+                return;
+            }
+            pause();
+        }
+        throw new AssertionError("the voters did not settle within " + timeout);
+    }
+
+    private static void pause()
+    {
+        try
+        {
+            Thread.sleep(20);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
     }
 
     @Override
