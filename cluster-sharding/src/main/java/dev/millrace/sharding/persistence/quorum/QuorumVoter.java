@@ -2,12 +2,14 @@ package dev.millrace.sharding.persistence.quorum;
 
 import dev.millrace.transport.IdleStrategies;
 import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveMarkFile;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ClusterControl;
 import io.aeron.cluster.ClusteredMediaDriver;
 import io.aeron.cluster.ConsensusModule;
 import io.aeron.cluster.service.Cluster;
+import io.aeron.cluster.service.ClusterMarkFile;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
@@ -21,7 +23,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.File;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -48,6 +57,7 @@ public final class QuorumVoter implements AutoCloseable
     private final ClusteredMediaDriver clusteredDriver;
     private final ClusteredServiceContainer container;
     private final AgentRunner snapshotTrigger;
+    private final FileLock lock;
 
     private QuorumVoter(
         final int memberId,
@@ -55,8 +65,10 @@ public final class QuorumVoter implements AutoCloseable
         final JournalService service,
         final ClusteredMediaDriver clusteredDriver,
         final ClusteredServiceContainer container,
-        final AgentRunner snapshotTrigger)
+        final AgentRunner snapshotTrigger,
+        final FileLock lock)
     {
+        this.lock = lock;
         this.memberId = memberId;
         this.dir = dir;
         this.service = service;
@@ -87,18 +99,21 @@ public final class QuorumVoter implements AutoCloseable
             () -> IdleStrategies.create(config.idleStrategy(), IdleStrategies.Params.DEFAULTS);
         final JournalService service = new JournalService(memberId, config.maxChunkBytes());
 
+        final FileLock lock = lockDir(memberId, dir);
         ClusteredMediaDriver clusteredDriver = null;
         ClusteredServiceContainer container = null;
         AgentRunner trigger = null;
         try
         {
+            removeStaleMarkFiles(dir);
             final MediaDriver.Context driverContext = new MediaDriver.Context()
                 .aeronDirectoryName(aeronDir)
                 .threadingMode(ThreadingMode.SHARED)
                 .sharedIdleStrategy(idle.get())
                 .publicationTermBufferLength(config.termLength())
                 .ipcTermBufferLength(config.termLength())
-                .dirDeleteOnStart(false)
+                // Safe: the directory lock proves no live voter uses this driver directory.
+                .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true)
                 .warnIfDirectoryExists(false)
                 .printConfigurationOnStart(false)
@@ -162,16 +177,79 @@ public final class QuorumVoter implements AutoCloseable
                 AgentRunner.startOnThread(trigger);
             }
             LOG.info("Quorum voter {} started in {} (voters {})", memberId, dir, config.voters());
-            return new QuorumVoter(memberId, dir, service, clusteredDriver, container, trigger);
+            return new QuorumVoter(memberId, dir, service, clusteredDriver, container, trigger, lock);
         }
         catch (final RuntimeException | Error ex)
         {
             CloseHelper.quietCloseAll(trigger, container, clusteredDriver);
+            release(lock);
             throw new IllegalStateException(
                 "quorum voter " + memberId + " failed to start in " + dir + ": " + ex + "; check that ports " +
                 self.basePort() + ".." + (self.basePort() + QuorumConfig.PORTS_PER_VOTER - 1) + " on " + self.host() +
                 " are free and that no other voter uses " + dir, ex);
         }
+    }
+
+    private static FileLock lockDir(final int memberId, final Path dir)
+    {
+        FileChannel channel = null;
+        try
+        {
+            Files.createDirectories(dir);
+            channel = FileChannel.open(dir.resolve("voter.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            final FileLock lock = channel.tryLock();
+            if (lock == null)
+            {
+                throw new IllegalStateException("quorum voter " + memberId + ": another process runs a voter in " + dir);
+            }
+            return lock;
+        }
+        catch (final OverlappingFileLockException ex)
+        {
+            CloseHelper.quietClose(channel);
+            throw new IllegalStateException("quorum voter " + memberId + ": a voter in this JVM already runs in " + dir, ex);
+        }
+        catch (final IOException ex)
+        {
+            CloseHelper.quietClose(channel);
+            throw new IllegalStateException("quorum voter " + memberId + ": cannot lock " + dir.resolve("voter.lock") +
+                " (" + ex + "); check " + QuorumConfig.PATH + "." + QuorumConfig.DIR_KEY, ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(channel);
+            throw ex;
+        }
+    }
+
+    /**
+     * Only while holding the directory lock: the mark files then belong to a voter that is no longer running.
+     */
+    private static void removeStaleMarkFiles(final Path dir)
+    {
+        final List<Path> markFiles = List.of(
+            dir.resolve("archive").resolve(ArchiveMarkFile.FILENAME),
+            dir.resolve("cluster").resolve(ClusterMarkFile.FILENAME),
+            dir.resolve("cluster").resolve(ClusterMarkFile.markFilenameForService(0)));
+        for (final Path markFile : markFiles)
+        {
+            try
+            {
+                if (Files.deleteIfExists(markFile))
+                {
+                    LOG.info("Removed the mark file {} of a voter that stopped without closing", markFile);
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new IllegalStateException("cannot remove the stale mark file " + markFile + ": " + ex, ex);
+            }
+        }
+    }
+
+    private static void release(final FileLock lock)
+    {
+        CloseHelper.quietClose(lock.channel());
     }
 
     /**
@@ -224,6 +302,7 @@ public final class QuorumVoter implements AutoCloseable
     public void close()
     {
         CloseHelper.quietCloseAll(snapshotTrigger, container, clusteredDriver);
+        release(lock);
         LOG.info("Quorum voter {} stopped ({} kept)", memberId, dir);
     }
 
