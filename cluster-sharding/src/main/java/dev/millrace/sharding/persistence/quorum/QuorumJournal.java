@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
@@ -39,13 +40,15 @@ import java.util.function.Consumer;
  * Payloads go through Pekko's {@code SerializationExtension}; {@link Tagged} payloads are unwrapped and their tags
  * kept. Replays and highest-sequence-number reads go through the Raft log too, so they see every acknowledged write.
  * <p>
- * Threading: the actor serializes on its dispatcher; replies are completed on the client's agent thread and mapped
- * on the actor system's dispatcher (deserialization of replays included).
+ * Threading: the actor serializes on its dispatcher; replies complete futures on the client's agent thread and are
+ * handled on the actor system's default dispatcher (deserialization of replays included).
  */
 public final class QuorumJournal extends AsyncWriteJournal
 {
     private final Serialization serialization;
     private final QuorumClient client;
+    /** Where replies are handled (deserialization included), so the client's egress thread only completes futures. */
+    private final Executor replyExecutor;
 
     /**
      * Called by Pekko Persistence with the plugin's configuration block.
@@ -57,6 +60,7 @@ public final class QuorumJournal extends AsyncWriteJournal
     {
         serialization = SerializationExtension.get(context().system());
         client = QuorumExtension.ID.get(context().system()).client();
+        replyExecutor = context().system().dispatcher();
     }
 
     @Override
@@ -83,19 +87,19 @@ public final class QuorumJournal extends AsyncWriteJournal
         }
         final CompletableFuture<Iterable<Optional<Exception>>> outcome = client
             .submit((correlationId) -> new QuorumMessage.Write(correlationId, entries))
-            .thenApply((response) ->
+            .thenApplyAsync((response) ->
             {
                 final List<String> refusals = ((QuorumMessage.WriteResult)response).refusals();
                 for (int i = 0; i < refusals.size(); i++)
                 {
                     if (refusals.get(i) != null)
                     {
-                        // A refused write is not a rejection of its payload: the journal is not writable for it.
-                        throw new IllegalStateException(refusals.get(i));
+                        // A refused write is not a rejection of its payload: the stream is not this writer's any more.
+                        throw new QuorumWriteRefusedException(refusals.get(i));
                     }
                 }
                 return Collections.unmodifiableList(results);
-            });
+            }, replyExecutor);
         return FutureConverters.asScala(outcome);
     }
 
@@ -122,14 +126,14 @@ public final class QuorumJournal extends AsyncWriteJournal
         return FutureConverters.asScala(client
             .submit((correlationId) ->
                 new QuorumMessage.Replay(correlationId, persistenceId, fromSequenceNr, toSequenceNr, max))
-            .thenApply((response) ->
+            .thenApplyAsync((response) ->
             {
                 for (final QuorumMessage.Event event : ((QuorumMessage.ReplayChunk)response).events())
                 {
                     replayCallback.accept(toRepr(persistenceId, event));
                 }
                 return (Void)null;
-            }));
+            }, replyExecutor));
     }
 
     @Override
@@ -137,7 +141,7 @@ public final class QuorumJournal extends AsyncWriteJournal
     {
         return FutureConverters.asScala(client
             .submit((correlationId) -> new QuorumMessage.ReadHighest(correlationId, persistenceId))
-            .thenApply((response) -> ((QuorumMessage.Highest)response).highestSequenceNr()));
+            .thenApplyAsync((response) -> ((QuorumMessage.Highest)response).highestSequenceNr()));
     }
 
     private PersistentRepr toRepr(final String persistenceId, final QuorumMessage.Event event)

@@ -18,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * Pekko Persistence snapshot store replicated by Raft over Aeron Cluster (plugin id
@@ -28,8 +29,8 @@ import java.util.concurrent.CompletableFuture;
  * The stored body is the serializer id, its manifest and the payload:
  * {@code serializer id (int32) | manifest length (uint16) | manifest (UTF-8) | payload}, big-endian.
  * <p>
- * Threading: requests are sent from the actor; replies are completed on the client's agent thread and mapped on
- * the actor system's dispatcher.
+ * Threading: requests are sent from the actor; replies complete futures on the client's agent thread and are
+ * handled (deserialized) on the actor system's default dispatcher.
  */
 public final class QuorumSnapshotStore extends SnapshotStore
 {
@@ -39,6 +40,8 @@ public final class QuorumSnapshotStore extends SnapshotStore
     private final Serialization serialization;
     private final QuorumClient client;
     private final int maxLoadAttempts;
+    /** Where replies are handled (deserialization included), so the client's egress thread only completes futures. */
+    private final Executor replyExecutor;
 
     /**
      * Called by Pekko Persistence with the plugin's configuration block.
@@ -56,6 +59,7 @@ public final class QuorumSnapshotStore extends SnapshotStore
         }
         serialization = SerializationExtension.get(context().system());
         client = QuorumExtension.ID.get(context().system()).client();
+        replyExecutor = context().system().dispatcher();
     }
 
     @Override
@@ -76,7 +80,7 @@ public final class QuorumSnapshotStore extends SnapshotStore
         return client.submit((correlationId) -> new QuorumMessage.LoadSnapshot(
                 correlationId, persistenceId, criteria.minSequenceNr(), criteria.maxSequenceNr(),
                 criteria.minTimestamp(), criteria.maxTimestamp(), beforeSequenceNr, beforeTimestamp))
-            .thenCompose((response) ->
+            .thenComposeAsync((response) ->
             {
                 final QuorumMessage.SnapshotLoaded loaded = (QuorumMessage.SnapshotLoaded)response;
                 if (loaded.body() == null)
@@ -101,7 +105,7 @@ public final class QuorumSnapshotStore extends SnapshotStore
                     }
                     return load(persistenceId, criteria, loaded.sequenceNr(), loaded.timestamp(), failures + 1, ex);
                 }
-            });
+            }, replyExecutor);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.millrace.sharding.persistence.embedded;
 
-import dev.millrace.sharding.persistence.JournalSemanticsSuite;
 import com.typesafe.config.Config;
+import dev.millrace.sharding.persistence.JournalSemanticsSuite;
 
 import java.nio.file.Path;
 

@@ -1,8 +1,8 @@
 package dev.millrace.sharding.persistence.embedded;
 
-import dev.millrace.sharding.persistence.JournalSemanticsSuite;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.millrace.sharding.persistence.JournalSemanticsSuite;
 
 import java.nio.file.Path;
 
