@@ -109,18 +109,34 @@ public final class JournalProtocolClient
      */
     public Optional<Throwable> tryWriteEvents(final String persistenceId, final long from, final long to)
     {
-        final TestProbe<Object> probe = testKit.createTestProbe();
-        final List<PersistentEnvelope> envelopes = new ArrayList<>();
+        final List<AtomicWrite> writes = new ArrayList<>();
         for (long seqNr = from; seqNr <= to; seqNr++)
         {
-            envelopes.add(atomic(repr(persistenceId, seqNr, persistenceId + "-" + seqNr)));
+            writes.add(atomic(repr(persistenceId, seqNr, persistenceId + "-" + seqNr)));
+        }
+        return tryWrite(writes);
+    }
+
+    /**
+     * Sends one {@code WriteMessages}, tolerating failure.
+     *
+     * @return empty when the journal acknowledged every event, else the cause of {@code WriteMessagesFailed}.
+     */
+    public Optional<Throwable> tryWrite(final List<AtomicWrite> writes)
+    {
+        final TestProbe<Object> probe = testKit.createTestProbe();
+        final List<PersistentEnvelope> envelopes = new ArrayList<>(writes);
+        int events = 0;
+        for (final AtomicWrite write : writes)
+        {
+            events += write.size();
         }
         journal.tell(
             new JournalProtocol.WriteMessages(
                 CollectionConverters.asScala(envelopes).toList(), Adapter.toClassic(probe.ref()), 1),
             Adapter.toClassic(probe.ref()));
         final Object first = probe.receiveMessage(TIMEOUT);
-        probe.receiveSeveralMessages(envelopes.size(), TIMEOUT);
+        probe.receiveSeveralMessages(events, TIMEOUT);
         probe.stop();
         if (first instanceof JournalProtocol.WriteMessagesFailed failed)
         {

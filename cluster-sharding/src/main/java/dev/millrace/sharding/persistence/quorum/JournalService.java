@@ -214,7 +214,18 @@ public final class JournalService implements ClusteredService
         idleStrategy.reset();
         while (true)
         {
-            final long result = session.offer(buffer, 0, length);
+            final long result;
+            try
+            {
+                result = session.offer(buffer, 0, length);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                // Longer than the client's egress allows: the service must go on; the client's request times out.
+                LOG.warn("Quorum journal: reply of {} bytes to session {} not sent: {}", length, session.id(),
+                    ex.getMessage());
+                return false;
+            }
             if (result > 0)
             {
                 return true;

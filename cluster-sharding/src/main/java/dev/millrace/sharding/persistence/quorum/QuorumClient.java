@@ -300,6 +300,17 @@ public final class QuorumClient implements AutoCloseable
             {
                 final Request request = iterator.next();
                 final int length = QuorumCodec.encode(request.command, buffer, 0);
+                final int maxLength = cluster.ingressPublication().maxMessageLength() - AeronCluster.SESSION_HEADER_LENGTH;
+                if (length > maxLength)
+                {
+                    // Would never fit: fail it alone rather than retry it forever.
+                    iterator.remove();
+                    request.future.completeExceptionally(new IllegalArgumentException(
+                        "quorum journal: a command of " + length + " bytes is larger than the largest message of " +
+                        maxLength + " bytes; raise " + QuorumConfig.PATH + "." + QuorumConfig.TERM_LENGTH_KEY +
+                        " (a message may take an eighth of a term) or write smaller events"));
+                    continue;
+                }
                 final long result = cluster.offer(buffer, 0, length);
                 if (result > 0)
                 {

@@ -7,13 +7,16 @@ import dev.millrace.sharding.persistence.SnapshotProtocolClient;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.persistence.AtomicWrite;
 import org.apache.pekko.persistence.SnapshotSelectionCriteria;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.LongStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,6 +62,41 @@ class QuorumJournalSemanticsTest extends JournalSemanticsSuite
         final JournalProtocolClient.Replay replay = journal().replayAll("fenced");
         assertEquals(List.of("fenced-1", "fenced-2", "fenced-3"), replay.payloads());
         assertEquals(3L, replay.highestSequenceNr());
+    }
+
+    @Test
+    void shouldReplayManyLargeEventsInChunks()
+    {
+        // 400 events of 1 KiB: about 25 replay chunks of at most 16 KiB (max-chunk-bytes in the test cluster).
+        final String kilobyte = "x".repeat(1024);
+        final List<AtomicWrite> writes = new ArrayList<>();
+        for (long s = 1; s <= 400; s++)
+        {
+            writes.add(JournalProtocolClient.atomic(JournalProtocolClient.repr("large", s, s + kilobyte)));
+            if (writes.size() == 10)
+            {
+                assertTrue(journal().tryWrite(writes).isEmpty());
+                writes.clear();
+            }
+        }
+
+        final JournalProtocolClient.Replay replay = journal().replayAll("large");
+
+        assertEquals(LongStream.rangeClosed(1, 400).boxed().toList(), replay.sequenceNrs());
+        assertEquals("400" + kilobyte, replay.payloads().get(399));
+    }
+
+    @Test
+    void shouldFailAWriteTooLargeForTheTermWithoutBlockingOthers()
+    {
+        // The test cluster's term is 256 KiB, so a message may take at most 32 KiB.
+        final Optional<Throwable> tooLarge = journal().tryWrite(List.of(
+            JournalProtocolClient.atomic(JournalProtocolClient.repr("big", 1, "y".repeat(100_000)))));
+
+        assertTrue(tooLarge.isPresent());
+        assertTrue(tooLarge.get().getMessage().contains("term-length"), tooLarge.get().getMessage());
+        journal().writeEvents("big", 1, 2);
+        assertEquals(List.of(1L, 2L), journal().replayAll("big").sequenceNrs());
     }
 
     @Test
