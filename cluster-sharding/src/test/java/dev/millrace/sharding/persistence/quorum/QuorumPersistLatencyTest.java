@@ -9,7 +9,12 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -88,6 +93,50 @@ class QuorumPersistLatencyTest
             what, MEASURED, ms(latenciesNs, 0.50), ms(latenciesNs, 0.99), ms(latenciesNs, 0.999),
             latenciesNs[MEASURED - 1] / 1e6, MEASURED / (elapsedNs / 1e9));
         assertEquals(MEASURED, journal.replayAll("measured").events().size());
+        throughput(what, journal);
+    }
+
+    /**
+     * Many persistent actors at once, each writing batches of events and waiting for each batch (as Pekko does).
+     */
+    private static void throughput(final String what, final JournalProtocolClient journal)
+    {
+        final int writers = 40;
+        final int batches = 25;
+        final int eventsPerBatch = 10;
+        final ExecutorService threads = Executors.newFixedThreadPool(writers);
+        final List<CompletableFuture<Void>> done = new ArrayList<>();
+        final long startNs = System.nanoTime();
+        for (int w = 0; w < writers; w++)
+        {
+            final String persistenceId = "throughput-" + w;
+            done.add(CompletableFuture.runAsync(
+                () ->
+                {
+                    for (int b = 0; b < batches; b++)
+                    {
+                        final long from = 1L + (long)b * eventsPerBatch;
+                        journal.writeEvents(persistenceId, from, from + eventsPerBatch - 1);
+                    }
+                },
+                threads));
+        }
+        try
+        {
+            CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(240, TimeUnit.SECONDS);
+        }
+        catch (final Exception ex)
+        {
+            throw new AssertionError(ex);
+        }
+        finally
+        {
+            threads.shutdownNow();
+        }
+        final double seconds = (System.nanoTime() - startNs) / 1e9;
+        final int events = writers * batches * eventsPerBatch;
+        System.out.printf("%s, %d writers x %d batches of %d events: %d events in %.2f s = %.0f events/s%n",
+            what, writers, batches, eventsPerBatch, events, seconds, events / seconds);
     }
 
     private static double ms(final long[] sorted, final double percentile)
