@@ -75,7 +75,7 @@ public final class QuorumClient implements AutoCloseable
         this.driver = driver;
         this.aeron = aeron;
         this.runner = new AgentRunner(
-            IdleStrategies.create(IdleStrategies.BACKOFF, IdleStrategies.Params.DEFAULTS),
+            IdleStrategies.create(IdleStrategies.BACKOFF, config.idleStrategyParams()),
             (ex) -> LOG.warn("Quorum client error", ex),
             null,
             new ClientAgent());
@@ -99,7 +99,7 @@ public final class QuorumClient implements AutoCloseable
             {
                 driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
                     .threadingMode(ThreadingMode.SHARED)
-                    .sharedIdleStrategy(IdleStrategies.create(IdleStrategies.BACKOFF, IdleStrategies.Params.DEFAULTS))
+                    .sharedIdleStrategy(IdleStrategies.create(IdleStrategies.BACKOFF, config.idleStrategyParams()))
                     .publicationTermBufferLength(config.termLength())
                     .ipcTermBufferLength(config.termLength())
                     .dirDeleteOnStart(true)

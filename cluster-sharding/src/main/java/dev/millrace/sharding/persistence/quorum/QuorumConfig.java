@@ -30,6 +30,7 @@ public final class QuorumConfig
     static final String MEMBER_ID_KEY = "member-id";
     static final String DIR_KEY = "dir";
     static final String IDLE_STRATEGY_KEY = "idle-strategy";
+    static final String MAX_PARK_PERIOD_KEY = "backoff-max-park-period";
     static final String TERM_LENGTH_KEY = "term-length";
     static final String MAX_CHUNK_BYTES_KEY = "max-chunk-bytes";
     static final String LEADER_HEARTBEAT_TIMEOUT_KEY = "timeouts.leader-heartbeat";
@@ -80,6 +81,7 @@ public final class QuorumConfig
     private final int memberId;
     private final Path dir;
     private final String idleStrategy;
+    private final IdleStrategies.Params idleStrategyParams;
     private final int termLength;
     private final int maxChunkBytes;
     private final long leaderHeartbeatTimeoutNs;
@@ -120,6 +122,16 @@ public final class QuorumConfig
         {
             throw invalid(IDLE_STRATEGY_KEY, "must be one of " + IdleStrategies.NAMES, idleStrategy);
         }
+        final long maxParkNs = duration(config, MAX_PARK_PERIOD_KEY);
+        final IdleStrategies.Params defaults = IdleStrategies.Params.DEFAULTS;
+        if (maxParkNs < defaults.minParkPeriodNs())
+        {
+            throw invalid(MAX_PARK_PERIOD_KEY, "must be at least " + defaults.minParkPeriodNs() + " ns",
+                maxParkNs + " ns");
+        }
+        idleStrategyParams = new IdleStrategies.Params(
+            defaults.sleepingParkPeriodNs(), defaults.maxSpins(), defaults.maxYields(), defaults.minParkPeriodNs(),
+            maxParkNs);
         termLength = bytes(config, TERM_LENGTH_KEY);
         if (termLength < MIN_TERM_LENGTH || termLength > MAX_TERM_LENGTH || Integer.bitCount(termLength) != 1)
         {
@@ -373,6 +385,14 @@ public final class QuorumConfig
     public String idleStrategy()
     {
         return idleStrategy;
+    }
+
+    /**
+     * @return the parameters of the voter's and client's idle strategies.
+     */
+    public IdleStrategies.Params idleStrategyParams()
+    {
+        return idleStrategyParams;
     }
 
     public int termLength()

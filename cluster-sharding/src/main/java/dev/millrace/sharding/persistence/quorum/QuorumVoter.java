@@ -96,7 +96,7 @@ public final class QuorumVoter implements AutoCloseable
         final String aeronDir = dir.resolve("aeron").toString();
         final File clusterDir = dir.resolve("cluster").toFile();
         final Supplier<IdleStrategy> idle =
-            () -> IdleStrategies.create(config.idleStrategy(), IdleStrategies.Params.DEFAULTS);
+            () -> IdleStrategies.create(config.idleStrategy(), config.idleStrategyParams());
         final JournalService service = new JournalService(memberId, config.maxChunkBytes());
 
         final FileLock lock = lockDir(memberId, dir);

@@ -71,5 +71,6 @@ class QuorumConfigTest
         assertInvalid(Map.of("voters", VOTERS, "cluster-snapshot.every-log-entries", -1),
             "cluster-snapshot.every-log-entries");
         assertInvalid(Map.of("voters", VOTERS, "dir", ""), "dir");
+        assertInvalid(Map.of("voters", VOTERS, "backoff-max-park-period", "1ns"), "backoff-max-park-period");
     }
 }

@@ -54,18 +54,22 @@ class QuorumPersistLatencyTest
         {
             embedded.shutdownTestKit();
         }
-        try (QuorumTestCluster cluster = QuorumTestCluster.start(dataDir.resolve("quorum")))
+        for (final String maxPark : List.of("1ms", "100us"))
         {
-            final ActorTestKit testKit =
-                ActorTestKit.create("quorum-latency", cluster.systemConfig().withFallback(ConfigFactory.load()));
-            try
+            try (QuorumTestCluster cluster = QuorumTestCluster.start(
+                dataDir.resolve("quorum-" + maxPark), java.util.Map.of("backoff-max-park-period", maxPark)))
             {
-                run("quorum journal, 3 voters on loopback, idle-strategy backoff",
-                    new JournalProtocolClient(testKit, QuorumTestCluster.JOURNAL_ID));
-            }
-            finally
-            {
-                testKit.shutdownTestKit();
+                final ActorTestKit testKit =
+                    ActorTestKit.create("quorum-latency", cluster.systemConfig().withFallback(ConfigFactory.load()));
+                try
+                {
+                    run("quorum journal, 3 voters on loopback, backoff max park " + maxPark,
+                        new JournalProtocolClient(testKit, QuorumTestCluster.JOURNAL_ID));
+                }
+                finally
+                {
+                    testKit.shutdownTestKit();
+                }
             }
         }
     }
