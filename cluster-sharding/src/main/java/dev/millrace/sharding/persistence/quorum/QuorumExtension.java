@@ -9,9 +9,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One node's share of the quorum, created by the first quorum plugin that starts: the {@link QuorumVoter} when
- * {@code millrace.persistence.quorum.member-id} names one (the nodes with the {@code quorum} role), and the one
- * {@link QuorumClient} that both plugins share. Both are closed when the actor system terminates.
+ * One node's share of the quorum: the {@link QuorumVoter} when {@code millrace.persistence.quorum.member-id} names
+ * one (the nodes with the {@code quorum} role), and the one {@link QuorumClient} that both plugins share. Both are
+ * closed when the actor system terminates.
+ * <p>
+ * Created by the first quorum plugin that starts, or at actor-system start with
+ * {@code pekko.extensions += "dev.millrace.sharding.persistence.quorum.QuorumExtension$Id"}, which a voter node
+ * needs: its voter must run even when no persistent actor lives on it.
  * <p>
  * Threading: created once per actor system by Pekko's extension mechanism; the getters are safe from any thread.
  */
@@ -20,7 +24,7 @@ public final class QuorumExtension implements Extension
     private static final Logger LOG = LoggerFactory.getLogger(QuorumExtension.class);
 
     /** The extension id: {@code QuorumExtension.ID.get(system)}. */
-    public static final Id ID = new Id();
+    public static final Id ID = Id.MODULE$;
 
     private final QuorumConfig config;
     private final QuorumVoter voter;
@@ -72,6 +76,16 @@ public final class QuorumExtension implements Extension
      */
     public static final class Id extends AbstractExtensionId<QuorumExtension>
     {
+        /**
+         * The one instance. Named as a Scala object's instance so that Pekko's {@code pekko.extensions} loader
+         * finds this instance instead of making a second one (extension ids are compared by identity).
+         */
+        public static final Id MODULE$ = new Id();
+
+        private Id()
+        {
+        }
+
         @Override
         public QuorumExtension createExtension(final ExtendedActorSystem system)
         {

@@ -64,9 +64,12 @@ class QuorumVoterTest
             cluster.startVoter(1);
             testKit = ActorTestKit.create("quorum-node-voter", ConfigFactory.parseMap(Map.of(
                     QuorumConfig.PATH + ".member-id", 2,
-                    QuorumConfig.PATH + ".dir", dataDir.resolve("node-voter-2").toString()))
+                    QuorumConfig.PATH + ".dir", dataDir.resolve("node-voter-2").toString(),
+                    "pekko.extensions", List.of(QuorumExtension.Id.class.getName())))
                 .withFallback(cluster.systemConfig())
                 .withFallback(ConfigFactory.load()));
+            // Started with the actor system, before any persistent actor or plugin: the voter's lock is held.
+            assertTrue(Files.exists(dataDir.resolve("node-voter-2").resolve("voter.lock")));
             final JournalProtocolClient journal = new JournalProtocolClient(testKit, QuorumTestCluster.JOURNAL_ID);
             journal.writeEvents("node", 1, 3);
             assertTrue(Files.isDirectory(dataDir.resolve("node-voter-2").resolve("archive")));
