@@ -31,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -58,6 +59,7 @@ public final class QuorumVoter implements AutoCloseable
     private final ClusteredServiceContainer container;
     private final AgentRunner snapshotTrigger;
     private final FileLock lock;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private QuorumVoter(
         final int memberId,
@@ -68,13 +70,13 @@ public final class QuorumVoter implements AutoCloseable
         final AgentRunner snapshotTrigger,
         final FileLock lock)
     {
-        this.lock = lock;
         this.memberId = memberId;
         this.dir = dir;
         this.service = service;
         this.clusteredDriver = clusteredDriver;
         this.container = container;
         this.snapshotTrigger = snapshotTrigger;
+        this.lock = lock;
     }
 
     /**
@@ -301,6 +303,10 @@ public final class QuorumVoter implements AutoCloseable
     @Override
     public void close()
     {
+        if (!closed.compareAndSet(false, true))
+        {
+            return;
+        }
         CloseHelper.quietCloseAll(snapshotTrigger, container, clusteredDriver);
         release(lock);
         LOG.info("Quorum voter {} stopped ({} kept)", memberId, dir);
