@@ -1,6 +1,8 @@
 package dev.millrace.sharding.persistence.embedded;
 
 import com.typesafe.config.ConfigFactory;
+import dev.millrace.sharding.persistence.JournalProtocolClient;
+import dev.millrace.sharding.persistence.SnapshotProtocolClient;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;

@@ -1,6 +1,7 @@
 package dev.millrace.sharding.persistence.embedded;
 
 import com.typesafe.config.Config;
+import dev.millrace.sharding.persistence.JournalSemanticsSuite;
 
 import java.nio.file.Path;
 

@@ -2,6 +2,7 @@ package dev.millrace.sharding.persistence.embedded;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.millrace.sharding.persistence.JournalSemanticsSuite;
 
 import java.nio.file.Path;
 

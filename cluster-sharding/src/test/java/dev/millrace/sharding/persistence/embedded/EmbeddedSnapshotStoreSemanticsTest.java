@@ -1,6 +1,7 @@
 package dev.millrace.sharding.persistence.embedded;
 
 import com.typesafe.config.Config;
+import dev.millrace.sharding.persistence.SnapshotStoreSemanticsSuite;
 import org.apache.pekko.persistence.SnapshotSelectionCriteria;
 import org.junit.jupiter.api.Test;
 import org.rocksdb.RocksDBException;

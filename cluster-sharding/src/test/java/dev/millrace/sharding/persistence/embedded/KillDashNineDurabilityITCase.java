@@ -1,6 +1,7 @@
 package dev.millrace.sharding.persistence.embedded;
 
 import com.typesafe.config.ConfigFactory;
+import dev.millrace.sharding.persistence.JournalProtocolClient;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,4 +1,4 @@
-package dev.millrace.sharding.persistence.embedded;
+package dev.millrace.sharding.persistence;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -37,7 +37,7 @@ public abstract class SnapshotStoreSemanticsSuite
     protected static final String PID = "snap-1";
 
     @TempDir
-    Path dataDir;
+    protected Path dataDir;
 
     private ActorTestKit testKit;
     protected SnapshotProtocolClient snapshots;

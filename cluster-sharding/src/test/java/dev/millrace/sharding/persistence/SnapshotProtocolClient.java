@@ -1,4 +1,4 @@
-package dev.millrace.sharding.persistence.embedded;
+package dev.millrace.sharding.persistence;
 
 import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.actor.ActorRef;
@@ -25,14 +25,14 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <p>
  * Threading: one test thread; each call uses its own probe.
  */
-final class SnapshotProtocolClient
+public final class SnapshotProtocolClient
 {
-    static final Duration TIMEOUT = Duration.ofSeconds(15);
+    public static final Duration TIMEOUT = Duration.ofSeconds(15);
 
     private final ActorTestKit testKit;
     private final ActorRef store;
 
-    SnapshotProtocolClient(final ActorTestKit testKit, final String snapshotPluginId)
+    public SnapshotProtocolClient(final ActorTestKit testKit, final String snapshotPluginId)
     {
         this.testKit = testKit;
         this.store = Persistence.get(Adapter.toClassic(testKit.system()))
@@ -42,17 +42,17 @@ final class SnapshotProtocolClient
     /**
      * @return the stored metadata: Pekko's snapshot store stamps the save time over the caller's timestamp.
      */
-    SnapshotMetadata save(final SnapshotMetadata metadata, final Object snapshot)
+    public SnapshotMetadata save(final SnapshotMetadata metadata, final Object snapshot)
     {
         return expect(new SnapshotProtocol.SaveSnapshot(metadata, snapshot), SaveSnapshotSuccess.class).metadata();
     }
 
-    Optional<SelectedSnapshot> load(final String persistenceId, final SnapshotSelectionCriteria criteria)
+    public Optional<SelectedSnapshot> load(final String persistenceId, final SnapshotSelectionCriteria criteria)
     {
         return load(persistenceId, criteria, Long.MAX_VALUE);
     }
 
-    Optional<SelectedSnapshot> load(
+    public Optional<SelectedSnapshot> load(
         final String persistenceId, final SnapshotSelectionCriteria criteria, final long toSequenceNr)
     {
         final SnapshotProtocol.LoadSnapshotResult result = expect(
@@ -61,19 +61,19 @@ final class SnapshotProtocolClient
         return OptionConverters.toJava(result.snapshot());
     }
 
-    Object loadFailure(final String persistenceId, final SnapshotSelectionCriteria criteria)
+    public Object loadFailure(final String persistenceId, final SnapshotSelectionCriteria criteria)
     {
         return expect(
             new SnapshotProtocol.LoadSnapshot(persistenceId, criteria, Long.MAX_VALUE),
             SnapshotProtocol.LoadSnapshotFailed.class);
     }
 
-    void delete(final SnapshotMetadata metadata)
+    public void delete(final SnapshotMetadata metadata)
     {
         expect(new SnapshotProtocol.DeleteSnapshot(metadata), DeleteSnapshotSuccess.class);
     }
 
-    void delete(final String persistenceId, final SnapshotSelectionCriteria criteria)
+    public void delete(final String persistenceId, final SnapshotSelectionCriteria criteria)
     {
         expect(new SnapshotProtocol.DeleteSnapshots(persistenceId, criteria), DeleteSnapshotsSuccess.class);
     }

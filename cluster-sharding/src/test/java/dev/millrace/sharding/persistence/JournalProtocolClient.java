@@ -1,4 +1,4 @@
-package dev.millrace.sharding.persistence.embedded;
+package dev.millrace.sharding.persistence;
 
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -14,6 +14,7 @@ import scala.jdk.javaapi.CollectionConverters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -24,15 +25,15 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <p>
  * Threading: one test thread; each call uses its own probe.
  */
-final class JournalProtocolClient
+public final class JournalProtocolClient
 {
-    static final Duration TIMEOUT = Duration.ofSeconds(15);
-    static final String WRITER_UUID = "writer-1";
+    public static final Duration TIMEOUT = Duration.ofSeconds(15);
+    public static final String WRITER_UUID = "writer-1";
 
     private final ActorTestKit testKit;
     private final ActorRef journal;
 
-    JournalProtocolClient(final ActorTestKit testKit, final String journalPluginId)
+    public JournalProtocolClient(final ActorTestKit testKit, final String journalPluginId)
     {
         this.testKit = testKit;
         this.journal = Persistence.get(Adapter.toClassic(testKit.system()))
@@ -47,7 +48,7 @@ final class JournalProtocolClient
      * @param writerUuid its writer.
      * @param manifest   the event adapter manifest.
      */
-    record Replayed(long sequenceNr, Object payload, String writerUuid, String manifest)
+    public record Replayed(long sequenceNr, Object payload, String writerUuid, String manifest)
     {
     }
 
@@ -57,25 +58,25 @@ final class JournalProtocolClient
      * @param events            the replayed events, in order.
      * @param highestSequenceNr the highest sequence number the journal reported.
      */
-    record Replay(List<Replayed> events, long highestSequenceNr)
+    public record Replay(List<Replayed> events, long highestSequenceNr)
     {
-        List<Long> sequenceNrs()
+        public List<Long> sequenceNrs()
         {
             return events.stream().map(Replayed::sequenceNr).toList();
         }
 
-        List<Object> payloads()
+        public List<Object> payloads()
         {
             return events.stream().map(Replayed::payload).toList();
         }
     }
 
-    static PersistentRepr repr(final String persistenceId, final long sequenceNr, final Object payload)
+    public static PersistentRepr repr(final String persistenceId, final long sequenceNr, final Object payload)
     {
         return PersistentRepr.apply(payload, sequenceNr, persistenceId, "", false, ActorRef.noSender(), WRITER_UUID);
     }
 
-    static AtomicWrite atomic(final PersistentRepr... reprs)
+    public static AtomicWrite atomic(final PersistentRepr... reprs)
     {
         return new AtomicWrite(CollectionConverters.asScala(List.of(reprs)).toList());
     }
@@ -84,7 +85,7 @@ final class JournalProtocolClient
      * Writes events {@code from..to} of a persistence id, one {@link AtomicWrite} each, payload {@code pid-seqNr},
      * and expects every one to succeed.
      */
-    void writeEvents(final String persistenceId, final long from, final long to)
+    public void writeEvents(final String persistenceId, final long from, final long to)
     {
         final List<AtomicWrite> writes = new ArrayList<>();
         for (long seqNr = from; seqNr <= to; seqNr++)
@@ -102,12 +103,59 @@ final class JournalProtocolClient
     }
 
     /**
+     * Writes events {@code from..to} of a persistence id in one {@code WriteMessages}, tolerating failure.
+     *
+     * @return empty when the journal acknowledged every event, else the cause of {@code WriteMessagesFailed}.
+     */
+    public Optional<Throwable> tryWriteEvents(final String persistenceId, final long from, final long to)
+    {
+        final List<AtomicWrite> writes = new ArrayList<>();
+        for (long seqNr = from; seqNr <= to; seqNr++)
+        {
+            writes.add(atomic(repr(persistenceId, seqNr, persistenceId + "-" + seqNr)));
+        }
+        return tryWrite(writes);
+    }
+
+    /**
+     * Sends one {@code WriteMessages}, tolerating failure.
+     *
+     * @return empty when the journal acknowledged every event, else the cause of {@code WriteMessagesFailed}.
+     */
+    public Optional<Throwable> tryWrite(final List<AtomicWrite> writes)
+    {
+        final TestProbe<Object> probe = testKit.createTestProbe();
+        final List<PersistentEnvelope> envelopes = new ArrayList<>(writes);
+        int events = 0;
+        for (final AtomicWrite write : writes)
+        {
+            events += write.size();
+        }
+        journal.tell(
+            new JournalProtocol.WriteMessages(
+                CollectionConverters.asScala(envelopes).toList(), Adapter.toClassic(probe.ref()), 1),
+            Adapter.toClassic(probe.ref()));
+        final Object first = probe.receiveMessage(TIMEOUT);
+        probe.receiveSeveralMessages(events, TIMEOUT);
+        probe.stop();
+        if (first instanceof JournalProtocol.WriteMessagesFailed failed)
+        {
+            return Optional.of(failed.cause());
+        }
+        if (first != JournalProtocol.WriteMessagesSuccessful$.MODULE$)
+        {
+            fail("expected WriteMessagesSuccessful or WriteMessagesFailed, got " + first);
+        }
+        return Optional.empty();
+    }
+
+    /**
      * Sends one {@code WriteMessages} and collects the per-event replies after {@code WriteMessagesSuccessful}.
      *
      * @param writes the atomic writes.
      * @return one reply per event: {@code WriteMessageSuccess} or {@code WriteMessageRejected}.
      */
-    List<Object> write(final List<AtomicWrite> writes)
+    public List<Object> write(final List<AtomicWrite> writes)
     {
         final TestProbe<Object> probe = testKit.createTestProbe();
         final List<PersistentEnvelope> envelopes = new ArrayList<>(writes);
@@ -130,7 +178,7 @@ final class JournalProtocolClient
         return replies;
     }
 
-    Replay replay(final String persistenceId, final long from, final long to, final long max)
+    public Replay replay(final String persistenceId, final long from, final long to, final long max)
     {
         final TestProbe<Object> probe = testKit.createTestProbe();
         journal.tell(
@@ -159,18 +207,18 @@ final class JournalProtocolClient
         }
     }
 
-    Replay replayAll(final String persistenceId)
+    public Replay replayAll(final String persistenceId)
     {
         return replay(persistenceId, 1, Long.MAX_VALUE, Long.MAX_VALUE);
     }
 
-    long highestSequenceNr(final String persistenceId)
+    public long highestSequenceNr(final String persistenceId)
     {
         // A replay with nothing to replay reports the highest sequence number only, as a recovering actor asks it.
         return replay(persistenceId, 0, 0, 0).highestSequenceNr();
     }
 
-    void deleteTo(final String persistenceId, final long toSequenceNr)
+    public void deleteTo(final String persistenceId, final long toSequenceNr)
     {
         final TestProbe<Object> probe = testKit.createTestProbe();
         journal.tell(

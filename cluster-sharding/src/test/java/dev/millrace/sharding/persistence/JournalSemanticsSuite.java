@@ -1,4 +1,4 @@
-package dev.millrace.sharding.persistence.embedded;
+package dev.millrace.sharding.persistence;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -40,7 +40,7 @@ public abstract class JournalSemanticsSuite
     private static final String PID = "pid-1";
 
     @TempDir
-    Path dataDir;
+    protected Path dataDir;
 
     private ActorTestKit testKit;
     private JournalProtocolClient journal;
@@ -70,6 +70,22 @@ public abstract class JournalSemanticsSuite
         {
             testKit.shutdownTestKit();
         }
+    }
+
+    /**
+     * @return the protocol client of the current actor system, for plugin-specific tests.
+     */
+    protected JournalProtocolClient journal()
+    {
+        return journal;
+    }
+
+    /**
+     * @return the current actor system's test kit, for plugin-specific tests.
+     */
+    protected ActorTestKit testKit()
+    {
+        return testKit;
     }
 
     /**
