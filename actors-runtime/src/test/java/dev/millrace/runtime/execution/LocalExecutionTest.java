@@ -164,6 +164,55 @@ class LocalExecutionTest
     }
 
     @Test
+    void shouldAggregateByKeyAndPrint() throws Exception
+    {
+        final JobBuilder job = JobBuilder.create().setParallelism(2);
+        final CollectingSink<String> sink = new CollectingSink<>();
+        final java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        final DataStream<String> averages = job.fromGenerator(1_000, i -> i)
+            .keyBy(i -> i % 2)
+            .aggregate(new dev.millrace.runtime.api.AggregateFunction<Long, long[], String>()
+            {
+                @Override
+                public long[] createAccumulator()
+                {
+                    return new long[] {0, 0, -1};
+                }
+
+                @Override
+                public long[] add(final Long value, final long[] accumulator)
+                {
+                    return new long[] {accumulator[0] + value, accumulator[1] + 1, value % 2};
+                }
+
+                @Override
+                public String getResult(final long[] accumulator)
+                {
+                    return accumulator[2] + ":" + accumulator[0] / accumulator[1] + "/" + accumulator[1];
+                }
+
+                @Override
+                public long[] merge(final long[] a, final long[] b)
+                {
+                    return new long[] {a[0] + b[0], a[1] + b[1], a[2]};
+                }
+            });
+        averages.sinkTo(sink);
+        averages.filter(s -> s.endsWith("/500"))
+            .sinkTo(new dev.millrace.runtime.api.PrintSink<>(new java.io.PrintStream(printed, true,
+                java.nio.charset.StandardCharsets.UTF_8), "avg"));
+        final JobResult result = run(job);
+        assertEquals(JobState.FINISHED, result.state(), String.valueOf(result.failure()));
+        assertEquals(1_000, sink.size());
+        assertTrue(sink.results().contains("0:499/500"), sink.results().toString());
+        assertTrue(sink.results().contains("1:500/500"), sink.results().toString());
+        final List<String> lines = new ArrayList<>(List.of(printed.toString(java.nio.charset.StandardCharsets.UTF_8)
+            .split("\n")));
+        lines.sort(null);
+        assertEquals(List.of("avg> 0:499/500", "avg> 1:500/500"), lines);
+    }
+
+    @Test
     void shouldFailTheJobWithTheKeySelectorsException() throws Exception
     {
         final JobBuilder job = JobBuilder.create().setParallelism(2);
