@@ -19,6 +19,8 @@ final class ChannelWriter
     private final ArrayDeque<Buffer> waiting = new ArrayDeque<>();
     private Buffer current;
     private int credits;
+    private long sent;
+    private long consumed;
 
     ChannelWriter(final ActorRef<OperatorInstance.Command> receiver, final int receiverChannel, final int bufferRecords,
         final ExchangeMetrics metrics)
@@ -48,9 +50,10 @@ final class ChannelWriter
         }
     }
 
-    void onCredit(final int granted)
+    void onCredit(final int granted, final int consumedBuffers)
     {
         credits += granted;
+        consumed += consumedBuffers;
         while (credits > 0 && !waiting.isEmpty())
         {
             send(waiting.poll());
@@ -60,6 +63,12 @@ final class ChannelWriter
     boolean isBlocked()
     {
         return !waiting.isEmpty();
+    }
+
+    /** @return whether the receiver consumed every buffer sent (then this sender may stop) */
+    boolean isDrained()
+    {
+        return waiting.isEmpty() && sent == consumed;
     }
 
     private void seal()
@@ -79,6 +88,7 @@ final class ChannelWriter
     private void send(final Buffer buffer)
     {
         credits--;
+        sent++;
         metrics.onSent(buffer);
         receiver.tell(new OperatorInstance.Deliver(receiverChannel, buffer));
     }

@@ -200,6 +200,19 @@ final class OperatorChain
         return false;
     }
 
+    /** @return whether every buffer this instance sent was consumed by its receiver */
+    boolean isDrained()
+    {
+        for (final RecordWriter writer : writers.values())
+        {
+            if (!writer.isDrained())
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     RecordWriter writer(final int edgeId)
     {
         return writers.get(edgeId);

@@ -42,8 +42,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * <h2>Protocol</h2>
  * {@link Start} (from the job master, with every instance's ref), {@link Deliver} (a buffer on an input
  * channel; in-process only), {@link Credit} (from a receiver), {@link Cancel}. The instance reports
- * {@code InstanceFinished} after its input ended and every output buffer, end-of-input included, was sent,
- * or {@code InstanceFailed} with the cause of the first exception, and stops.
+ * {@code InstanceFinished} after its input ended and every output buffer, end-of-input included, was consumed
+ * by its receiver (so no credit is ever sent to a stopped instance), or {@code InstanceFailed} with the cause
+ * of the first exception, and stops.
  *
  * <p>Threading: an actor; the chain and its state are confined to it.
  */
@@ -74,13 +75,15 @@ public final class OperatorInstance extends AbstractBehavior<OperatorInstance.Co
     }
 
     /**
-     * Credit from a receiver for one of the sender's channels.
+     * Credit from a receiver for one of the sender's channels: the initial grant, then one credit back per
+     * consumed buffer (end of input included, so a sender knows when everything it sent was consumed).
      *
      * @param edgeId        the edge
      * @param targetSubtask the receiving instance
      * @param credits       buffers the sender may send
+     * @param consumed      buffers the receiver consumed (0 for the initial grant)
      */
-    public record Credit(int edgeId, int targetSubtask, int credits) implements Command, MillraceMessage
+    public record Credit(int edgeId, int targetSubtask, int credits, int consumed) implements Command, MillraceMessage
     {
     }
 
@@ -196,13 +199,13 @@ public final class OperatorInstance extends AbstractBehavior<OperatorInstance.Co
                 final ActorRef<Command> sender =
                     start.instances().get(graph.edge(input.edgeId()).sourceVertex()).get(input.sourceSubtask());
                 channelSenders.add(sender);
-                channelCredits.add(new Credit(input.edgeId(), subtask, 1));
+                channelCredits.add(new Credit(input.edgeId(), subtask, 1, 1));
             }
             chain.open();
             for (int channel = 0; channel < inputs.size(); channel++)
             {
                 channelSenders.get(channel).tell(new Credit(inputs.get(channel).edgeId(), subtask,
-                    settings.creditsPerChannel()));
+                    settings.creditsPerChannel(), 0));
             }
             if (chain.isSource())
             {
@@ -237,7 +240,7 @@ public final class OperatorInstance extends AbstractBehavior<OperatorInstance.Co
             return this;
         }
         final boolean forward = graph.edge(credit.edgeId()).partitioning().kind() == Partitioning.Kind.FORWARD;
-        chain.writer(credit.edgeId()).onCredit(forward ? 0 : credit.targetSubtask(), credit.credits());
+        chain.writer(credit.edgeId()).onCredit(forward ? 0 : credit.targetSubtask(), credit.credits(), credit.consumed());
         return drive();
     }
 
@@ -260,7 +263,7 @@ public final class OperatorInstance extends AbstractBehavior<OperatorInstance.Co
                 driveInput();
             }
             trackBackPressure();
-            if (inputEnded && !chain.isBlocked())
+            if (inputEnded && chain.isDrained())
             {
                 master.tell(new JobMaster.InstanceFinished(vertex.id(), subtask));
                 return Behaviors.stopped();
@@ -322,7 +325,6 @@ public final class OperatorInstance extends AbstractBehavior<OperatorInstance.Co
     private void process(final int channel, final Buffer buffer) throws Exception
     {
         final StreamOperator<Object, Object> head = chain.head();
-        boolean ended = false;
         for (int i = 0; i < buffer.size(); i++)
         {
             switch (buffer.kind(i))
@@ -333,7 +335,6 @@ public final class OperatorInstance extends AbstractBehavior<OperatorInstance.Co
                 case Buffer.ACTIVE -> valve.inputStatus(channel, false);
                 case Buffer.END_OF_INPUT ->
                 {
-                    ended = true;
                     valve.inputEnded(channel);
                     endedChannels++;
                 }
@@ -342,10 +343,7 @@ public final class OperatorInstance extends AbstractBehavior<OperatorInstance.Co
         }
         chain.batchEnd();
         metrics.onConsumed();
-        if (!ended)
-        {
-            channelSenders.get(channel).tell(channelCredits.get(channel));
-        }
+        channelSenders.get(channel).tell(channelCredits.get(channel));
         if (endedChannels == channelSenders.size())
         {
             endInput();

@@ -113,9 +113,21 @@ final class RecordWriter implements ElementTarget
         }
     }
 
-    void onCredit(final int channel, final int credits)
+    void onCredit(final int channel, final int credits, final int consumed)
     {
-        channels[channel].onCredit(credits);
+        channels[channel].onCredit(credits, consumed);
+    }
+
+    boolean isDrained()
+    {
+        for (final ChannelWriter channel : channels)
+        {
+            if (!channel.isDrained())
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     boolean isBlocked()

@@ -42,7 +42,7 @@ class RuntimeSerializationTest
         final List<ActorRef<OperatorInstance.Command>> refs = List.of(probe.ref());
         final List<Object> samples = List.of(
             new OperatorInstance.Start(List.of(refs, refs)),
-            new OperatorInstance.Credit(3, 1, 4),
+            new OperatorInstance.Credit(3, 1, 4, 1),
             OperatorInstance.Cancel.INSTANCE,
             new JobMaster.InstanceFinished(2, 1),
             new JobMaster.GetStatus(replies.ref()),

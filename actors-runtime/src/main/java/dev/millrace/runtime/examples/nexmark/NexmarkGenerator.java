@@ -53,6 +53,9 @@ public final class NexmarkGenerator
     private static final String[] CITIES = {"Phoenix", "Los Angeles", "San Francisco", "Boise", "Portland", "Bend",
         "Redmond", "Seattle", "Kent", "Cheyenne"};
     private static final String[] CHANNELS = {"Google", "Facebook", "Baidu", "Apple"};
+    private static final String[] URLS = {"https://www.nexmark.com/google/item.htm?query=1",
+        "https://www.nexmark.com/facebook/item.htm?query=1", "https://www.nexmark.com/baidu/item.htm?query=1",
+        "https://www.nexmark.com/apple/item.htm?query=1"};
 
     private final long seed;
     private final long baseTimeMs;
@@ -165,9 +168,9 @@ public final class NexmarkGenerator
         {
             bidder = recentPerson(epoch, random);
         }
-        final String channel = CHANNELS[random.nextInt(CHANNELS.length)];
-        return new Bid(FIRST_AUCTION_ID + auction, FIRST_PERSON_ID + bidder, price(random), channel,
-            "https://www.nexmark.com/" + channel.toLowerCase(java.util.Locale.ROOT) + "/item.htm?query=1", timeMs);
+        final int channel = random.nextInt(CHANNELS.length);
+        return new Bid(FIRST_AUCTION_ID + auction, FIRST_PERSON_ID + bidder, price(random), CHANNELS[channel],
+            URLS[channel], timeMs);
     }
 
     private static long recentPerson(final long lastPerson, final SplittableRandom random)
