@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Nexmark queries q0-q3, q5, q7 and q8 as Millrace jobs: examples of the DataStream API and the processor's
+ * Nexmark queries q0-q8 as Millrace jobs: examples of the DataStream API and the processor's
  * correctness suite (each is checked against a plain-Java computation in the tests). Every query takes the
  * timestamped event stream of {@link #events}; watermarks allow the generator's out-of-orderness, so no
  * event is ever late and the results are exact.
@@ -51,6 +51,16 @@ public final class NexmarkQueries
 
     /** q5's output. @param auction auction id @param count bids in the window @param windowEndMs window end */
     public record HotItem(long auction, long count, long windowEndMs)
+    {
+    }
+
+    /** q4's output. @param category category @param averagePrice average winning price, cents, rounded down @param auctions closed auctions */
+    public record CategoryAverage(long category, long averagePrice, long auctions)
+    {
+    }
+
+    /** q6's output. @param seller seller @param averagePrice average of the seller's last (up to) 10 winning prices @param auction the auction that closed */
+    public record SellerAverage(long seller, long averagePrice, long auction)
     {
     }
 
@@ -171,6 +181,129 @@ public final class NexmarkQueries
         private static LocalItemSuggestion suggest(final Person person, final Auction auction)
         {
             return new LocalItemSuggestion(person.name(), person.city(), person.state(), auction.id());
+        }
+    }
+
+    /**
+     * q4, average closing price per category: the average of the winning bids of the closed auctions of each
+     * category. Nexmark's result is an updating one; this job emits its final value, per category, when the
+     * input ends (an event-time timer at the end of time), which makes the result independent of the order in
+     * which auctions of a category close on different instances.
+     *
+     * @param events the event stream
+     * @return one average per category
+     */
+    public static DataStream<CategoryAverage> q4(final DataStream<Event> events)
+    {
+        return WinningBids.of(events)
+            .keyBy(WinningBids.WinningBid::category)
+            .process(AverageAtEnd::new).name("q4");
+    }
+
+    /** Sums the winning prices of a category and emits the average when event time ends. */
+    static final class AverageAtEnd extends KeyedProcessFunction<Long, WinningBids.WinningBid, CategoryAverage>
+    {
+        private ValueState<long[]> sumAndCount;
+
+        @Override
+        public void open(final RuntimeContext context)
+        {
+            sumAndCount = context.getState(new ValueStateDescriptor<>("sum-and-count", long[].class));
+        }
+
+        @Override
+        public void processElement(final WinningBids.WinningBid bid, final Context<Long> context,
+            final Collector<CategoryAverage> out)
+            {
+            final long[] current = sumAndCount.value();
+            if (current == null)
+            {
+                context.timerService().registerEventTimeTimer(Long.MAX_VALUE);
+                sumAndCount.update(new long[] {bid.price(), 1});
+            }
+            else
+            {
+                sumAndCount.update(new long[] {current[0] + bid.price(), current[1] + 1});
+            }
+        }
+
+        @Override
+        public void onTimer(final long timestampMs, final OnTimerContext<Long> context,
+            final Collector<CategoryAverage> out)
+            {
+            final long[] total = sumAndCount.value();
+            out.collect(new CategoryAverage(context.getCurrentKey(), total[0] / total[1], total[1]));
+        }
+    }
+
+    /**
+     * q6, average selling price by seller: for each auction a seller closes, the average of that seller's last
+     * (up to) 10 winning prices. Winning bids of one seller come from several instances in any order, so they
+     * wait in state until the watermark passes their expiry and are applied in (expiry, auction id) order:
+     * the result is deterministic.
+     *
+     * @param events the event stream
+     * @return one average per closed auction
+     */
+    public static DataStream<SellerAverage> q6(final DataStream<Event> events)
+    {
+        return WinningBids.of(events)
+            .keyBy(WinningBids.WinningBid::seller)
+            .process(LastTenAverage::new).name("q6");
+    }
+
+    /** Orders a seller's winning bids by event time and averages the last ten. */
+    static final class LastTenAverage extends KeyedProcessFunction<Long, WinningBids.WinningBid, SellerAverage>
+    {
+        /** How many of a seller's latest winning prices are averaged. */
+        static final int LAST = 10;
+        private ListState<WinningBids.WinningBid> pending;
+        private ListState<Long> lastPrices;
+
+        @Override
+        public void open(final RuntimeContext context)
+        {
+            pending = context.getListState(new ListStateDescriptor<>("pending", WinningBids.WinningBid.class));
+            lastPrices = context.getListState(new ListStateDescriptor<>("last-prices", Long.class));
+        }
+
+        @Override
+        public void processElement(final WinningBids.WinningBid bid, final Context<Long> context,
+            final Collector<SellerAverage> out)
+            {
+            pending.add(bid);
+            context.timerService().registerEventTimeTimer(bid.expires());
+        }
+
+        @Override
+        public void onTimer(final long timestampMs, final OnTimerContext<Long> context,
+            final Collector<SellerAverage> out)
+            {
+            final List<WinningBids.WinningBid> due = new ArrayList<>();
+            final List<WinningBids.WinningBid> later = new ArrayList<>();
+            for (final WinningBids.WinningBid bid : pending.get())
+            {
+                (bid.expires() <= timestampMs ? due : later).add(bid);
+            }
+            due.sort(java.util.Comparator.comparingLong(WinningBids.WinningBid::expires)
+                .thenComparingLong(WinningBids.WinningBid::auction));
+            final List<Long> prices = new ArrayList<>(lastPrices.get());
+            for (final WinningBids.WinningBid bid : due)
+            {
+                prices.add(bid.price());
+                if (prices.size() > LAST)
+                {
+                    prices.remove(0);
+                }
+                long sum = 0;
+                for (final long price : prices)
+                {
+                    sum += price;
+                }
+                out.collect(new SellerAverage(bid.seller(), sum / prices.size(), bid.auction()));
+            }
+            lastPrices.update(prices);
+            pending.update(later);
         }
     }
 

@@ -7,6 +7,8 @@ import dev.millrace.runtime.api.CollectingSink;
 import dev.millrace.runtime.api.DataStream;
 import dev.millrace.runtime.api.JobBuilder;
 import dev.millrace.runtime.examples.nexmark.NexmarkQueries.AuctionPrice;
+import dev.millrace.runtime.examples.nexmark.NexmarkQueries.CategoryAverage;
+import dev.millrace.runtime.examples.nexmark.NexmarkQueries.SellerAverage;
 import dev.millrace.runtime.examples.nexmark.NexmarkQueries.HotItem;
 import dev.millrace.runtime.examples.nexmark.NexmarkQueries.LocalItemSuggestion;
 import dev.millrace.runtime.examples.nexmark.NexmarkQueries.NewUser;
@@ -165,6 +167,87 @@ class NexmarkQueriesTest
         }
         assertTrue(expected.size() > 10, "the join must not be empty: " + expected.size());
         assertEquals(multiset(expected), run(NexmarkQueries::q3));
+    }
+
+    /** The winning bid of every auction, computed directly: the highest valid bid at or above the reserve. */
+    private static List<WinningBids.WinningBid> expectedWinningBids()
+    {
+        final Map<Long, Auction> auctions = new HashMap<>();
+        for (final Event event : ALL)
+        {
+            if (event.auction() != null)
+            {
+                auctions.put(event.auction().id(), event.auction());
+            }
+        }
+        final Map<Long, Long> best = new HashMap<>();
+        for (final Bid bid : allBids())
+        {
+            final Auction auction = auctions.get(bid.auction());
+            if (auction != null && bid.dateTime() >= auction.dateTime() && bid.dateTime() <= auction.expires()
+                && bid.price() >= auction.reserve())
+            {
+                best.merge(auction.id(), bid.price(), Math::max);
+            }
+        }
+        final List<WinningBids.WinningBid> winners = new ArrayList<>();
+        best.forEach((id, price) ->
+        {
+            final Auction auction = auctions.get(id);
+            winners.add(new WinningBids.WinningBid(id, auction.category(), auction.seller(), price, auction.expires()));
+        });
+        return winners;
+    }
+
+    @Test
+    void winningBidsShouldCloseEveryAuctionWithItsHighestValidBid() throws Exception
+    {
+        final List<WinningBids.WinningBid> expected = expectedWinningBids();
+        assertTrue(expected.size() > 100, "auctions must close with winners: " + expected.size());
+        assertEquals(multiset(expected), run(WinningBids::of));
+    }
+
+    @Test
+    void q4ShouldAverageTheClosingPricesPerCategory() throws Exception
+    {
+        final Map<Long, long[]> totals = new HashMap<>();
+        for (final WinningBids.WinningBid winner : expectedWinningBids())
+        {
+            final long[] total = totals.computeIfAbsent(winner.category(), category -> new long[2]);
+            total[0] += winner.price();
+            total[1]++;
+        }
+        final List<CategoryAverage> expected = new ArrayList<>();
+        totals.forEach((category, total) -> expected.add(new CategoryAverage(category, total[0] / total[1], total[1])));
+        assertEquals(5, expected.size());
+        assertEquals(multiset(expected), run(NexmarkQueries::q4));
+    }
+
+    @Test
+    void q6ShouldAverageTheLastTenClosingPricesPerSeller() throws Exception
+    {
+        final Map<Long, List<WinningBids.WinningBid>> bySeller = new HashMap<>();
+        for (final WinningBids.WinningBid winner : expectedWinningBids())
+        {
+            bySeller.computeIfAbsent(winner.seller(), seller -> new ArrayList<>()).add(winner);
+        }
+        final List<SellerAverage> expected = new ArrayList<>();
+        bySeller.forEach((seller, winners) ->
+        {
+            winners.sort((a, b) -> a.expires() != b.expires() ? Long.compare(a.expires(), b.expires())
+                : Long.compare(a.auction(), b.auction()));
+            for (int i = 0; i < winners.size(); i++)
+            {
+                long sum = 0;
+                final int from = Math.max(0, i - 9);
+                for (int j = from; j <= i; j++)
+                {
+                    sum += winners.get(j).price();
+                }
+                expected.add(new SellerAverage(seller, sum / (i - from + 1), winners.get(i).auction()));
+            }
+        });
+        assertEquals(multiset(expected), run(NexmarkQueries::q6));
     }
 
     @Test

@@ -55,7 +55,9 @@ class NexmarkThroughputITCase
         measure("q0", NexmarkQueries::q0);
         measure("q1", NexmarkQueries::q1);
         measure("q2", NexmarkQueries::q2);
+        measure("q4", NexmarkQueries::q4);
         measure("q5", NexmarkQueries::q5);
+        measure("q6", NexmarkQueries::q6);
         measure("q7", NexmarkQueries::q7);
         measure("q8", NexmarkQueries::q8);
     }
