@@ -80,9 +80,10 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command>
      * @param failure           the failure's cause as text, or empty
      * @param finishedInstances instances that finished
      * @param totalInstances    all instances
+     * @param blockedMsByVertex per vertex, the time its instances waited for credit (back-pressure)
      */
     public record StatusReport(String jobName, JobState state, String failure, int finishedInstances,
-                               int totalInstances) implements MillraceMessage
+                               int totalInstances, List<Long> blockedMsByVertex) implements MillraceMessage
                                {
     }
 
@@ -196,8 +197,13 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command>
 
     private Behavior<Command> onGetStatus(final GetStatus message)
     {
+        final List<Long> blockedMs = new ArrayList<>();
+        for (final JobVertex vertex : graph.vertices())
+        {
+            blockedMs.add(metrics.blockedNanos(vertex.id()) / 1_000_000);
+        }
         message.replyTo().tell(new StatusReport(graph.name(), state, failure == null ? "" : failure.toString(),
-            finishedInstances, totalInstances));
+            finishedInstances, totalInstances, blockedMs));
         return this;
     }
 

@@ -118,6 +118,8 @@ public final class OperatorInstance extends AbstractBehavior<OperatorInstance.Co
     private final ArrayDeque<Delivered> inputQueue = new ArrayDeque<>();
     private final List<ActorRef<Command>> channelSenders = new ArrayList<>();
     private final List<Credit> channelCredits = new ArrayList<>();
+    /** Credits that arrived before Start (a receiver may start first): applied once the chain exists. */
+    private final List<Credit> earlyCredits = new ArrayList<>();
     private OperatorChain chain;
     private WatermarkValve valve;
     private SourceReader.Output<Object> sourceCollector;
@@ -207,6 +209,11 @@ public final class OperatorInstance extends AbstractBehavior<OperatorInstance.Co
                 channelSenders.get(channel).tell(new Credit(inputs.get(channel).edgeId(), subtask,
                     settings.creditsPerChannel(), 0));
             }
+            for (final Credit credit : earlyCredits)
+            {
+                applyCredit(credit);
+            }
+            earlyCredits.clear();
             if (chain.isSource())
             {
                 final RoutingOutput output = chain.sourceOutput();
@@ -237,11 +244,17 @@ public final class OperatorInstance extends AbstractBehavior<OperatorInstance.Co
     {
         if (chain == null)
         {
+            earlyCredits.add(credit);
             return this;
         }
+        applyCredit(credit);
+        return drive();
+    }
+
+    private void applyCredit(final Credit credit)
+    {
         final boolean forward = graph.edge(credit.edgeId()).partitioning().kind() == Partitioning.Kind.FORWARD;
         chain.writer(credit.edgeId()).onCredit(forward ? 0 : credit.targetSubtask(), credit.credits(), credit.consumed());
-        return drive();
     }
 
     private Behavior<Command> onDrive(final Drive drive)
@@ -254,6 +267,11 @@ public final class OperatorInstance extends AbstractBehavior<OperatorInstance.Co
     {
         try
         {
+            if (blockedSinceNs != 0)
+            {
+                metrics.onBlocked(vertex.id(), System.nanoTime() - blockedSinceNs);
+                blockedSinceNs = 0;
+            }
             if (chain.isSource())
             {
                 driveSource();
@@ -365,17 +383,21 @@ public final class OperatorInstance extends AbstractBehavior<OperatorInstance.Co
         }
     }
 
+    /**
+     * Counts the time from a turn that ended blocked on credit to the next message (a credit, usually): the
+     * time this instance waited for its receivers, i.e. its back-pressure.
+     */
     private void trackBackPressure()
     {
-        final boolean blocked = chain.isBlocked();
-        if (blocked && blockedSinceNs == 0)
+        final long nowNs = System.nanoTime();
+        if (blockedSinceNs != 0)
         {
-            blockedSinceNs = System.nanoTime();
-        }
-        else if (!blocked && blockedSinceNs != 0)
-        {
-            metrics.onBlocked(vertex.id(), System.nanoTime() - blockedSinceNs);
+            metrics.onBlocked(vertex.id(), nowNs - blockedSinceNs);
             blockedSinceNs = 0;
+        }
+        if (chain.isBlocked())
+        {
+            blockedSinceNs = nowNs;
         }
     }
 

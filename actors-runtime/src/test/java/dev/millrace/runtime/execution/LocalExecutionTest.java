@@ -213,6 +213,38 @@ class LocalExecutionTest
     }
 
     @Test
+    void shouldReportTheStatusAndBackPressureOfARunningJobAndCancelIt() throws Exception
+    {
+        final JobBuilder job = JobBuilder.create();
+        job.fromGenerator(Long.MAX_VALUE, i -> i)
+            .rebalance()
+            .map(i -> i).setParallelism(2)
+            // A slow sink: the unbounded source must wait for credit.
+            .sinkTo((value, timestamp) -> java.util.concurrent.locks.LockSupport.parkNanos(50_000)).setParallelism(2);
+        final LocalJobRunner.JobHandle handle = LocalJobRunner.submit(TEST_KIT.system(), job.build("endless"));
+        final org.apache.pekko.actor.testkit.typed.javadsl.TestProbe<JobMaster.StatusReport> probe =
+            TEST_KIT.createTestProbe();
+        try
+        {
+            probe.awaitAssert(Duration.ofSeconds(20), () ->
+            {
+                handle.master().tell(new JobMaster.GetStatus(probe.ref()));
+                final JobMaster.StatusReport report = probe.receiveMessage();
+                assertEquals(JobState.RUNNING, report.state());
+                assertEquals(3, report.totalInstances());
+                assertTrue(report.blockedMsByVertex().get(0) > 0, "the source must be back-pressured: " + report);
+                return report;
+            });
+        }
+        finally
+        {
+            handle.cancel();
+        }
+        final JobResult result = handle.result().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(JobState.CANCELED, result.state());
+    }
+
+    @Test
     void shouldFailTheJobWithTheKeySelectorsException() throws Exception
     {
         final JobBuilder job = JobBuilder.create().setParallelism(2);

@@ -47,7 +47,7 @@ class RuntimeSerializationTest
             new JobMaster.InstanceFinished(2, 1),
             new JobMaster.GetStatus(replies.ref()),
             JobMaster.CancelJob.INSTANCE,
-            new JobMaster.StatusReport("job", JobState.FAILED, "boom", 3, 4));
+            new JobMaster.StatusReport("job", JobState.FAILED, "boom", 3, 4, new java.util.ArrayList<>(List.of(12L, 0L))));
         final Serialization serialization = SerializationExtension.get(TEST_KIT.system());
         for (final Object sample : samples)
         {
