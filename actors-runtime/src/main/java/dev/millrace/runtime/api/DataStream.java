@@ -185,7 +185,7 @@ public class DataStream<T>
      */
     public <R> DataStream<R> transform(final String name, final Supplier<? extends StreamOperator<T, R>> factory,
         final boolean keyed)
-        {
+    {
         return new DataStream<>(job, job.register(new OneInputTransformation(job.nextId(), name, transformation, factory,
             keyed, false)));
     }

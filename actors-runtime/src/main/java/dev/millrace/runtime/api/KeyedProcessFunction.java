@@ -64,6 +64,6 @@ public abstract class KeyedProcessFunction<K, I, O>
      */
     public void onTimer(final long timestampMs, final OnTimerContext<K> context, final Collector<O> out)
         throws Exception
-        {
+    {
     }
 }

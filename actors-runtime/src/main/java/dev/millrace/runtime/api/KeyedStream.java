@@ -41,7 +41,7 @@ public final class KeyedStream<K, T>
      */
     public <R> DataStream<R> transform(final String name,
         final Supplier<? extends dev.millrace.runtime.operators.StreamOperator<T, R>> factory)
-        {
+    {
         return partitioned.transform(name, factory, true);
     }
 

@@ -71,7 +71,7 @@ public final class WindowedStream<K, T>
      */
     public <ACC, V, R> DataStream<R> aggregate(final AggregateFunction<T, ACC, V> function,
         final Supplier<? extends ProcessWindowFunction<V, R, K>> factory)
-        {
+    {
         final OutputTag<T> late = lateDataTag;
         final KeySelector<T, K> keySelector = input.keySelector();
         return input.transform("Window", () -> new WindowOperator<K, T, ACC, V, R>(keySelector, assigner, function,
@@ -189,7 +189,7 @@ public final class WindowedStream<K, T>
         @Override
         public void process(final K key, final Context context, final Iterable<List<T>> elements,
             final Collector<R> out) throws Exception
-            {
+        {
             function.process(key, context, elements.iterator().next(), out);
         }
     }

@@ -24,7 +24,7 @@ final class ChannelWriter
 
     ChannelWriter(final ActorRef<OperatorInstance.Command> receiver, final int receiverChannel, final int bufferRecords,
         final ExchangeMetrics metrics)
-        {
+    {
         this.receiver = receiver;
         this.receiverChannel = receiverChannel;
         this.bufferRecords = bufferRecords;

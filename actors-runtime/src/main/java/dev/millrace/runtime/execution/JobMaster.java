@@ -84,7 +84,7 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command>
      */
     public record StatusReport(String jobName, JobState state, String failure, int finishedInstances,
                                int totalInstances, List<Long> blockedMsByVertex) implements MillraceMessage
-                               {
+    {
     }
 
     private record InstanceStopped(int vertexId, int subtask) implements Command
@@ -104,7 +104,7 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command>
 
     private JobMaster(final ActorContext<Command> context, final JobGraph graph, final RuntimeSettings settings,
         final CompletableFuture<JobResult> result, final LongSupplier clockMs)
-        {
+    {
         super(context);
         this.graph = graph;
         this.result = result;
@@ -147,7 +147,7 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command>
      */
     public static Behavior<Command> create(final JobGraph graph, final RuntimeSettings settings,
         final CompletableFuture<JobResult> result, final LongSupplier clockMs)
-        {
+    {
         return Behaviors.setup(context -> new JobMaster(context, graph, settings, result, clockMs));
     }
 

@@ -12,5 +12,5 @@ package dev.millrace.runtime.execution;
  */
 public record JobResult(String jobName, JobState state, Throwable failure, String failedIn, long durationMs,
                         ExchangeMetrics metrics)
-                        {
+{
 }

@@ -12,7 +12,6 @@ import dev.millrace.runtime.operators.StreamOperator;
 import dev.millrace.runtime.state.KeyGroupRangeAssignment;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -26,18 +25,16 @@ import java.util.Map;
 final class OperatorChain
 {
     private final List<StreamOperator<Object, Object>> operators;
-    private final Map<Integer, StreamOperator<Object, Object>> operatorsByNode;
     private final StreamOperator<Object, Object> headOperator;
     private final SourceReader<Object> sourceReader;
     private final RoutingOutput sourceOutput;
     private final Map<Integer, RecordWriter> writers;
 
     private OperatorChain(final List<StreamOperator<Object, Object>> operators,
-        final Map<Integer, StreamOperator<Object, Object>> operatorsByNode, final StreamOperator<Object, Object> head,
+        final StreamOperator<Object, Object> head,
         final SourceReader<Object> sourceReader, final RoutingOutput sourceOutput, final Map<Integer, RecordWriter> writers)
-        {
+    {
         this.operators = operators;
-        this.operatorsByNode = operatorsByNode;
         this.headOperator = head;
         this.sourceReader = sourceReader;
         this.sourceOutput = sourceOutput;
@@ -55,7 +52,7 @@ final class OperatorChain
     @SuppressWarnings("unchecked")
     static OperatorChain build(final JobGraph graph, final JobVertex vertex, final int subtask,
         final Map<Integer, RecordWriter> writers, final ProcessingTimeService processingTime)
-        {
+    {
         final Map<Integer, StreamOperator<Object, Object>> byNode = new HashMap<>();
         final Map<Integer, RoutingOutput> outputs = new HashMap<>();
         final List<OperatorNode> nodes = vertex.nodes();
@@ -103,14 +100,12 @@ final class OperatorChain
             }
         }
         final List<StreamOperator<Object, Object>> ordered = new ArrayList<>();
-        final Map<Integer, StreamOperator<Object, Object>> orderedByNode = new LinkedHashMap<>();
         for (final OperatorNode node : nodes)
         {
             final StreamOperator<Object, Object> operator = byNode.get(node.id());
             if (operator != null)
             {
                 ordered.add(operator);
-                orderedByNode.put(node.id(), operator);
             }
         }
         final OperatorNode head = vertex.head();
@@ -118,9 +113,9 @@ final class OperatorChain
         {
             final SourceReader<Object> reader =
                 (SourceReader<Object>) head.source().createReader(subtask, vertex.parallelism());
-            return new OperatorChain(ordered, orderedByNode, null, reader, outputs.get(head.id()), writers);
+            return new OperatorChain(ordered, null, reader, outputs.get(head.id()), writers);
         }
-        return new OperatorChain(ordered, orderedByNode, byNode.get(head.id()), null, null, writers);
+        return new OperatorChain(ordered, byNode.get(head.id()), null, null, writers);
     }
 
     /** @throws Exception when an operator fails to open */
@@ -216,26 +211,5 @@ final class OperatorChain
     RecordWriter writer(final int edgeId)
     {
         return writers.get(edgeId);
-    }
-
-    /**
-     * @return each stateful operator's state tree by node id, plus the source position under -1
-     */
-    Map<Integer, Object> snapshot()
-    {
-        final Map<Integer, Object> states = new HashMap<>();
-        if (sourceReader != null)
-        {
-            states.put(-1, sourceReader.position());
-        }
-        for (final Map.Entry<Integer, StreamOperator<Object, Object>> entry : operatorsByNode.entrySet())
-        {
-            final Object state = entry.getValue().snapshotState();
-            if (state != null)
-            {
-                states.put(entry.getKey(), state);
-            }
-        }
-        return states;
     }
 }

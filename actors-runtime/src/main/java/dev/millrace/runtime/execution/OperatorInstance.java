@@ -131,7 +131,7 @@ public final class OperatorInstance extends AbstractBehavior<OperatorInstance.Co
     private OperatorInstance(final ActorContext<Command> context, final TimerScheduler<Command> timers,
         final JobGraph graph, final int vertexId, final int subtask, final RuntimeSettings settings,
         final ExchangeMetrics metrics, final ActorRef<JobMaster.Command> master, final LongSupplier clockMs)
-        {
+    {
         super(context);
         this.timers = timers;
         this.graph = graph;
@@ -156,7 +156,7 @@ public final class OperatorInstance extends AbstractBehavior<OperatorInstance.Co
     public static Behavior<Command> create(final JobGraph graph, final int vertexId, final int subtask,
         final RuntimeSettings settings, final ExchangeMetrics metrics, final ActorRef<JobMaster.Command> master,
         final LongSupplier clockMs)
-        {
+    {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> new OperatorInstance(context, timers, graph,
             vertexId, subtask, settings, metrics, master, clockMs)));
     }

@@ -22,7 +22,7 @@ final class RecordWriter implements ElementTarget
 
     RecordWriter(final int edgeId, final Partitioning partitioning, final int maxParallelism,
         final ChannelWriter[] channels, final int subtaskIndex)
-        {
+    {
         this.edgeId = edgeId;
         this.kind = partitioning.kind();
         this.keySelector = partitioning.keySelector();

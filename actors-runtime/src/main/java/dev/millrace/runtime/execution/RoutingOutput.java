@@ -17,7 +17,7 @@ final class RoutingOutput implements Output<Object>
 
     RoutingOutput(final List<ElementTarget> main, final Map<OutputTag<?>, List<ElementTarget>> side,
         final List<ElementTarget> all)
-        {
+    {
         this.mainTargets = main.toArray(new ElementTarget[0]);
         this.sideTargets = side;
         this.allTargets = all.toArray(new ElementTarget[0]);

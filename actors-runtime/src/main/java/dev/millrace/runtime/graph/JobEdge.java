@@ -15,5 +15,5 @@ import dev.millrace.runtime.api.OutputTag;
  */
 public record JobEdge(int id, int sourceVertex, int sourceNode, int targetVertex, Partitioning partitioning,
                       OutputTag<?> tag)
-                      {
+{
 }

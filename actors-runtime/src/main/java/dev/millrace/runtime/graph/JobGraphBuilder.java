@@ -51,7 +51,7 @@ public final class JobGraphBuilder
      */
     public static JobGraph build(final String name, final List<Transformation> transformations,
         final int defaultParallelism, final int maxParallelism)
-        {
+    {
         if (maxParallelism < 1 || maxParallelism > KeyGroupRangeAssignment.UPPER_BOUND_MAX_PARALLELISM)
         {
             throw new InvalidJobException("maxParallelism " + maxParallelism + " must be in [1, "
@@ -141,7 +141,7 @@ public final class JobGraphBuilder
 
     private static LogicalEdge edgeOf(final Upstream upstream, final OneInputTransformation target,
         final Map<Integer, Integer> parallelism)
-        {
+    {
         final int sourceP = parallelism.get(upstream.nodeId());
         final int targetP = parallelism.get(target.id());
         Partitioning partitioning = upstream.partitioning();
@@ -244,7 +244,7 @@ public final class JobGraphBuilder
 
     private static JobGraph chain(final String name, final int maxParallelism, final Map<Integer, Transformation> nodes,
         final Map<Integer, Integer> parallelism, final Map<Integer, List<LogicalEdge>> inEdges)
-        {
+    {
         final Map<Integer, Integer> vertexOf = new HashMap<>();
         final List<List<Integer>> vertexNodes = new ArrayList<>();
         for (final Transformation t : nodes.values())

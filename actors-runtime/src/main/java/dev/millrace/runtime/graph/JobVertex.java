@@ -18,7 +18,7 @@ import java.util.Map;
  */
 public record JobVertex(int id, String name, int parallelism, List<OperatorNode> nodes,
                         Map<Integer, List<Integer>> chainedOutputs, List<Integer> inputEdges, List<Integer> outputEdges)
-                        {
+{
     /** @return the head operator */
     public OperatorNode head()
     {

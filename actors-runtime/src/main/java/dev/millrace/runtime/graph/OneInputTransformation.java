@@ -22,7 +22,7 @@ public final class OneInputTransformation extends Transformation
      */
     public OneInputTransformation(final int id, final String name, final Transformation input,
         final Supplier<? extends StreamOperator<?, ?>> operatorFactory, final boolean keyed, final boolean sink)
-        {
+    {
         super(id, name);
         this.input = input;
         this.operatorFactory = operatorFactory;

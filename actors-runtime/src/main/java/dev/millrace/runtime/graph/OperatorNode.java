@@ -16,5 +16,5 @@ import java.util.function.Supplier;
  */
 public record OperatorNode(int id, String name, String uid, Source<?> source,
                            Supplier<? extends StreamOperator<?, ?>> operatorFactory, boolean keyed)
-                           {
+{
 }

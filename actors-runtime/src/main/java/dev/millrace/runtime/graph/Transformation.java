@@ -11,7 +11,7 @@ import java.util.List;
  */
 public abstract sealed class Transformation permits SourceTransformation, OneInputTransformation,
     PartitionTransformation, UnionTransformation, SideOutputTransformation
-    {
+{
     private final int id;
     private String name;
     private String uid;

@@ -241,7 +241,7 @@ public abstract class AbstractKeyedOperator<K, IN, OUT> extends StreamOperator<I
             @Override
             public <I, A, O> AggregatingState<I, O> getAggregatingState(
                 final AggregatingStateDescriptor<I, A, O> descriptor)
-                {
+            {
                 return backend.getAggregatingState(descriptor);
             }
         };

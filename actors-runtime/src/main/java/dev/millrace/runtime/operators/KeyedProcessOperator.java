@@ -16,7 +16,7 @@ import dev.millrace.runtime.api.TimerService;
  */
 public final class KeyedProcessOperator<K, I, O> extends AbstractKeyedOperator<K, I, O>
     implements KeyedProcessFunction.OnTimerContext<K>
-    {
+{
     private final KeyedProcessFunction<K, I, O> function;
     private TimestampedCollector<O> collector;
     private TimerService timerService;

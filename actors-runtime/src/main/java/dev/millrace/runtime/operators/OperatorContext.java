@@ -14,5 +14,5 @@ import dev.millrace.runtime.state.KeyGroupRange;
  */
 public record OperatorContext(String operatorName, int subtaskIndex, int parallelism, int maxParallelism,
                               KeyGroupRange keyGroupRange, ProcessingTimeService processingTime)
-                              {
+{
 }

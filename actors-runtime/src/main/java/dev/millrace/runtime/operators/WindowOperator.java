@@ -26,7 +26,7 @@ import java.util.List;
  */
 public final class WindowOperator<K, IN, ACC, V, OUT> extends AbstractKeyedOperator<K, IN, OUT>
     implements ProcessWindowFunction.Context
-    {
+{
     private final WindowAssigner assigner;
     private final AggregateFunction<IN, ACC, V> aggregate;
     private final ProcessWindowFunction<V, OUT, K> windowFunction;
@@ -46,7 +46,7 @@ public final class WindowOperator<K, IN, ACC, V, OUT> extends AbstractKeyedOpera
     public WindowOperator(final KeySelector<IN, K> keySelector, final WindowAssigner assigner,
         final AggregateFunction<IN, ACC, V> aggregate, final ProcessWindowFunction<V, OUT, K> windowFunction,
         final OutputTag<IN> lateDataTag)
-        {
+    {
         super(keySelector);
         this.assigner = assigner;
         this.aggregate = aggregate;

@@ -299,7 +299,7 @@ public final class HeapKeyedStateBackend
      */
     public <IN, ACC, OUT> AggregatingState<IN, OUT> getAggregatingState(
         final AggregatingStateDescriptor<IN, ACC, OUT> descriptor)
-        {
+    {
         final StateTable table = table(descriptor);
         final AggregateFunction<IN, ACC, OUT> function = descriptor.aggregateFunction();
         return new AggregatingState<>()

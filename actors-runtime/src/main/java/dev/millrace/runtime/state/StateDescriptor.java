@@ -7,7 +7,7 @@ package dev.millrace.runtime.state;
  */
 public abstract sealed class StateDescriptor permits ValueStateDescriptor, ListStateDescriptor, MapStateDescriptor,
     ReducingStateDescriptor, AggregatingStateDescriptor
-    {
+{
     private final String name;
 
     StateDescriptor(final String name)

@@ -17,7 +17,7 @@ public final class WatermarkStrategy<T>
 
     private WatermarkStrategy(final Supplier<WatermarkGenerator<T>> generatorFactory,
         final TimestampAssigner<T> timestampAssigner, final Duration idleness)
-        {
+    {
         this.generatorFactory = generatorFactory;
         this.timestampAssigner = timestampAssigner;
         this.idleness = idleness;

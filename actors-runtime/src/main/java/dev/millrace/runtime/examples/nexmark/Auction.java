@@ -15,5 +15,5 @@ package dev.millrace.runtime.examples.nexmark;
  */
 public record Auction(long id, String itemName, String description, long initialBid, long reserve, long dateTime,
                       long expires, long seller, long category)
-                      {
+{
 }

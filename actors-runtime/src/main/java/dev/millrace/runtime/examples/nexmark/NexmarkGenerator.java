@@ -70,7 +70,7 @@ public final class NexmarkGenerator
      */
     public NexmarkGenerator(final long seed, final long baseTimeMs, final long eventsPerSecond,
         final long maxOutOfOrdernessMs)
-        {
+    {
         if (eventsPerSecond < 1 || maxOutOfOrdernessMs < 0 || baseTimeMs < maxOutOfOrdernessMs)
         {
             throw new IllegalArgumentException("need eventsPerSecond >= 1, 0 <= maxOutOfOrdernessMs <= baseTimeMs");

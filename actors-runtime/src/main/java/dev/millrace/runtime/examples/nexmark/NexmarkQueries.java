@@ -153,7 +153,7 @@ public final class NexmarkQueries
         @Override
         public void processElement(final Event event, final Context<Long> context,
             final Collector<LocalItemSuggestion> out)
-            {
+        {
             if (event.person() != null)
             {
                 final Person person = event.person();
@@ -214,7 +214,7 @@ public final class NexmarkQueries
         @Override
         public void processElement(final WinningBids.WinningBid bid, final Context<Long> context,
             final Collector<CategoryAverage> out)
-            {
+        {
             final long[] current = sumAndCount.value();
             if (current == null)
             {
@@ -230,7 +230,7 @@ public final class NexmarkQueries
         @Override
         public void onTimer(final long timestampMs, final OnTimerContext<Long> context,
             final Collector<CategoryAverage> out)
-            {
+        {
             final long[] total = sumAndCount.value();
             out.collect(new CategoryAverage(context.getCurrentKey(), total[0] / total[1], total[1]));
         }
@@ -270,7 +270,7 @@ public final class NexmarkQueries
         @Override
         public void processElement(final WinningBids.WinningBid bid, final Context<Long> context,
             final Collector<SellerAverage> out)
-            {
+        {
             pending.add(bid);
             context.timerService().registerEventTimeTimer(bid.expires());
         }
@@ -278,7 +278,7 @@ public final class NexmarkQueries
         @Override
         public void onTimer(final long timestampMs, final OnTimerContext<Long> context,
             final Collector<SellerAverage> out)
-            {
+        {
             final List<WinningBids.WinningBid> due = new ArrayList<>();
             final List<WinningBids.WinningBid> later = new ArrayList<>();
             for (final WinningBids.WinningBid bid : pending.get())
@@ -325,7 +325,7 @@ public final class NexmarkQueries
                 @Override
                 public void process(final Long auction, final Context context, final Iterable<Long> counts,
                     final Collector<HotItem> out)
-                    {
+                {
                     out.collect(new HotItem(auction, counts.iterator().next(), context.window().endMs()));
                 }
             }).name("q5 counts")
@@ -484,7 +484,7 @@ public final class NexmarkQueries
                 @Override
                 public void process(final Long id, final Context context, final Iterable<Event> window,
                     final Collector<NewUser> out)
-                    {
+                {
                     final List<Person> persons = new ArrayList<>();
                     int auctions = 0;
                     for (final Event event : window)

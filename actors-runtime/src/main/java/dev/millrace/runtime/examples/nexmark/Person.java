@@ -13,5 +13,5 @@ package dev.millrace.runtime.examples.nexmark;
  */
 public record Person(long id, String name, String emailAddress, String creditCard, String city, String state,
                      long dateTime)
-                     {
+{
 }

@@ -101,7 +101,7 @@ public final class WinningBids
         {
             if (bid.dateTime() >= current.dateTime() && bid.dateTime() <= current.expires()
                 && bid.price() >= current.reserve())
-                {
+            {
                 final Long best = bestPrice.value();
                 if (best == null || bid.price() > best)
                 {
