@@ -8,6 +8,8 @@ import dev.millrace.runtime.api.Collector;
 import dev.millrace.runtime.api.DataStream;
 import dev.millrace.runtime.api.JobBuilder;
 import dev.millrace.runtime.api.OutputTag;
+import dev.millrace.runtime.api.Source;
+import dev.millrace.runtime.api.SourceReader;
 import dev.millrace.runtime.time.WatermarkGenerator;
 import dev.millrace.runtime.time.WatermarkOutput;
 import dev.millrace.runtime.time.WatermarkStrategy;
@@ -180,6 +182,70 @@ class EventTimeWindowsTest
         final List<String> actual = new ArrayList<>(out.results());
         actual.sort(null);
         assertEquals(List.of("k[0,10000)=10", "k[10000,20000)=10", "k[20000,30000)=10"), actual);
+    }
+
+    @Test
+    void shouldNotLetAnIdleInputHoldBackEventTime() throws Exception
+    {
+        final JobBuilder job = JobBuilder.create();
+        final CollectingSink<Event> sums = new CollectingSink<>();
+        final DataStream<Event> busy = job.fromGenerator(100, i -> new Event("k", i * 100))
+            .assignTimestampsAndWatermarks(WatermarkStrategy.<Event>forMonotonousTimestamps()
+                .withTimestampAssigner((event, previous) -> event.timestampMs()));
+        // An input that never ends and never emits: without idleness its watermark would stay at the start of time.
+        final DataStream<Event> silent = job.fromSource(new Source<Event>()
+            {
+                @Override
+                public SourceReader<Event> createReader(final int subtaskIndex, final int parallelism)
+                {
+                    return new SourceReader<>()
+                    {
+                        @Override
+                        public int emitBatch(final Output<Event> output, final int maxRecords)
+                        {
+                            return 0;
+                        }
+
+                        @Override
+                        public Object position()
+                        {
+                            return 0L;
+                        }
+
+                        @Override
+                        public void seek(final Object position)
+                        {
+                        }
+                    };
+                }
+            }, "silent")
+            .assignTimestampsAndWatermarks(WatermarkStrategy.<Event>forMonotonousTimestamps()
+                .withTimestampAssigner((event, previous) -> event.timestampMs())
+                .withIdleness(Duration.ofMillis(50)));
+        busy.union(silent)
+            .keyBy(Event::key)
+            .window(TumblingEventTimeWindows.of(Duration.ofSeconds(5)))
+            .reduce((x, y) -> new Event(x.key(), x.timestampMs() + y.timestampMs()))
+            .sinkTo(sums);
+        final LocalJobRunner.JobHandle handle = LocalJobRunner.submit(TEST_KIT.system(), job.build("idle"));
+        try
+        {
+            final org.apache.pekko.actor.testkit.typed.javadsl.TestProbe<Object> probe = TEST_KIT.createTestProbe();
+            probe.awaitAssert(Duration.ofSeconds(20), () ->
+            {
+                final List<Event> results = new ArrayList<>(sums.results());
+                results.sort(java.util.Comparator.comparingLong(Event::timestampMs));
+                // Windows [0, 5 s) and [5 s, 10 s): sums of i * 100 for i in 0..49 and 50..99.
+                assertEquals(List.of(new Event("k", 122_500), new Event("k", 372_500)), results);
+                return results;
+            });
+        }
+        finally
+        {
+            handle.cancel();
+        }
+        assertEquals(JobState.CANCELED, handle.result().get(10, java.util.concurrent.TimeUnit.SECONDS).state(),
+            "the silent source never ends, so the job runs until cancelled");
     }
 
     /** Counts elements. */

@@ -81,6 +81,26 @@ class LocalExecutionTest
     }
 
     @Test
+    void shouldRunABranchingChainInOneVertex() throws Exception
+    {
+        final JobBuilder job = JobBuilder.create().setParallelism(2);
+        final CollectingSink<Long> doubled = new CollectingSink<>();
+        final CollectingSink<Long> negated = new CollectingSink<>();
+        final DataStream<Long> numbers = job.fromGenerator(1_000, i -> i).map(i -> i + 1);
+        numbers.map(i -> i * 2).sinkTo(doubled).setParallelism(2);
+        numbers.map(i -> -i).sinkTo(negated).setParallelism(2);
+        final JobGraph graph = job.build("tree");
+        assertEquals(1, graph.vertices().size(), graph.describe());
+        final JobResult result = LocalJobRunner.submit(TEST_KIT.system(), graph).await(JOB_TIMEOUT);
+        assertEquals(JobState.FINISHED, result.state(), String.valueOf(result.failure()));
+        assertEquals(0, result.metrics().buffersSent(), "a single chain exchanges nothing");
+        assertEquals(LongStream.rangeClosed(1, 1_000).map(i -> i * 2).boxed().collect(Collectors.toList()),
+            sorted(doubled.results()));
+        assertEquals(LongStream.rangeClosed(1, 1_000).map(i -> -i).sorted().boxed().collect(Collectors.toList()),
+            sorted(negated.results()));
+    }
+
+    @Test
     void shouldReduceByKeyAcrossInstances() throws Exception
     {
         final JobBuilder job = JobBuilder.create().setParallelism(2);
