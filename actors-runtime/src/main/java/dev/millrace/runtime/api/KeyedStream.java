@@ -1,0 +1,92 @@
+package dev.millrace.runtime.api;
+
+import dev.millrace.runtime.graph.Transformation;
+import dev.millrace.runtime.operators.KeyedAggregateOperator;
+import dev.millrace.runtime.operators.KeyedProcessOperator;
+import dev.millrace.runtime.operators.KeyedReduceOperator;
+import dev.millrace.runtime.windows.WindowAssigner;
+import java.util.function.Supplier;
+
+/**
+ * A stream partitioned by key: each key's records go to one instance, which keeps the key's state and
+ * timers. {@link #asDataStream()} gives the partitioned stream for non-keyed operations.
+ *
+ * @param <K> key type
+ * @param <T> record type
+ */
+public final class KeyedStream<K, T>
+{
+    private final DataStream<T> partitioned;
+    private final KeySelector<T, K> keySelector;
+
+    KeyedStream(final JobBuilder job, final Transformation transformation, final KeySelector<T, K> keySelector)
+    {
+        this.partitioned = new DataStream<>(job, transformation);
+        this.keySelector = keySelector;
+    }
+
+    /** @return the stream partitioned by key, for non-keyed operations after the exchange */
+    public DataStream<T> asDataStream()
+    {
+        return partitioned;
+    }
+
+    /**
+     * Adds a keyed operator written against the operator API directly.
+     *
+     * @param name    its display name
+     * @param factory makes one operator per instance
+     * @param <R>     output type
+     * @return its output
+     */
+    public <R> DataStream<R> transform(final String name,
+        final Supplier<? extends dev.millrace.runtime.operators.StreamOperator<T, R>> factory)
+    {
+        return partitioned.transform(name, factory, true);
+    }
+
+    /** @return the key selector */
+    public KeySelector<T, K> keySelector()
+    {
+        return keySelector;
+    }
+
+    /**
+     * @param function combines a key's records
+     * @return the key's reduced value after each record
+     */
+    public DataStream<T> reduce(final ReduceFunction<T> function)
+    {
+        return transform("Reduce", () -> new KeyedReduceOperator<>(keySelector, function));
+    }
+
+    /**
+     * @param function aggregates a key's records
+     * @param <ACC>    accumulator type
+     * @param <R>      result type
+     * @return the key's aggregate after each record
+     */
+    public <ACC, R> DataStream<R> aggregate(final AggregateFunction<T, ACC, R> function)
+    {
+        return transform("Aggregate", () -> new KeyedAggregateOperator<>(keySelector, function));
+    }
+
+    /**
+     * @param factory makes one function per instance
+     * @param <R>     output type
+     * @return the function's main output
+     */
+    public <R> DataStream<R> process(final Supplier<? extends KeyedProcessFunction<K, T, R>> factory)
+    {
+        return transform("KeyedProcess", () -> new KeyedProcessOperator<>(keySelector, factory.get()));
+    }
+
+    /**
+     * @param assigner the event-time windows of each record
+     * @return the windowed stream, to reduce, aggregate or process per key and window
+     */
+    public WindowedStream<K, T> window(final WindowAssigner assigner)
+    {
+        return new WindowedStream<>(this, assigner);
+    }
+}

@@ -1,0 +1,76 @@
+package dev.millrace.runtime.execution;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Counters of a job's exchanges, shared by its instances: buffers and records sent, buffers in flight (sent
+ * and not yet consumed by the receiver, which is what credit bounds) with their high-water mark, and per
+ * vertex the time its instances spent blocked waiting for credit (back-pressure).
+ *
+ * <p>Threading: thread-safe (atomics); read by the job master and tests.
+ */
+public final class ExchangeMetrics
+{
+    private final AtomicLong buffersSent = new AtomicLong();
+    private final AtomicLong recordsSent = new AtomicLong();
+    private final AtomicLong buffersInFlight = new AtomicLong();
+    private final AtomicLong maxBuffersInFlight = new AtomicLong();
+    private final AtomicLongArray blockedNanosByVertex;
+
+    /**
+     * @param vertexCount number of vertices of the job
+     */
+    public ExchangeMetrics(final int vertexCount)
+    {
+        blockedNanosByVertex = new AtomicLongArray(vertexCount);
+    }
+
+    void onSent(final Buffer buffer)
+    {
+        buffersSent.incrementAndGet();
+        recordsSent.addAndGet(buffer.recordCount());
+        final long inFlight = buffersInFlight.incrementAndGet();
+        maxBuffersInFlight.accumulateAndGet(inFlight, Math::max);
+    }
+
+    void onConsumed()
+    {
+        buffersInFlight.decrementAndGet();
+    }
+
+    void onBlocked(final int vertexId, final long nanos)
+    {
+        blockedNanosByVertex.addAndGet(vertexId, nanos);
+    }
+
+    /** @return buffers sent over all exchanges */
+    public long buffersSent()
+    {
+        return buffersSent.get();
+    }
+
+    /** @return records sent over all exchanges */
+    public long recordsSent()
+    {
+        return recordsSent.get();
+    }
+
+    /** @return buffers sent and not yet consumed */
+    public long buffersInFlight()
+    {
+        return buffersInFlight.get();
+    }
+
+    /** @return the highest number of buffers in flight at once */
+    public long maxBuffersInFlight()
+    {
+        return maxBuffersInFlight.get();
+    }
+
+    /** @param vertexId a vertex @return nanoseconds its instances waited for credit */
+    public long blockedNanos(final int vertexId)
+    {
+        return blockedNanosByVertex.get(vertexId);
+    }
+}

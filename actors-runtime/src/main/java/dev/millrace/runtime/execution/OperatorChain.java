@@ -1,0 +1,215 @@
+package dev.millrace.runtime.execution;
+
+import dev.millrace.runtime.api.OutputTag;
+import dev.millrace.runtime.api.SourceReader;
+import dev.millrace.runtime.graph.JobEdge;
+import dev.millrace.runtime.graph.JobGraph;
+import dev.millrace.runtime.graph.JobVertex;
+import dev.millrace.runtime.graph.OperatorNode;
+import dev.millrace.runtime.operators.OperatorContext;
+import dev.millrace.runtime.operators.ProcessingTimeService;
+import dev.millrace.runtime.operators.StreamOperator;
+import dev.millrace.runtime.state.KeyGroupRangeAssignment;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The operators of one vertex instance wired together: each operator's output calls the operators chained
+ * after it and writes to the exchanges that start at it. The head is either a source reader or the operator
+ * that the instance feeds from its input channels.
+ *
+ * <p>Threading: confined to the instance's actor.
+ */
+final class OperatorChain
+{
+    private final List<StreamOperator<Object, Object>> operators;
+    private final StreamOperator<Object, Object> headOperator;
+    private final SourceReader<Object> sourceReader;
+    private final RoutingOutput sourceOutput;
+    private final Map<Integer, RecordWriter> writers;
+
+    private OperatorChain(final List<StreamOperator<Object, Object>> operators,
+        final StreamOperator<Object, Object> head,
+        final SourceReader<Object> sourceReader, final RoutingOutput sourceOutput, final Map<Integer, RecordWriter> writers)
+    {
+        this.operators = operators;
+        this.headOperator = head;
+        this.sourceReader = sourceReader;
+        this.sourceOutput = sourceOutput;
+        this.writers = writers;
+    }
+
+    /**
+     * @param graph          the job
+     * @param vertex         this instance's vertex
+     * @param subtask        this instance
+     * @param writers        the record writers of the vertex's output edges, by edge id
+     * @param processingTime the instance's clock and timers
+     * @return the wired chain, operators set up but not opened
+     */
+    @SuppressWarnings("unchecked")
+    static OperatorChain build(final JobGraph graph, final JobVertex vertex, final int subtask,
+        final Map<Integer, RecordWriter> writers, final ProcessingTimeService processingTime)
+    {
+        final Map<Integer, StreamOperator<Object, Object>> byNode = new HashMap<>();
+        final Map<Integer, RoutingOutput> outputs = new HashMap<>();
+        final List<OperatorNode> nodes = vertex.nodes();
+        // Tail first, so every output's targets exist when it is built.
+        for (int i = nodes.size() - 1; i >= 0; i--)
+        {
+            final OperatorNode node = nodes.get(i);
+            final List<ElementTarget> main = new ArrayList<>();
+            final Map<OutputTag<?>, List<ElementTarget>> side = new HashMap<>();
+            final List<ElementTarget> all = new ArrayList<>();
+            for (final int chainedNode : vertex.chainedOutputs().getOrDefault(node.id(), List.of()))
+            {
+                final ElementTarget target = new ChainedTarget(byNode.get(chainedNode));
+                main.add(target);
+                all.add(target);
+            }
+            for (final int edgeId : vertex.outputEdges())
+            {
+                final JobEdge edge = graph.edge(edgeId);
+                if (edge.sourceNode() != node.id())
+                {
+                    continue;
+                }
+                final RecordWriter writer = writers.get(edgeId);
+                if (edge.tag() == null)
+                {
+                    main.add(writer);
+                }
+                else
+                {
+                    side.computeIfAbsent(edge.tag(), tag -> new ArrayList<>()).add(writer);
+                }
+                all.add(writer);
+            }
+            final RoutingOutput output = new RoutingOutput(main, side, all);
+            outputs.put(node.id(), output);
+            if (node.operatorFactory() != null)
+            {
+                final StreamOperator<Object, Object> operator =
+                    (StreamOperator<Object, Object>) node.operatorFactory().get();
+                operator.setup(new OperatorContext(node.name(), subtask, vertex.parallelism(), graph.maxParallelism(),
+                    KeyGroupRangeAssignment.rangeFor(graph.maxParallelism(), vertex.parallelism(), subtask),
+                    processingTime), output);
+                byNode.put(node.id(), operator);
+            }
+        }
+        final List<StreamOperator<Object, Object>> ordered = new ArrayList<>();
+        for (final OperatorNode node : nodes)
+        {
+            final StreamOperator<Object, Object> operator = byNode.get(node.id());
+            if (operator != null)
+            {
+                ordered.add(operator);
+            }
+        }
+        final OperatorNode head = vertex.head();
+        if (head.source() != null)
+        {
+            final SourceReader<Object> reader =
+                (SourceReader<Object>) head.source().createReader(subtask, vertex.parallelism());
+            return new OperatorChain(ordered, null, reader, outputs.get(head.id()), writers);
+        }
+        return new OperatorChain(ordered, byNode.get(head.id()), null, null, writers);
+    }
+
+    /** @throws Exception when an operator fails to open */
+    void open() throws Exception
+    {
+        for (final StreamOperator<Object, Object> operator : operators)
+        {
+            operator.open();
+        }
+    }
+
+    boolean isSource()
+    {
+        return sourceReader != null;
+    }
+
+    StreamOperator<Object, Object> head()
+    {
+        return headOperator;
+    }
+
+    SourceReader<Object> sourceReader()
+    {
+        return sourceReader;
+    }
+
+    RoutingOutput sourceOutput()
+    {
+        return sourceOutput;
+    }
+
+    /** @throws Exception from an operator */
+    void batchEnd() throws Exception
+    {
+        for (final StreamOperator<Object, Object> operator : operators)
+        {
+            operator.onBatchEnd();
+        }
+    }
+
+    /**
+     * Finishes the operators head first (what one emits while finishing still reaches the next), then ends
+     * every output channel.
+     *
+     * @throws Exception from an operator
+     */
+    void finish() throws Exception
+    {
+        for (final StreamOperator<Object, Object> operator : operators)
+        {
+            operator.finish();
+            operator.onBatchEnd();
+        }
+        for (final RecordWriter writer : writers.values())
+        {
+            writer.endOfInput();
+        }
+    }
+
+    void flush()
+    {
+        for (final RecordWriter writer : writers.values())
+        {
+            writer.flush();
+        }
+    }
+
+    boolean isBlocked()
+    {
+        for (final RecordWriter writer : writers.values())
+        {
+            if (writer.isBlocked())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** @return whether every buffer this instance sent was consumed by its receiver */
+    boolean isDrained()
+    {
+        for (final RecordWriter writer : writers.values())
+        {
+            if (!writer.isDrained())
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    RecordWriter writer(final int edgeId)
+    {
+        return writers.get(edgeId);
+    }
+}

@@ -1,0 +1,88 @@
+package dev.millrace.runtime.execution;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import dev.millrace.serialization.kryo.KryoPekkoSerializer;
+import dev.millrace.serialization.kryo.KryoRegistry;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The processor's control messages that may cross nodes round-trip through Kryo with ids in the module's
+ * block, and the settings are validated naming the key.
+ */
+class RuntimeSerializationTest
+{
+    private static final ActorTestKit TEST_KIT = ActorTestKit.create();
+
+    @AfterAll
+    static void shutdown()
+    {
+        TEST_KIT.shutdownTestKit();
+    }
+
+    @Test
+    void shouldRoundTripControlMessagesThroughKryo()
+    {
+        final TestProbe<OperatorInstance.Command> probe = TEST_KIT.createTestProbe();
+        final TestProbe<JobMaster.StatusReport> replies = TEST_KIT.createTestProbe();
+        final List<ActorRef<OperatorInstance.Command>> refs = List.of(probe.ref());
+        final List<Object> samples = List.of(
+            new OperatorInstance.Start(List.of(refs, refs)),
+            new OperatorInstance.Credit(3, 1, 4, 1),
+            OperatorInstance.Cancel.INSTANCE,
+            new JobMaster.InstanceFinished(2, 1),
+            new JobMaster.GetStatus(replies.ref()),
+            JobMaster.CancelJob.INSTANCE,
+            new JobMaster.StatusReport("job", JobState.FAILED, "boom", 3, 4, new java.util.ArrayList<>(List.of(12L, 0L))));
+        final Serialization serialization = SerializationExtension.get(TEST_KIT.system());
+        for (final Object sample : samples)
+        {
+            final Serializer serializer = serialization.findSerializerFor(sample);
+            assertEquals(KryoPekkoSerializer.IDENTIFIER, serializer.identifier(), sample.getClass().getName());
+            final byte[] bytes = serializer.toBinary(sample);
+            final Object copy = serialization.deserialize(bytes, serializer.identifier(),
+                Serializers.manifestFor(serializer, sample)).get();
+            assertEquals(sample, copy);
+        }
+    }
+
+    @Test
+    void shouldRegisterTheRuntimeMessagesInItsIdBlock()
+    {
+        final Map<Class<?>, Integer> registrations = KryoRegistry.fromConfig(TEST_KIT.system().settings().config(),
+            getClass().getClassLoader()).registrations();
+        int runtime = 0;
+        for (final Map.Entry<Class<?>, Integer> entry : registrations.entrySet())
+        {
+            if (entry.getKey().getName().startsWith("dev.millrace.runtime."))
+            {
+                runtime++;
+                assertTrue(entry.getValue() >= 6000 && entry.getValue() <= 6999, entry.toString());
+            }
+        }
+        assertEquals(8, runtime);
+    }
+
+    @Test
+    void shouldRefuseABadSettingNamingItsKey()
+    {
+        final ConfigException.BadValue e = assertThrows(ConfigException.BadValue.class, () -> RuntimeSettings.fromConfig(
+            ConfigFactory.parseString("millrace.runtime.exchange.credits-per-channel = 0")
+                .withFallback(ConfigFactory.load())));
+        assertTrue(e.getMessage().contains("millrace.runtime.exchange.credits-per-channel"), e.getMessage());
+    }
+}
