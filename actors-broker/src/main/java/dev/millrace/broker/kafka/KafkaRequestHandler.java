@@ -12,11 +12,11 @@ import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.protocol.ObjectSerializationCache;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
 import org.apache.kafka.common.requests.RequestHeader;
-import org.apache.kafka.common.requests.RequestUtils;
 import org.apache.kafka.common.requests.ResponseHeader;
 import org.apache.pekko.util.ByteString;
 
@@ -141,11 +141,24 @@ public final class KafkaRequestHandler
             .setApiKeys(supported.advertised()));
     }
 
+    /**
+     * The size prefix, header and body written once into one array that the {@link ByteString} then wraps: a fetch
+     * response's records are copied once here, not three times (serialize, prefix, wrap).
+     */
     private static ByteString frame(final ResponseHeader header, final AbstractResponse response, final short version)
     {
-        final ByteBuffer body = RequestUtils.serialize(header.data(), header.headerVersion(), response.data(), version);
-        final ByteBuffer sized = ByteBuffer.allocate(4 + body.remaining());
-        sized.putInt(body.remaining()).put(body).flip();
-        return ByteString.fromByteBuffer(sized);
+        final ObjectSerializationCache cache = new ObjectSerializationCache();
+        final int size = header.data().size(cache, header.headerVersion()) + response.data().size(cache, version);
+        final ByteBuffer framed = ByteBuffer.allocate(4 + size);
+        framed.putInt(size);
+        final ByteBufferAccessor writer = new ByteBufferAccessor(framed);
+        header.data().write(writer, cache, header.headerVersion());
+        response.data().write(writer, cache, version);
+        if (framed.hasRemaining())
+        {
+            throw new IllegalStateException(response.apiKey() + " v" + version + " response wrote " + framed.position() +
+                " of the " + framed.capacity() + " bytes its size promised");
+        }
+        return ByteString.fromArrayUnsafe(framed.array());
     }
 }
