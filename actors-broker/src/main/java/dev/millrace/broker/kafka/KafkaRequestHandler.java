@@ -12,7 +12,7 @@ import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.protocol.ObjectSerializationCache;
+import org.apache.kafka.common.protocol.SendBuilder;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
@@ -142,23 +142,11 @@ public final class KafkaRequestHandler
     }
 
     /**
-     * The size prefix, header and body written once into one array that the {@link ByteString} then wraps: a fetch
-     * response's records are copied once here, not three times (serialize, prefix, wrap).
+     * The size prefix, header and body as Kafka's own {@link SendBuilder} lays them out for the network: a fetch
+     * response's records are referenced, not copied, on their way to the TCP stage.
      */
     private static ByteString frame(final ResponseHeader header, final AbstractResponse response, final short version)
     {
-        final ObjectSerializationCache cache = new ObjectSerializationCache();
-        final int size = header.data().size(cache, header.headerVersion()) + response.data().size(cache, version);
-        final ByteBuffer framed = ByteBuffer.allocate(4 + size);
-        framed.putInt(size);
-        final ByteBufferAccessor writer = new ByteBufferAccessor(framed);
-        header.data().write(writer, cache, header.headerVersion());
-        response.data().write(writer, cache, version);
-        if (framed.hasRemaining())
-        {
-            throw new IllegalStateException(response.apiKey() + " v" + version + " response wrote " + framed.position() +
-                " of the " + framed.capacity() + " bytes its size promised");
-        }
-        return ByteString.fromArrayUnsafe(framed.array());
+        return ByteStringChannel.collect(SendBuilder.buildResponseSend(header, response.data(), version));
     }
 }

@@ -1,0 +1,117 @@
+package dev.millrace.broker.kafka;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+
+import org.apache.kafka.common.network.Send;
+import org.apache.kafka.common.network.TransferableChannel;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * Turns a kafka-clients {@link Send} into one {@link ByteString} without copying heap bytes: every buffer the send
+ * writes becomes a slice of the resulting rope, so a fetch response's records (wrapped, never copied, by Kafka's
+ * {@code SendBuilder}) reach the TCP stage as the very arrays the partition replied with. Direct buffers, which a
+ * {@code ByteString} cannot wrap, are copied.
+ *
+ * <p>Threading: one instance per response, confined to the thread that builds it.
+ */
+final class ByteStringChannel implements TransferableChannel
+{
+    private ByteString collected = ByteString.emptyByteString();
+
+    /** Writes the whole send and returns its bytes. */
+    static ByteString collect(final Send send)
+    {
+        final ByteStringChannel channel = new ByteStringChannel();
+        try
+        {
+            while (!send.completed())
+            {
+                send.writeTo(channel);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("collecting a response into memory cannot fail, yet it did", ex);
+        }
+        if (channel.collected.size() != send.size())
+        {
+            throw new IllegalStateException("a response of " + send.size() + " bytes wrote " + channel.collected.size());
+        }
+        return channel.bytes();
+    }
+
+    /** What was written so far. */
+    ByteString bytes()
+    {
+        return collected;
+    }
+
+    @Override
+    public int write(final ByteBuffer source)
+    {
+        final int length = source.remaining();
+        if (length == 0)
+        {
+            return 0;
+        }
+        final ByteString slice = source.hasArray() ?
+            ByteString.fromArrayUnsafe(source.array(), source.arrayOffset() + source.position(), length) :
+            ByteString.fromByteBuffer(source.duplicate());
+        source.position(source.limit());
+        collected = collected.concat(slice);
+        return length;
+    }
+
+    @Override
+    public long write(final ByteBuffer[] sources, final int offset, final int length)
+    {
+        long written = 0;
+        for (int i = offset; i < offset + length; i++)
+        {
+            written += write(sources[i]);
+        }
+        return written;
+    }
+
+    @Override
+    public long write(final ByteBuffer[] sources)
+    {
+        return write(sources, 0, sources.length);
+    }
+
+    @Override
+    public long transferFrom(final FileChannel fileChannel, final long position, final long count) throws IOException
+    {
+        // Only FileRecords transfer from files; the listener's responses carry MemoryRecords.
+        final ByteBuffer bytes = ByteBuffer.allocate(Math.toIntExact(count));
+        while (bytes.hasRemaining())
+        {
+            if (fileChannel.read(bytes, position + bytes.position()) < 0)
+            {
+                throw new IOException("file ended at " + (position + bytes.position()) + " of a transfer of " + count +
+                    " bytes from " + position);
+            }
+        }
+        bytes.flip();
+        return write(bytes);
+    }
+
+    @Override
+    public boolean hasPendingWrites()
+    {
+        return false;
+    }
+
+    @Override
+    public boolean isOpen()
+    {
+        return true;
+    }
+
+    @Override
+    public void close()
+    {
+    }
+}
