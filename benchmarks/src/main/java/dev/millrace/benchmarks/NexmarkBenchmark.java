@@ -81,7 +81,7 @@ public final class NexmarkBenchmark implements Callable<Integer>
     int timeoutSeconds = 1800;
 
     /** One child's figures. */
-    private record Measured(long events, long results, List<Long> nanos)
+    record Measured(long events, long results, List<Long> nanos)
     {
         double eventsPerSecond()
         {
