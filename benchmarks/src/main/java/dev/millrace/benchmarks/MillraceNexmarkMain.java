@@ -52,7 +52,10 @@ final class MillraceNexmarkMain
         final ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "nexmark-bench");
         try
         {
-            run(system, query, plan, warmupEvents, parallelism);
+            if (warmupEvents > 0)
+            {
+                run(system, query, plan, warmupEvents, parallelism);
+            }
             final List<Long> nanos = new ArrayList<>();
             long results = -1;
             for (int round = 0; round < rounds; round++)

@@ -60,7 +60,10 @@ public final class FlinkNexmarkMain
         final int parallelism = Integer.parseInt(args[2]);
         final int rounds = Integer.parseInt(args[3]);
         final long warmupEvents = Long.parseLong(args[4]);
-        run(query, warmupEvents, parallelism);
+        if (warmupEvents > 0)
+        {
+            run(query, warmupEvents, parallelism);
+        }
         final List<Long> nanos = new ArrayList<>();
         long results = -1;
         for (int round = 0; round < rounds; round++)
