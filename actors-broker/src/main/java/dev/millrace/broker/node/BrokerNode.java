@@ -79,8 +79,8 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  * terminated: a second node on the same directory, in this JVM or another, fails at once.
  *
  * <p>{@link #start} blocks until the node is ready: the cluster is up (the node joins itself, a one-member cluster,
- * or the {@code seed-nodes}; a node whose broker id is already a member refuses to start), the controller has recovered, this broker is registered
- * ({@link RegisterBroker}) and its replicas are claimed; then every replica of this broker is started (its log
+ * or the {@code seed-nodes}; a node whose broker id is already a member refuses to start), the controller has
+ * recovered, this broker is registered ({@link RegisterBroker}) and its replicas are claimed; then every replica of this broker is started (its log
  * opened and recovered) in the background. It fails, after stopping whatever it started, on a bad
  * setting (naming the key) or when start-up exceeds {@code start-timeout}.
  *
