@@ -11,7 +11,13 @@ import java.util.concurrent.TimeUnit;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.millrace.broker.controller.ClusterImage;
+import dev.millrace.broker.controller.ControllerErrorCode;
+import dev.millrace.broker.controller.ControllerProtocol.CreateTopic;
+import dev.millrace.broker.controller.ControllerProtocol.CreateTopicReply;
 import dev.millrace.broker.controller.ControllerProtocol.GetMetadata;
+import dev.millrace.broker.controller.ControllerProtocol.Rejected;
+import dev.millrace.broker.controller.ControllerProtocol.TopicCreationAccepted;
+import dev.millrace.broker.controller.PartitionImage;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.Test;
@@ -24,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Two nodes in this JVM form one cluster through {@code millrace.broker.node.seed-nodes}; both brokers register with
- * the one controller; a third node with a broker id that is already a member refuses to start, naming the id.
+ * the one controller; a third node with a broker id that is already a member refuses to start, naming the id; once
+ * broker 1 has left, the controller assigns new replicas to broker 0 only.
  */
 class BrokerNodeClusterTest
 {
@@ -51,7 +58,24 @@ class BrokerNodeClusterTest
                 () -> BrokerNode.start(config(1, freePort(), seeds, dir.resolve("n1-again"))).close());
             assertTrue(refused.getMessage().contains("broker id 1 is already a member"), refused.getMessage());
             assertTrue(refused.getMessage().contains("millrace.broker.node.broker-id"), refused.getMessage());
-            assertEquals(0, first.settings().brokerId());
+
+            // Broker 1 leaves: the controller no longer assigns new replicas to it.
+            second.close();
+            final TestProbe<CreateTopicReply> created = TestProbe.create(first.system());
+            created.awaitAssert(WAIT, () ->
+            {
+                first.controller().tell(new CreateTopic("after-leave-" + System.nanoTime(), 1, 2, Map.of(), true,
+                    created.ref()));
+                final Rejected rejected = created.expectMessageClass(Rejected.class, WAIT);
+                assertEquals(ControllerErrorCode.INVALID_REPLICATION_FACTOR, rejected.error());
+                return null;
+            });
+            first.controller().tell(new CreateTopic("spread", 4, 1, Map.of(), false, created.ref()));
+            final TopicCreationAccepted accepted = created.expectMessageClass(TopicCreationAccepted.class, WAIT);
+            for (final PartitionImage partition : accepted.topic().partitions())
+            {
+                assertEquals(List.of(0), partition.replicas(), "partition " + partition.partition() + " on a live broker");
+            }
         }
     }
 
