@@ -1,14 +1,23 @@
 package dev.millrace.broker.controller;
 
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -25,6 +34,7 @@ import dev.millrace.broker.controller.ControllerEvent.TopicCreated;
 import dev.millrace.broker.controller.ControllerEvent.TopicDeleted;
 import dev.millrace.broker.controller.ControllerProtocol.AllocateProducerIds;
 import dev.millrace.broker.controller.ControllerProtocol.AlterTopicConfigs;
+import dev.millrace.broker.controller.ControllerProtocol.BrokerMembershipChanged;
 import dev.millrace.broker.controller.ControllerProtocol.BrokerRegistrationAccepted;
 import dev.millrace.broker.controller.ControllerProtocol.CreatePartitions;
 import dev.millrace.broker.controller.ControllerProtocol.CreateTopic;
@@ -62,9 +72,17 @@ public final class Controller
 {
     private static final int MAX_PORT = 65535;
 
+    /** The cluster role prefix of a node's broker id (BrokerNode.BROKER_ROLE_PREFIX). */
+    private static final String BROKER_ROLE_PREFIX = "broker-";
+
     private final ControllerSettings settings;
     private final Supplier<UUID> topicIds;
     private final Logger log;
+    /**
+     * The up cluster members of each broker id seen in membership events (normally one; two for a moment when a
+     * node restarts on another port). An id with an empty set is gone. Derived from membership, not persisted.
+     */
+    private final Map<Integer, Set<String>> brokerMembers = new HashMap<>();
 
     private Controller(
         final PersistenceId persistenceId,
@@ -93,7 +111,49 @@ public final class Controller
     public static Behavior<ControllerProtocol> create(
         final PersistenceId persistenceId, final ControllerSettings settings, final Supplier<UUID> topicIds)
     {
-        return Behaviors.setup(context -> new Controller(persistenceId, settings, topicIds, context.getLog()));
+        return Behaviors.setup(context ->
+        {
+            subscribeToMembership(context);
+            return new Controller(persistenceId, settings, topicIds, context.getLog());
+        });
+    }
+
+    /** Cluster members carrying a broker role tell the controller which registered brokers are gone. */
+    private static void subscribeToMembership(final ActorContext<ControllerProtocol> context)
+    {
+        final String provider = context.getSystem().settings().config().getString("pekko.actor.provider");
+        if (!"cluster".equals(provider) && !provider.contains("ClusterActorRefProvider"))
+        {
+            return;
+        }
+        final ActorRef<ClusterEvent.MemberEvent> adapter = context.messageAdapter(
+            ClusterEvent.MemberEvent.class, Controller::membershipChange);
+        Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(adapter, ClusterEvent.MemberEvent.class));
+    }
+
+    private static ControllerProtocol membershipChange(final ClusterEvent.MemberEvent event)
+    {
+        final Member member = event.member();
+        int brokerId = -1;
+        for (final String role : member.getRoles())
+        {
+            if (role.startsWith(BROKER_ROLE_PREFIX))
+            {
+                try
+                {
+                    brokerId = Integer.parseInt(role.substring(BROKER_ROLE_PREFIX.length()));
+                }
+                catch (final NumberFormatException ex)
+                {
+                    brokerId = -1;
+                }
+            }
+        }
+        final boolean present = event instanceof ClusterEvent.MemberUp || event instanceof ClusterEvent.MemberWeaklyUp;
+        final boolean absent = event instanceof ClusterEvent.MemberLeft || event instanceof ClusterEvent.MemberExited ||
+            event instanceof ClusterEvent.MemberDowned || event instanceof ClusterEvent.MemberRemoved;
+        // Joining and the shutdown-preparation events change nothing: id -1 is ignored.
+        return new BrokerMembershipChanged(present || absent ? brokerId : -1, member.uniqueAddress().toString(), present);
     }
 
     @Override
@@ -122,6 +182,7 @@ public final class Controller
             .onCommand(CreatePartitions.class, this::onCreatePartitions)
             .onCommand(AllocateProducerIds.class, this::onAllocateProducerIds)
             .onCommand(GetMetadata.class, this::onGetMetadata)
+            .onCommand(BrokerMembershipChanged.class, this::onBrokerMembershipChanged)
             .build();
     }
 
@@ -140,6 +201,38 @@ public final class Controller
     }
 
     // Commands: decide.
+
+    private ReplyEffect<ControllerEvent, ClusterImage> onBrokerMembershipChanged(
+        final ClusterImage image, final BrokerMembershipChanged change)
+    {
+        if (change.brokerId() >= 0)
+        {
+            final Set<String> members = brokerMembers.computeIfAbsent(change.brokerId(), id -> new HashSet<>());
+            final boolean wasGone = members.isEmpty();
+            if (change.member())
+            {
+                members.add(change.memberAddress());
+            }
+            else
+            {
+                members.remove(change.memberAddress());
+            }
+            if (wasGone != members.isEmpty())
+            {
+                log.info(members.isEmpty() ? "broker {} left the cluster: no new replicas are assigned to it" :
+                    "broker {} is a cluster member", change.brokerId());
+            }
+        }
+        return Effect().noReply();
+    }
+
+    /** Registered brokers that are not gone, by id: where new replicas go. */
+    private List<Integer> liveBrokerIds(final ClusterImage image)
+    {
+        return image.sortedBrokerIds().stream()
+            .filter(id -> !brokerMembers.getOrDefault(id, Set.of("never seen: not gone")).isEmpty())
+            .collect(Collectors.toList());
+    }
 
     private ReplyEffect<ControllerEvent, ClusterImage> onRegisterBroker(final ClusterImage image, final RegisterBroker command)
     {
@@ -216,7 +309,7 @@ public final class Controller
         }
 
         final UUID topicId = topicIds.get();
-        final List<Integer> brokerIds = image.sortedBrokerIds();
+        final List<Integer> brokerIds = liveBrokerIds(image);
         final int startIndex = Math.floorMod(topicId.hashCode(), brokerIds.size());
         final List<List<Integer>> assignment =
             ReplicaAssignor.assign(brokerIds, partitions, replicationFactor, startIndex, 0);
@@ -337,7 +430,7 @@ public final class Controller
         }
 
         // As Kafka does: continue the existing round-robin from the broker that leads partition 0.
-        final List<Integer> brokerIds = image.sortedBrokerIds();
+        final List<Integer> brokerIds = liveBrokerIds(image);
         final int startIndex = Math.max(0, brokerIds.indexOf(topic.partitions().get(0).replicas().get(0)));
         final List<List<Integer>> assignment = ReplicaAssignor.assign(
             brokerIds, command.newTotal() - current, topic.replicationFactor(), startIndex, current);
@@ -461,11 +554,11 @@ public final class Controller
             return Optional.of("Replication factor must be >= 1 (or -1 for the default " +
                 settings.defaultReplicationFactor() + ") but was " + replicationFactor + ".");
         }
-        final int brokers = image.brokers().size();
+        final int brokers = liveBrokerIds(image).size();
         if (replicationFactor > brokers)
         {
             return Optional.of("Replication factor " + replicationFactor + " is larger than the " + brokers +
-                " registered broker(s); register more brokers or lower the replication factor.");
+                " registered broker(s) in the cluster; register more brokers or lower the replication factor.");
         }
         return Optional.empty();
     }

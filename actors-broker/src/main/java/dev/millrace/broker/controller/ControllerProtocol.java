@@ -97,6 +97,17 @@ public sealed interface ControllerProtocol extends MillraceMessage
     {
     }
 
+    /**
+     * From the controller's own subscription to cluster membership (not for other senders): the member of broker
+     * {@code brokerId} (cluster role {@code broker-<id>}) at {@code memberAddress} (its unique address) is up
+     * ({@code member = true}) or has left, been downed or removed. A registered broker that had members and has none
+     * left is gone: no new replica is assigned to it. Not persisted: a controller that starts learns the current
+     * members from its subscription.
+     */
+    record BrokerMembershipChanged(int brokerId, String memberAddress, boolean member) implements ControllerProtocol
+    {
+    }
+
     // Replies. Each command has its own sealed reply type; Rejected is shared by all of them.
 
     sealed interface RegisterBrokerReply extends MillraceMessage

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -31,6 +32,7 @@ import dev.millrace.broker.kafka.KafkaListener;
 import dev.millrace.broker.kafka.KafkaListenerSettings;
 import dev.millrace.broker.partition.PartitionProtocol;
 import dev.millrace.broker.partition.PartitionProtocol.TopicPartition;
+import dev.millrace.sharding.persistence.quorum.QuorumConfig;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -39,6 +41,8 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.javadsl.StartEntity;
@@ -74,16 +78,17 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  * <p>A node locks its data directory ({@code .lock}, like Kafka's log directories) until its actor system has
  * terminated: a second node on the same directory, in this JVM or another, fails at once.
  *
- * <p>{@link #start} blocks until the node is ready: the cluster is up (the node joins itself: a one-member cluster;
- * joining others comes with multi-node configuration), the controller has recovered, this broker is registered
- * ({@link RegisterBroker}) and its replicas are claimed; then every replica of this broker is started (its log
+ * <p>{@link #start} blocks until the node is ready: the cluster is up (the node joins itself, a one-member cluster,
+ * or the {@code seed-nodes}; a node whose broker id is already a member refuses to start), the controller has
+ * recovered, this broker is registered ({@link RegisterBroker}) and its replicas are claimed; then every replica of this broker is started (its log
  * opened and recovered) in the background. It fails, after stopping whatever it started, on a bad
  * setting (naming the key) or when start-up exceeds {@code start-timeout}.
  *
  * <p>Configuration: {@code millrace.broker.node} ({@link BrokerNodeSettings}) decides the data directory, broker
  * id, host and port; the node derives from it, over whatever the given configuration says, {@code pekko.actor
- * .provider = cluster}, Artery's transport, host and port, and the embedded persistence plugins and their
- * directories.
+ * .provider = cluster}, Artery's transport, host and port, the seed nodes and the split-brain resolver (keep-majority)
+ * when there are seed nodes, the cluster role {@code broker-<id>}, and the persistence plugins ({@code journal}:
+ * embedded, with its directories, or quorum, with the voter's directory and {@code QuorumExtension}).
  *
  * <p>Threading: {@link #start} and {@link #close} block the calling thread; the accessors are thread-safe.
  */
@@ -97,6 +102,12 @@ public final class BrokerNode implements AutoCloseable
 
     /** The controller's journal id, one per cluster. */
     public static final String CONTROLLER_PERSISTENCE_ID = "millrace-controller";
+
+    /** The prefix of the cluster role every node carries for its broker id: {@code broker-<id>}. */
+    public static final String BROKER_ROLE_PREFIX = "broker-";
+
+    /** Started with the actor system when the node uses the quorum journal, so that its voter (if any) runs. */
+    static final String QUORUM_EXTENSION = "dev.millrace.sharding.persistence.quorum.QuorumExtension$Id";
 
     /** The sharding key of the group coordinators: entity id = group id. */
     public static final EntityTypeKey<GroupCoordinator.Command> GROUP_COORDINATOR_TYPE_KEY =
@@ -165,7 +176,20 @@ public final class BrokerNode implements AutoCloseable
                 ")", ex);
         }
         final DataDirLock lock = DataDirLock.acquire(settings.dataDir());
-        final Config effective = nodeConfig(settings).withFallback(config).resolve();
+        final Config effective = nodeConfig(settings, config).withFallback(config).resolve();
+        if (settings.quorumJournal())
+        {
+            try
+            {
+                // Fails naming the key (e.g. millrace.persistence.quorum.voters) before anything starts.
+                QuorumConfig.fromRoot(effective);
+            }
+            catch (final RuntimeException ex)
+            {
+                lock.close();
+                throw ex;
+            }
+        }
         final ActorSystem<Void> system;
         try
         {
@@ -207,8 +231,14 @@ public final class BrokerNode implements AutoCloseable
         final ActorRef<SelfUp> upListener = system.systemActorOf(
             Behaviors.receive(SelfUp.class).onAnyMessage(selfUp -> completeAndStop(up)).build(), "self-up", Props.empty());
         cluster.subscriptions().tell(Subscribe.create(upListener, SelfUp.class));
-        cluster.manager().tell(Join.create(cluster.selfMember().address()));
-        await(up, settings.startTimeout(), "the cluster to be up");
+        if (settings.seedNodes().isEmpty())
+        {
+            cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        }
+        // Otherwise Pekko joins the seed nodes of pekko.cluster.seed-nodes by itself.
+        await(up, settings.startTimeout(), "the cluster to be up (" + (settings.seedNodes().isEmpty() ? "joining itself" :
+            "seed nodes " + settings.seedNodes()) + ")");
+        refuseDuplicateBrokerId(cluster, settings.brokerId());
 
         final Behavior<ControllerProtocol> controllerBehavior = Behaviors.supervise(
             Controller.create(PersistenceId.ofUniqueId(CONTROLLER_PERSISTENCE_ID), controllerSettings))
@@ -282,21 +312,81 @@ public final class BrokerNode implements AutoCloseable
         }
     }
 
+    /**
+     * A broker id names one member: a second node with the same id would claim the same replicas and shards. The
+     * check runs once this node is up, when its view of the members has converged with the others'.
+     */
+    private static void refuseDuplicateBrokerId(final Cluster cluster, final int brokerId)
+    {
+        final String role = brokerRole(brokerId);
+        for (final Member member : cluster.state().getMembers())
+        {
+            if (!member.equals(cluster.selfMember()) && member.hasRole(role) &&
+                !member.address().equals(cluster.selfMember().address()) &&
+                (member.status() == MemberStatus.up() || member.status() == MemberStatus.joining() ||
+                    member.status() == MemberStatus.weaklyUp()))
+            {
+                throw new IllegalStateException("broker id " + brokerId + " is already a member of the cluster at " +
+                    member.address() + ": give each node its own " + BrokerNodeSettings.PREFIX + "." +
+                    BrokerNodeSettings.BROKER_ID);
+            }
+        }
+    }
+
     private static Behavior<SelfUp> completeAndStop(final CompletableFuture<Void> up)
     {
         up.complete(null);
         return Behaviors.stopped();
     }
 
-    /** What the node decides over the given configuration. */
+    /** What the node decides over the given configuration, for a configuration with no roles or extensions. */
     static Config nodeConfig(final BrokerNodeSettings settings)
     {
-        return ConfigFactory.empty()
+        return nodeConfig(settings, ConfigFactory.empty());
+    }
+
+    /**
+     * What the node decides over the given configuration: provider, Artery, seed nodes and downing, the broker's
+     * cluster role (added to {@code pekko.cluster.roles}), the persistence plugins and their directories.
+     */
+    static Config nodeConfig(final BrokerNodeSettings settings, final Config given)
+    {
+        final List<String> roles = new ArrayList<>(stringList(given, "pekko.cluster.roles"));
+        roles.add(brokerRole(settings.brokerId()));
+        Config config = ConfigFactory.empty()
             .withValue("pekko.actor.provider", ConfigValueFactory.fromAnyRef("cluster"))
             .withValue("pekko.remote.artery.transport", ConfigValueFactory.fromAnyRef(settings.transport()))
             .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(settings.host()))
             .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(settings.port()))
-            .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(List.of()))
+            .withValue("pekko.cluster.seed-nodes",
+                ConfigValueFactory.fromIterable(settings.seedNodeAddresses(SYSTEM_NAME)))
+            .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(roles));
+        if (!settings.seedNodes().isEmpty())
+        {
+            // Several nodes: a crashed or cut-off member must be downed so that the singleton and shards move; the
+            // side with the majority of members survives a partition.
+            config = config
+                .withValue("pekko.cluster.downing-provider-class", ConfigValueFactory.fromAnyRef(
+                    "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider"))
+                .withValue("pekko.cluster.split-brain-resolver.active-strategy",
+                    ConfigValueFactory.fromAnyRef("keep-majority"));
+        }
+        if (settings.quorumJournal())
+        {
+            final List<String> extensions = new ArrayList<>(stringList(given, "pekko.extensions"));
+            if (!extensions.contains(QUORUM_EXTENSION))
+            {
+                extensions.add(QUORUM_EXTENSION);
+            }
+            return config
+                .withValue("pekko.persistence.journal.plugin",
+                    ConfigValueFactory.fromAnyRef("millrace.persistence.quorum.journal"))
+                .withValue("pekko.persistence.snapshot-store.plugin",
+                    ConfigValueFactory.fromAnyRef("millrace.persistence.quorum.snapshot"))
+                .withValue("millrace.persistence.quorum.dir", ConfigValueFactory.fromAnyRef(settings.quorumDir().toString()))
+                .withValue("pekko.extensions", ConfigValueFactory.fromIterable(extensions));
+        }
+        return config
             .withValue("pekko.persistence.journal.plugin",
                 ConfigValueFactory.fromAnyRef("millrace.persistence.embedded.journal"))
             .withValue("pekko.persistence.snapshot-store.plugin",
@@ -305,6 +395,17 @@ public final class BrokerNode implements AutoCloseable
                 ConfigValueFactory.fromAnyRef(settings.journalDir().toString()))
             .withValue("millrace.persistence.embedded.snapshot.dir",
                 ConfigValueFactory.fromAnyRef(settings.snapshotDir().toString()));
+    }
+
+    /** The cluster role that names a broker: one member per broker id. */
+    public static String brokerRole(final int brokerId)
+    {
+        return BROKER_ROLE_PREFIX + brokerId;
+    }
+
+    private static List<String> stringList(final Config config, final String path)
+    {
+        return config.hasPath(path) ? config.getStringList(path) : List.of();
     }
 
     // ---- The Kafka wire-protocol listener (dev.millrace.broker.kafka), started last when enabled. ----

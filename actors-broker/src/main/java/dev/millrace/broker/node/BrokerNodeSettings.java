@@ -3,6 +3,8 @@ package dev.millrace.broker.node;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -31,6 +33,10 @@ import com.typesafe.config.ConfigException;
  *                                recovered, broker registered).
  * @param replicaStashCapacity    {@value #REPLICA_STASH_CAPACITY}: messages a partition replica entity holds while it
  *                                loads its topic's metadata.
+ * @param seedNodes               {@value #SEED_NODES}: {@code host:port} of the cluster (Artery) ports of the nodes to
+ *                                join; empty: the node joins itself (a one-member cluster). May list this node.
+ * @param journal                 {@value #JOURNAL}: {@value #JOURNAL_EMBEDDED} or {@value #JOURNAL_QUORUM}, the
+ *                                journal and snapshot store of the node's persistent actors.
  */
 public record BrokerNodeSettings(
     Path dataDir,
@@ -42,7 +48,9 @@ public record BrokerNodeSettings(
     Optional<String> rack,
     Duration askTimeout,
     Duration startTimeout,
-    int replicaStashCapacity)
+    int replicaStashCapacity,
+    List<String> seedNodes,
+    String journal)
 {
     public static final String PREFIX = "millrace.broker.node";
     public static final String DATA_DIR = "data-dir";
@@ -55,8 +63,13 @@ public record BrokerNodeSettings(
     public static final String ASK_TIMEOUT = "ask-timeout";
     public static final String START_TIMEOUT = "start-timeout";
     public static final String REPLICA_STASH_CAPACITY = "replica-stash-capacity";
+    public static final String SEED_NODES = "seed-nodes";
+    public static final String JOURNAL = "journal";
+    public static final String JOURNAL_EMBEDDED = "embedded";
+    public static final String JOURNAL_QUORUM = "quorum";
 
     private static final Set<String> TRANSPORTS = Set.of("tcp", "tls-tcp");
+    private static final Set<String> JOURNALS = Set.of(JOURNAL_EMBEDDED, JOURNAL_QUORUM);
     private static final int MAX_PORT = 65535;
 
     public BrokerNodeSettings
@@ -67,6 +80,8 @@ public record BrokerNodeSettings(
         Objects.requireNonNull(rack, "rack");
         Objects.requireNonNull(askTimeout, "askTimeout");
         Objects.requireNonNull(startTimeout, "startTimeout");
+        Objects.requireNonNull(journal, "journal");
+        seedNodes = List.copyOf(seedNodes);
         if (brokerId < 0)
         {
             throw bad(BROKER_ID, "must be >= 0 but was " + brokerId);
@@ -93,6 +108,54 @@ public record BrokerNodeSettings(
         {
             throw bad(REPLICA_STASH_CAPACITY, "must be >= 1 but was " + replicaStashCapacity);
         }
+        for (final String seed : seedNodes)
+        {
+            seedPort(seed);
+        }
+        if (!JOURNALS.contains(journal))
+        {
+            throw bad(JOURNAL, "must be one of " + JOURNALS + " but was '" + journal + "'");
+        }
+    }
+
+    /** The seed nodes as cluster addresses of the actor system {@code systemName}, in the configured order. */
+    public List<String> seedNodeAddresses(final String systemName)
+    {
+        final List<String> addresses = new ArrayList<>(seedNodes.size());
+        for (final String seed : seedNodes)
+        {
+            addresses.add("pekko://" + systemName + "@" + seed.substring(0, seed.lastIndexOf(':')) + ":" + seedPort(seed));
+        }
+        return addresses;
+    }
+
+    /** Whether the node's persistent actors use the quorum journal. */
+    public boolean quorumJournal()
+    {
+        return JOURNAL_QUORUM.equals(journal);
+    }
+
+    private static int seedPort(final String seed)
+    {
+        final int colon = seed == null ? -1 : seed.lastIndexOf(':');
+        if (colon <= 0 || colon == seed.length() - 1 || seed.substring(0, colon).isBlank())
+        {
+            throw bad(SEED_NODES, "entries must be host:port, e.g. \"127.0.0.1:7355\", but one was '" + seed + "'");
+        }
+        final int port;
+        try
+        {
+            port = Integer.parseInt(seed.substring(colon + 1));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw bad(SEED_NODES, "entries must be host:port with a numeric port, but one was '" + seed + "'");
+        }
+        if (port < 1 || port > MAX_PORT)
+        {
+            throw bad(SEED_NODES, "ports must be 1-65535, but one entry was '" + seed + "'");
+        }
+        return port;
     }
 
     /**
@@ -128,7 +191,15 @@ public record BrokerNodeSettings(
             rack.isBlank() ? Optional.empty() : Optional.of(rack),
             config.getDuration(ASK_TIMEOUT),
             config.getDuration(START_TIMEOUT),
-            config.getInt(REPLICA_STASH_CAPACITY));
+            config.getInt(REPLICA_STASH_CAPACITY),
+            config.getStringList(SEED_NODES),
+            config.getString(JOURNAL));
+    }
+
+    /** The quorum voter's directory ({@code millrace.persistence.quorum.dir}) when this node is a voter. */
+    public Path quorumDir()
+    {
+        return dataDir.resolve("quorum");
     }
 
     /** The embedded journal's directory. */

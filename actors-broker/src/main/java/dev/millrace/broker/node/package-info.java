@@ -17,6 +17,7 @@
  * </ul>
  *
  * <p>Data directory layout: {@code journal/} and {@code snapshots/} (the embedded control-plane journal),
- * {@code logs/<topic>-<partition>/} (partition logs).
+ * {@code quorum/} (this node's quorum voter, with {@code journal = quorum}), {@code logs/<topic>-<partition>/}
+ * (partition logs). Several nodes form one cluster through {@code seed-nodes}; see {@code docs/cluster.md}.
  */
 package dev.millrace.broker.node;

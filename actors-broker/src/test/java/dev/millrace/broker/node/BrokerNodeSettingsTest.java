@@ -1,6 +1,7 @@
 package dev.millrace.broker.node;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import com.typesafe.config.Config;
@@ -10,6 +11,7 @@ import dev.millrace.broker.partition.PartitionProtocol.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,6 +44,43 @@ class BrokerNodeSettingsTest
         assertKey("ask-timeout", "0s");
         assertKey("replica-stash-capacity", 0);
         assertKey("data-dir", "");
+        assertKey("journal", "leveldb");
+        assertKey("seed-nodes", List.of("127.0.0.1"));
+        assertKey("seed-nodes", List.of("127.0.0.1:x"));
+        assertKey("seed-nodes", List.of(":7355"));
+        assertKey("seed-nodes", List.of("127.0.0.1:0"));
+    }
+
+    @Test
+    void shouldJoinSeedNodesWithKeepMajorityAndSelectTheQuorumJournal()
+    {
+        final Config given = ConfigFactory.parseMap(Map.of(
+                "millrace.broker.node.seed-nodes", List.of("127.0.0.1:7355", "127.0.0.1:7356"),
+                "millrace.broker.node.journal", "quorum",
+                "millrace.broker.node.broker-id", 4,
+                "millrace.broker.node.data-dir", "/tmp/n4",
+                "pekko.cluster.roles", List.of("edge")))
+            .withFallback(ConfigFactory.load());
+        final BrokerNodeSettings settings = BrokerNodeSettings.fromConfig(given);
+        final Config config = BrokerNode.nodeConfig(settings, given);
+        assertEquals(List.of("pekko://millrace@127.0.0.1:7355", "pekko://millrace@127.0.0.1:7356"),
+            config.getStringList("pekko.cluster.seed-nodes"));
+        assertEquals("keep-majority", config.getString("pekko.cluster.split-brain-resolver.active-strategy"));
+        assertEquals(List.of("edge", "broker-4"), config.getStringList("pekko.cluster.roles"));
+        assertEquals("millrace.persistence.quorum.journal", config.getString("pekko.persistence.journal.plugin"));
+        assertEquals("millrace.persistence.quorum.snapshot", config.getString("pekko.persistence.snapshot-store.plugin"));
+        assertEquals("/tmp/n4/quorum", config.getString("millrace.persistence.quorum.dir"));
+        assertTrue(config.getStringList("pekko.extensions").contains(BrokerNode.QUORUM_EXTENSION));
+    }
+
+    @Test
+    void shouldJoinItselfWithTheEmbeddedJournalByDefault()
+    {
+        final Config config = BrokerNode.nodeConfig(BrokerNodeSettings.fromConfig(ConfigFactory.load()));
+        assertTrue(config.getStringList("pekko.cluster.seed-nodes").isEmpty());
+        assertFalse(config.hasPath("pekko.cluster.downing-provider-class"));
+        assertEquals("millrace.persistence.embedded.journal", config.getString("pekko.persistence.journal.plugin"));
+        assertEquals(List.of("broker-0"), config.getStringList("pekko.cluster.roles"));
     }
 
     @Test
