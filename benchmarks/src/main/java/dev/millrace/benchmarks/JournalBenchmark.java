@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -241,11 +242,32 @@ public final class JournalBenchmark implements Callable<Integer>
         for (int i = 0; i < count; i++)
         {
             final int n = i;
-            chain = chain.thenCompose(previous -> AskPattern.<Persist, Done>ask(writer,
-                    replyTo -> new Persist(String.format("event-%010d", n), replyTo), ASK_TIMEOUT, system.scheduler())
-                .toCompletableFuture().thenApply(persisted -> null));
+            chain = chain.thenCompose(previous -> onDispatcher(system, AskPattern.<Persist, Done>ask(writer,
+                replyTo -> new Persist(String.format("event-%010d", n), replyTo), ASK_TIMEOUT, system.scheduler())));
         }
         return chain;
+    }
+
+    /**
+     * The ask's outcome as a plain future completed on the dispatcher: Pekko's ask future runs dependent stages on the
+     * JDK's default executor, a new thread per stage on a machine with fewer than three cores, which would measure
+     * thread starts instead of the journal.
+     */
+    private static CompletableFuture<Void> onDispatcher(final ActorSystem<?> system, final CompletionStage<Done> asked)
+    {
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        asked.whenCompleteAsync((persisted, failure) ->
+        {
+            if (failure != null)
+            {
+                done.completeExceptionally(failure);
+            }
+            else
+            {
+                done.complete(null);
+            }
+        }, system.executionContext());
+        return done;
     }
 
     private static void awaitLeader(final List<QuorumVoter> voters, final Duration timeout) throws InterruptedException
