@@ -90,11 +90,7 @@ final class AlterConfigsApi implements KafkaApi
                 delete.add(key);
             }
         }
-        if (validateOnly)
-        {
-            return context.askController(replyTo -> new ControllerProtocol.AlterTopicConfigs(topic, set, delete, true, replyTo));
-        }
-        return context.ask(replyTo -> new Broker.AlterConfigs(topic, set, delete, replyTo));
+        return context.alterTopicConfigs(topic, set, delete, validateOnly);
     }
 
     private static void fill(

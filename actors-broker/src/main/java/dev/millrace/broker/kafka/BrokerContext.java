@@ -1,6 +1,8 @@
 package dev.millrace.broker.kafka;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.IntSupplier;
@@ -39,6 +41,20 @@ record BrokerContext(
     <T> CompletionStage<T> askController(final Function<ActorRef<T>, ControllerProtocol> message)
     {
         return onDispatcher(AskPattern.ask(controller, message, askTimeout, system.scheduler()));
+    }
+
+    /**
+     * Alters a topic's config overrides, or with {@code validateOnly} only checks the change: the facade alters, the
+     * controller alone can check without changing.
+     */
+    CompletionStage<ControllerProtocol.AlterTopicConfigsReply> alterTopicConfigs(
+        final String topic, final Map<String, String> set, final List<String> delete, final boolean validateOnly)
+    {
+        if (validateOnly)
+        {
+            return askController(replyTo -> new ControllerProtocol.AlterTopicConfigs(topic, set, delete, true, replyTo));
+        }
+        return ask(replyTo -> new Broker.AlterConfigs(topic, set, delete, replyTo));
     }
 
     /** The controller's current metadata image. */

@@ -77,23 +77,12 @@ final class IncrementalAlterConfigsApi implements KafkaApi
                 result.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage(refused);
                 continue;
             }
-            pending.add(alter(resource.resourceName(), set, delete, data.validateOnly())
+            pending.add(context.alterTopicConfigs(resource.resourceName(), set, delete, data.validateOnly())
                 .thenAccept(reply -> fill(result, reply))
                 .toCompletableFuture());
         }
         return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
             .thenApply(done -> new IncrementalAlterConfigsResponse(response));
-    }
-
-    private CompletionStage<AlterTopicConfigsReply> alter(
-        final String topic, final Map<String, String> set, final List<String> delete, final boolean validateOnly)
-    {
-        if (validateOnly)
-        {
-            // The facade only alters; the controller alone can check without changing.
-            return context.askController(replyTo -> new ControllerProtocol.AlterTopicConfigs(topic, set, delete, true, replyTo));
-        }
-        return context.ask(replyTo -> new Broker.AlterConfigs(topic, set, delete, replyTo));
     }
 
     private static void fill(

@@ -1,5 +1,6 @@
 package dev.millrace.sharding.persistence.embedded;
 
+import dev.millrace.sharding.persistence.EventEnvelope;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;

@@ -1,6 +1,7 @@
 package dev.millrace.sharding.persistence.embedded;
 
 import com.typesafe.config.Config;
+import dev.millrace.sharding.persistence.EventEnvelope;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.dispatch.Futures;
 import org.apache.pekko.persistence.AtomicWrite;

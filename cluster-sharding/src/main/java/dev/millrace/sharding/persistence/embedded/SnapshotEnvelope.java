@@ -1,5 +1,6 @@
 package dev.millrace.sharding.persistence.embedded;
 
+import dev.millrace.sharding.persistence.EventEnvelope;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 

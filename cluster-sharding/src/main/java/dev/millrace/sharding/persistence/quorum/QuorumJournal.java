@@ -1,6 +1,7 @@
 package dev.millrace.sharding.persistence.quorum;
 
 import com.typesafe.config.Config;
+import dev.millrace.sharding.persistence.EventEnvelope;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.dispatch.Futures;
 import org.apache.pekko.persistence.AtomicWrite;
@@ -146,7 +147,7 @@ public final class QuorumJournal extends AsyncWriteJournal
 
     private PersistentRepr toRepr(final String persistenceId, final QuorumMessage.Event event)
     {
-        final StoredEvent stored = StoredEvent.decode(event.body());
+        final EventEnvelope stored = EventEnvelope.decode(event.body());
         final Object payload = serialization
             .deserialize(stored.payload(), stored.serializerId(), stored.serializerManifest())
             .get();
@@ -184,7 +185,7 @@ public final class QuorumJournal extends AsyncWriteJournal
         }
         final Serializer serializer = serialization.findSerializerFor(payload);
         final byte[] bytes = serializer.toBinary(payload);
-        return new StoredEvent(
+        return new EventEnvelope(
             serializer.identifier(),
             Serializers.manifestFor(serializer, payload),
             repr.manifest(),

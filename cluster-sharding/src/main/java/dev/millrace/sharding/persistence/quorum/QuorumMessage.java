@@ -1,5 +1,6 @@
 package dev.millrace.sharding.persistence.quorum;
 
+import dev.millrace.sharding.persistence.EventEnvelope;
 import java.util.List;
 
 /**
@@ -21,7 +22,7 @@ import java.util.List;
 sealed interface QuorumMessage
 {
     /**
-     * One stored event: its sequence number and its opaque body ({@link StoredEvent} encoded); the service never
+     * One stored event: its sequence number and its opaque body ({@link EventEnvelope} encoded); the service never
      * looks inside the body.
      */
     record Event(long sequenceNr, byte[] body)

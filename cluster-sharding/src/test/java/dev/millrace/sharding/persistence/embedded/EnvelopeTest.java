@@ -1,5 +1,6 @@
 package dev.millrace.sharding.persistence.embedded;
 
+import dev.millrace.sharding.persistence.EventEnvelope;
 import org.junit.jupiter.api.Test;
 
 import java.util.Set;

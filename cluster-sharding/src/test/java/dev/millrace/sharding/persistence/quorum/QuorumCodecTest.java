@@ -1,5 +1,6 @@
 package dev.millrace.sharding.persistence.quorum;
 
+import dev.millrace.sharding.persistence.EventEnvelope;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -131,11 +132,11 @@ class QuorumCodecTest
     }
 
     @Test
-    void shouldRoundTripStoredEvent()
+    void shouldRoundTripEventEnvelope()
     {
-        final StoredEvent event = new StoredEvent(17, "m", "adapter", "writer", 123L, Set.of("a", "b"), bytes("p"));
+        final EventEnvelope event = new EventEnvelope(17, "m", "adapter", "writer", 123L, Set.of("a", "b"), bytes("p"));
 
-        final StoredEvent decoded = StoredEvent.decode(event.encode());
+        final EventEnvelope decoded = EventEnvelope.decode(event.encode());
 
         assertEquals(17, decoded.serializerId());
         assertEquals("m", decoded.serializerManifest());

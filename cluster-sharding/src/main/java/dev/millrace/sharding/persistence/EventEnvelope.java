@@ -1,4 +1,4 @@
-package dev.millrace.sharding.persistence.embedded;
+package dev.millrace.sharding.persistence;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -9,9 +9,10 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The stored form of one journal event (the value in the {@code events} column family): the payload as its Pekko
- * serializer wrote it plus what replay needs to rebuild the {@code PersistentRepr}. Persistence id and sequence
- * number are in the key ({@link JournalKeyDescriptor}) and not repeated. Strings are UTF-8, lengths are unsigned,
+ * The stored form of one journal event, shared by both journals (the value in the embedded journal's {@code events}
+ * column family; the opaque body the quorum journal replicates): the payload as its Pekko serializer wrote it plus what
+ * replay needs to rebuild the {@code PersistentRepr}. Persistence id and sequence number are kept beside it by each
+ * journal and not repeated. Strings are UTF-8, lengths are unsigned,
  * integers big-endian.
  * <pre>
  *  0                   1                   2                   3
@@ -40,7 +41,7 @@ import java.util.TreeSet;
  * <p>
  * Threading: immutable value; the codec methods are stateless.
  */
-record EventEnvelope(
+public record EventEnvelope(
     int serializerId,
     String serializerManifest,
     String adapterManifest,
@@ -49,10 +50,10 @@ record EventEnvelope(
     Set<String> tags,
     byte[] payload)
 {
-    static final byte VERSION = 1;
+    public static final byte VERSION = 1;
     private static final int MAX_SHORT_STRING = 0xFFFF;
 
-    byte[] encode()
+    public byte[] encode()
     {
         final byte[] serializerManifestBytes = shortString(serializerManifest, "serializer manifest");
         final byte[] adapterManifestBytes = shortString(adapterManifest, "event adapter manifest");
@@ -87,7 +88,7 @@ record EventEnvelope(
         return buffer.array();
     }
 
-    static EventEnvelope decode(final byte[] bytes)
+    public static EventEnvelope decode(final byte[] bytes)
     {
         final ByteBuffer buffer = ByteBuffer.wrap(bytes);
         final byte version = buffer.get();
@@ -126,7 +127,7 @@ record EventEnvelope(
         return new EventEnvelope(serializerId, serializerManifest, adapterManifest, writerUuid, timestamp, tags, payload);
     }
 
-    static byte[] shortString(final String value, final String what)
+    public static byte[] shortString(final String value, final String what)
     {
         final byte[] bytes = (value == null ? "" : value).getBytes(StandardCharsets.UTF_8);
         if (bytes.length > MAX_SHORT_STRING)
@@ -136,12 +137,12 @@ record EventEnvelope(
         return bytes;
     }
 
-    static void putShortBytes(final ByteBuffer buffer, final byte[] bytes)
+    public static void putShortBytes(final ByteBuffer buffer, final byte[] bytes)
     {
         buffer.putShort((short)bytes.length).put(bytes);
     }
 
-    static String getShortString(final ByteBuffer buffer)
+    public static String getShortString(final ByteBuffer buffer)
     {
         final int length = Short.toUnsignedInt(buffer.getShort());
         final byte[] bytes = new byte[length];
