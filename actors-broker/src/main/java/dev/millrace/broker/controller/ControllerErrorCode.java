@@ -22,6 +22,12 @@ public enum ControllerErrorCode implements MillraceMessage
     INVALID_CONFIG,
     /** The request itself is malformed (bad broker endpoint, a key both set and deleted, a bad block size). */
     INVALID_REQUEST,
+    /** An ISR change from a leader whose leader epoch is not the partition's current one: it has been replaced. */
+    FENCED_LEADER_EPOCH,
+    /** An ISR change based on a partition epoch that is not the current one: the leader has not seen the last change. */
+    INVALID_UPDATE_VERSION,
+    /** An ISR change that adds a broker which is not a replica of the partition or not live. */
+    INELIGIBLE_REPLICA,
     /** The controller cannot serve the request for a reason the client cannot fix (producer ids exhausted). */
     UNKNOWN_SERVER_ERROR
 }

@@ -108,6 +108,23 @@ public sealed interface ControllerProtocol extends MillraceMessage
     {
     }
 
+    /**
+     * From a partition leader: set the partition's ISR (Kafka's AlterPartition). Refused when {@code leaderId} is not
+     * the partition's leader, when {@code leaderEpoch} or {@code partitionEpoch} is not the current one (the leader is
+     * stale), or when {@code newIsr} names a broker that is not a replica or not live (expansion only). On success the
+     * change is persisted, the partition epoch rises, and the new state goes to every replica as a
+     * {@code PartitionProtocol.LeaderAndIsr} as well as in the reply.
+     */
+    record AlterIsr(
+        String topic, int partition, int leaderId, int leaderEpoch, int partitionEpoch, List<Integer> newIsr,
+        ActorRef<AlterIsrReply> replyTo) implements ControllerProtocol
+    {
+        public AlterIsr
+        {
+            newIsr = List.copyOf(newIsr);
+        }
+    }
+
     // Replies. Each command has its own sealed reply type; Rejected is shared by all of them.
 
     sealed interface RegisterBrokerReply extends MillraceMessage
@@ -138,10 +155,14 @@ public sealed interface ControllerProtocol extends MillraceMessage
     {
     }
 
+    sealed interface AlterIsrReply extends MillraceMessage
+    {
+    }
+
     /** The command was refused; nothing changed. */
     record Rejected(ControllerErrorCode error, String message) implements
         RegisterBrokerReply, CreateTopicReply, DeleteTopicReply, DescribeTopicReply, AlterTopicConfigsReply,
-        CreatePartitionsReply, AllocateProducerIdsReply
+        CreatePartitionsReply, AllocateProducerIdsReply, AlterIsrReply
     {
         public Rejected
         {
@@ -187,6 +208,11 @@ public sealed interface ControllerProtocol extends MillraceMessage
 
     /** @param topic the topic with its new partitions (or as it would be, with {@code validateOnly}). */
     record PartitionsAccepted(TopicImage topic, boolean validateOnly) implements CreatePartitionsReply
+    {
+    }
+
+    /** The ISR change was applied: the partition as it is now. */
+    record IsrAltered(String topic, PartitionImage partition) implements AlterIsrReply
     {
     }
 

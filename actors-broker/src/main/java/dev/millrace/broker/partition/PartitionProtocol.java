@@ -85,7 +85,7 @@ public final class PartitionProtocol
      */
     public sealed interface Command
         permits Produce, FetchRequest, ListOffsets, DeleteRecords, OffsetForLeaderEpoch, DescribeProducers, GetStatus,
-        PartitionReplica.Internal
+        LeaderAndIsr, PartitionReplica.Internal
     {
     }
 
@@ -257,6 +257,34 @@ public final class PartitionProtocol
      */
     public record GetStatus(ActorRef<Status> replyTo) implements Command, MillraceMessage
     {
+    }
+
+    /**
+     * The controller's decision for one partition, delivered to every replica of it whenever the controller changes
+     * its leader, leader epoch, ISR or replica set (Kafka's LeaderAndIsr / partition change record). The replica whose
+     * broker id is {@code leader} becomes (or stays) the leader; every other replica in {@code replicas} becomes a
+     * follower of it and fetches from it. Not answered.
+     *
+     * <p>Fencing: a replica ignores a decision whose {@code leaderEpoch} is below its current one, or whose
+     * {@code partitionEpoch} is not above the last it applied (a stale or duplicate delivery); the partition epoch
+     * rises with every change, the leader epoch only with a leader change.
+     *
+     * @param leader         broker id of the leader; -1 when the partition has no leader (no live replica in the ISR)
+     * @param leaderEpoch    epoch of that leadership, >= 0
+     * @param partitionEpoch version of this decision, rises with every change of leader, ISR or replicas
+     * @param isr            broker ids of the in-sync replicas (the leader among them)
+     * @param replicas       broker ids of every replica, preferred leader first
+     */
+    public record LeaderAndIsr(
+        TopicPartition topicPartition, int leader, int leaderEpoch, int partitionEpoch, List<Integer> isr,
+        List<Integer> replicas) implements Command, MillraceMessage
+    {
+        public LeaderAndIsr
+        {
+            Objects.requireNonNull(topicPartition, "topicPartition");
+            isr = List.copyOf(isr);
+            replicas = List.copyOf(replicas);
+        }
     }
 
     /** The answer to a {@link Produce}. */
