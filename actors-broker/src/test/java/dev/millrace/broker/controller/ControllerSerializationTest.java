@@ -96,6 +96,8 @@ class ControllerSerializationTest
             new CreatePartitions("t", 4, false, probe.ref().narrow()),
             new AllocateProducerIds(1000, probe.ref().narrow()),
             new GetMetadata(probe.ref().narrow()),
+            new ControllerProtocol.AlterIsr("t", 0, 1, 3, 7, List.of(1, 2), probe.ref().narrow()),
+            new ControllerProtocol.IsrAltered("t", partition),
             new Rejected(ControllerErrorCode.TOPIC_ALREADY_EXISTS, "exists"),
             new BrokerRegistrationAccepted(broker),
             new TopicCreationAccepted(topic, false),

@@ -89,6 +89,7 @@ class PartitionProtocolSerializationTest
             new ListOffsets(TP, OffsetSpec.BY_TIMESTAMP, 1_700_000_000_000L, listProbe.ref()),
             new DeleteRecords(TP, -1, deleteProbe.ref()),
             new GetStatus(statusProbe.ref()),
+            new PartitionProtocol.LeaderAndIsr(TP, 2, 5, 9, List.of(2, 3), List.of(1, 2, 3)),
             new Appended(TP, 42, -1, 3),
             new Fetched(TP, Batches.plain(2, 5), 44, 3),
             new Fetched(TP, new byte[0], 44, 3),
