@@ -14,8 +14,11 @@ import dev.millrace.serialization.kryo.MillraceMessage;
  * @param leader      broker id of the current leader.
  * @param leaderEpoch incremented on every leader change; fences older leaders. 0 when the partition is created.
  * @param isr         the in-sync replicas, a subset of {@code replicas}.
+ * @param partitionEpoch incremented on every change of leader, ISR or replicas (Kafka's partition epoch): an ISR
+ *                    change based on an older one is refused, a replica ignores a stale decision. 0 when created.
  */
-public record PartitionImage(int partition, List<Integer> replicas, int leader, int leaderEpoch, List<Integer> isr)
+public record PartitionImage(
+    int partition, List<Integer> replicas, int leader, int leaderEpoch, List<Integer> isr, int partitionEpoch)
     implements MillraceMessage
 {
     public PartitionImage
@@ -29,6 +32,6 @@ public record PartitionImage(int partition, List<Integer> replicas, int leader, 
      */
     public static PartitionImage initial(final int partition, final List<Integer> replicas)
     {
-        return new PartitionImage(partition, replicas, replicas.get(0), 0, replicas);
+        return new PartitionImage(partition, replicas, replicas.get(0), 0, replicas, 0);
     }
 }
