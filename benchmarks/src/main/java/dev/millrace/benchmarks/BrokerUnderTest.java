@@ -18,11 +18,35 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.common.Node;
 
 /**
- * A broker that {@code bench kafka} drives: the name shown in the table, where Kafka clients connect, the child JVM
- * that runs it and the directory it owns. Closing it stops the JVM by its pid and deletes the directory.
+ * One broker that {@code bench kafka} drives: the name shown in the table, where Kafka clients connect, its node id,
+ * the child JVM that runs it and the directory it owns. Closing it stops the JVM by its pid and deletes the directory.
  */
-record BrokerUnderTest(String name, String bootstrapServers, ChildJvm jvm, Path dir) implements AutoCloseable
+record BrokerUnderTest(String name, String bootstrapServers, int nodeId, ChildJvm jvm, Path dir) implements SystemUnderTest
 {
+    @Override
+    public long cpuNanos()
+    {
+        return jvm.cpuNanos();
+    }
+
+    @Override
+    public List<Integer> nodeIds()
+    {
+        return List.of(nodeId);
+    }
+
+    @Override
+    public void kill(final int nodeId)
+    {
+        jvm.kill();
+    }
+
+    @Override
+    public String describe()
+    {
+        return "pid " + jvm.pid() + ", " + bootstrapServers;
+    }
+
     /**
      * The heap and GC flags both brokers run with — those of Kafka's own start script ({@code kafka-run-class.sh}) —
      * plus the add-opens that Aeron/Agrona need on Java 17 (the root {@code millrace} script's {@code JVM_OPENS}; they
@@ -76,6 +100,38 @@ record BrokerUnderTest(String name, String bootstrapServers, ChildJvm jvm, Path 
             throw new IllegalStateException(jvm.name() + " did not answer DescribeCluster within " + timeout + ": " +
                 ChildJvm.tail(jvm.logFile()), ex);
         }
+    }
+
+    /**
+     * Waits until the cluster's Metadata lists {@code count} brokers (every node has joined), polling DescribeCluster
+     * every 200 ms, bounded by {@code timeout}.
+     */
+    static void awaitBrokers(final String bootstrapServers, final int count, final Duration timeout)
+        throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        int seen = 0;
+        try (Admin admin = admin(bootstrapServers))
+        {
+            while (System.nanoTime() < deadline)
+            {
+                try
+                {
+                    seen = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size();
+                    if (seen >= count)
+                    {
+                        return;
+                    }
+                }
+                catch (final ExecutionException | TimeoutException ex)
+                {
+                    // Not answering yet: ask again until the deadline.
+                }
+                TimeUnit.MILLISECONDS.sleep(200);
+            }
+        }
+        throw new IllegalStateException("the cluster at " + bootstrapServers + " listed " + seen + " of " + count +
+            " brokers after " + timeout);
     }
 
     static Admin admin(final String bootstrapServers)

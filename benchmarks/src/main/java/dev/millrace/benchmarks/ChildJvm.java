@@ -170,6 +170,23 @@ final class ChildJvm implements AutoCloseable
         return logFile;
     }
 
+    /** SIGKILL, by pid; waits (bounded) until the process is gone. */
+    void kill()
+    {
+        process.destroyForcibly();
+        try
+        {
+            if (!process.waitFor(30, TimeUnit.SECONDS))
+            {
+                throw new IllegalStateException(name + " (pid " + process.pid() + ") still runs 30 s after SIGKILL");
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** User plus system CPU time of the whole child process so far (the OS's figure, from /proc on Linux), in ns. */
     long cpuNanos()
     {

@@ -23,6 +23,9 @@ final class KafkaBroker
 {
     static final String NAME = "Kafka";
 
+    /** The one node's {@code node.id}. */
+    private static final int NODE_ID = 1;
+
     private KafkaBroker()
     {
     }
@@ -30,18 +33,14 @@ final class KafkaBroker
     static BrokerUnderTest start(final Path dir, final Path libDir, final List<String> jvmFlags, final Duration timeout)
         throws IOException, InterruptedException
     {
-        if (!Files.isRegularFile(libDir.resolve("kafka_2.13-" + kafkaVersion() + ".jar")))
-        {
-            throw new IllegalStateException("no Kafka broker jars in " + libDir + ": build the benchmarks module " +
-                "(./mvnw -pl benchmarks -am package -DskipTests), which copies them there");
-        }
+        checkLib(libDir);
         Files.createDirectories(dir);
         final int port = BrokerUnderTest.freePort();
         final int controllerPort = BrokerUnderTest.freePort();
         final Path serverProperties = dir.resolve("server.properties");
         Files.writeString(serverProperties, String.join("\n",
             "process.roles=broker,controller",
-            "node.id=1",
+            "node.id=" + NODE_ID,
             "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
             "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
             "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
@@ -56,17 +55,7 @@ final class KafkaBroker
             "share.coordinator.state.topic.min.isr=1",
             "file.delete.delay.ms=1000",
             ""));
-        final Path log4j = dir.resolve("log4j2.properties");
-        Files.writeString(log4j, String.join("\n",
-            "status = error",
-            "appender.file.type = File",
-            "appender.file.name = file",
-            "appender.file.fileName = " + dir.resolve("kafka.log").toAbsolutePath(),
-            "appender.file.layout.type = PatternLayout",
-            "appender.file.layout.pattern = %d %p %c{1} %m%n",
-            "rootLogger.level = warn",
-            "rootLogger.appenderRef.file.ref = file",
-            ""));
+        final Path log4j = writeLog4j(dir);
 
         final List<String> flags = new ArrayList<>(jvmFlags);
         flags.add("-Dlog4j2.configurationFile=" + log4j.toAbsolutePath());
@@ -78,7 +67,7 @@ final class KafkaBroker
         final ChildJvm jvm = ChildJvm.start(NAME + " broker", dir, flags, classPath, "kafka.Kafka",
             List.of(serverProperties.toString()), dir.resolve("kafka.out"), null);
         final String bootstrap = "127.0.0.1:" + port;
-        final BrokerUnderTest broker = new BrokerUnderTest(NAME, bootstrap, jvm, dir);
+        final BrokerUnderTest broker = new BrokerUnderTest(NAME, bootstrap, NODE_ID, jvm, dir);
         try
         {
             BrokerUnderTest.awaitKafkaApi(bootstrap, jvm, timeout);
@@ -89,6 +78,33 @@ final class KafkaBroker
             throw ex;
         }
         return broker;
+    }
+
+    /** Fails with what to do unless {@code libDir} holds the Kafka broker's jars. */
+    static void checkLib(final Path libDir)
+    {
+        if (!Files.isRegularFile(libDir.resolve("kafka_2.13-" + kafkaVersion() + ".jar")))
+        {
+            throw new IllegalStateException("no Kafka broker jars in " + libDir + ": build the benchmarks module " +
+                "(./mvnw -pl benchmarks -am package -DskipTests), which copies them there");
+        }
+    }
+
+    /** A log4j2 configuration in {@code dir}: warnings and errors only, to {@code dir/kafka.log}. */
+    static Path writeLog4j(final Path dir) throws IOException
+    {
+        final Path log4j = dir.resolve("log4j2.properties");
+        Files.writeString(log4j, String.join("\n",
+            "status = error",
+            "appender.file.type = File",
+            "appender.file.name = file",
+            "appender.file.fileName = " + dir.resolve("kafka.log").toAbsolutePath(),
+            "appender.file.layout.type = PatternLayout",
+            "appender.file.layout.pattern = %d %p %c{1} %m%n",
+            "rootLogger.level = warn",
+            "rootLogger.appenderRef.file.ref = file",
+            ""));
+        return log4j;
     }
 
     /** The kafka-clients version on this class path, which the pom keeps equal to the broker's. */

@@ -30,7 +30,11 @@ import picocli.CommandLine.Option;
  * measurement and stopped (SIGTERM by pid, then SIGKILL after a bounded wait) at the end: Kafka in KRaft mode, one
  * combined broker and controller ({@link KafkaBroker}); Millrace, one broker node with its Kafka listener
  * ({@link MillraceNode}). Both stay up through the whole run, so the idle one costs the machine a little while the other
- * is measured.
+ * is measured. With {@code --nodes} N > 1 each system is a cluster of N processes on loopback ({@link KafkaCluster}:
+ * every node broker and KRaft controller; {@link MillraceCluster}: every node a quorum-journal voter), topics get
+ * replication factor min(N, 3) and {@code min.insync.replicas} 2 (from 3 nodes), and after the rounds a failover run
+ * ({@link FailoverProbe}) kills the leader of a fresh partition on each system and reports the time to the first
+ * acknowledged acks=all send after the kill.
  *
  * <p><b>The load</b> ({@link KafkaLoad}), from this JVM, per round and system: a fresh topic ({@code --partitions}
  * partitions, replication factor 1) filled with {@code --records} records of {@code --record-bytes} bytes by one
@@ -59,6 +63,15 @@ public final class KafkaComparisonBenchmark implements Callable<Integer>
 
     @Option(names = "--partitions", description = "Partitions of each topic (default: ${DEFAULT-VALUE}).")
     int partitions = 6;
+
+    @Option(names = "--nodes", description = "Nodes of each system (default: ${DEFAULT-VALUE}). With more than one, " +
+        "topics get replication factor min(nodes, 3) and min.insync.replicas 2 (from 3 nodes), and a failover run " +
+        "follows the rounds.")
+    int nodes = 1;
+
+    @Option(names = "--failover-timeout", description = "Seconds the failover run waits for the first acknowledged " +
+        "send after the leader's SIGKILL (default: ${DEFAULT-VALUE}).")
+    int failoverTimeoutSeconds = 60;
 
     @Option(names = "--rounds", description = "Measured rounds; medians are shown (default: ${DEFAULT-VALUE}).")
     int rounds = 3;
@@ -121,7 +134,7 @@ public final class KafkaComparisonBenchmark implements Callable<Integer>
     /** One system under test and everything measured on it. */
     private static final class Side
     {
-        final BrokerUnderTest broker;
+        final SystemUnderTest broker;
         final KafkaLoad load;
         final Map<Phase, List<Double>> elapsedNs = new EnumMap<>(Phase.class);
         final Map<Phase, List<Double>> brokerCpuNs = new EnumMap<>(Phase.class);
@@ -130,7 +143,9 @@ public final class KafkaComparisonBenchmark implements Callable<Integer>
         final Histogram sendToConsumeNs = new Histogram(3);
         long maxScheduleLagNs;
 
-        Side(final BrokerUnderTest broker, final KafkaLoad load)
+        FailoverProbe.Failover failover;
+
+        Side(final SystemUnderTest broker, final KafkaLoad load)
         {
             this.broker = broker;
             this.load = load;
@@ -152,10 +167,11 @@ public final class KafkaComparisonBenchmark implements Callable<Integer>
     public Integer call() throws Exception
     {
         if (records < 1 || warmupRecords < 1 || partitions < 1 || rounds < 1 || warmupRounds < 0 || latencyRate < 1 ||
-            latencySeconds < 1 || warmupLatencySeconds < 1 || startTimeoutSeconds < 1 || phaseTimeoutSeconds < 1)
+            latencySeconds < 1 || warmupLatencySeconds < 1 || startTimeoutSeconds < 1 || phaseTimeoutSeconds < 1 ||
+            nodes < 1 || failoverTimeoutSeconds < 1)
         {
-            System.err.println("--records, --warmup-records, --partitions, --rounds, --latency-rate, --latency-seconds, " +
-                "--warmup-latency-seconds and the timeouts must be positive, --warmup-rounds >= 0");
+            System.err.println("--records, --warmup-records, --partitions, --nodes, --rounds, --latency-rate, " +
+                "--latency-seconds, --warmup-latency-seconds and the timeouts must be positive, --warmup-rounds >= 0");
             return 2;
         }
         if (recordBytes < 16)
@@ -178,10 +194,13 @@ public final class KafkaComparisonBenchmark implements Callable<Integer>
         final Duration startTimeout = Duration.ofSeconds(startTimeoutSeconds);
         final Duration phaseTimeout = Duration.ofSeconds(phaseTimeoutSeconds);
         final PrintStream out = System.out;
-        out.printf(Locale.ROOT, "Kafka %s vs Millrace, one node each: %,d records of %d bytes, %d partitions, RF 1; " +
-            "latency %,d records/s for %d s; median of %d rounds after %d warm-up; heap %s; dir %s%n",
-            KafkaBroker.kafkaVersion(), records, recordBytes, partitions, latencyRate, latencySeconds, rounds,
-            warmupRounds, heap, dir.toAbsolutePath());
+        final short replicationFactor = (short)Math.min(nodes, 3);
+        final int minInsync = nodes >= 3 ? 2 : 1;
+        out.printf(Locale.ROOT, "Kafka %s vs Millrace, %d node(s) each: %,d records of %d bytes, %d partitions, RF %d, " +
+            "min.insync.replicas %d; latency %,d records/s for %d s; median of %d rounds after %d warm-up; heap %s; " +
+            "dir %s%n", KafkaBroker.kafkaVersion(), nodes, records, recordBytes, partitions, replicationFactor, minInsync,
+            latencyRate, latencySeconds, rounds, warmupRounds, heap, dir.toAbsolutePath());
+        final Map<String, String> topicConfigs = Map.of("min.insync.replicas", Integer.toString(minInsync));
 
         // Remove on exit the topmost directory this run creates (e.g. data/ itself on a fresh checkout), else dir.
         Path created = dir.toAbsolutePath();
@@ -195,20 +214,38 @@ public final class KafkaComparisonBenchmark implements Callable<Integer>
         {
             if (runKafka)
             {
-                final BrokerUnderTest kafka = KafkaBroker.start(root.resolve("kafka"), lib, jvmFlags, startTimeout);
-                sides.add(new Side(kafka, new KafkaLoad(kafka.bootstrapServers(), recordBytes, phaseTimeout)));
-                out.printf("  %s broker up, pid %d, %s%n", kafka.name(), kafka.jvm().pid(), kafka.bootstrapServers());
+                final SystemUnderTest kafka = nodes == 1 ?
+                    KafkaBroker.start(root.resolve("kafka"), lib, jvmFlags, startTimeout) :
+                    KafkaCluster.start(root.resolve("kafka"), lib, nodes, jvmFlags, startTimeout);
+                sides.add(new Side(kafka,
+                    new KafkaLoad(kafka.bootstrapServers(), recordBytes, phaseTimeout, replicationFactor, topicConfigs)));
+                out.printf("  %s up: %s%n", kafka.name(), kafka.describe());
             }
             if (runMillrace)
             {
-                final BrokerUnderTest node = MillraceNode.start(
-                    root.resolve("millrace"), Path.of(System.getProperty("java.class.path")), jvmFlags, startTimeout);
-                sides.add(new Side(node, new KafkaLoad(node.bootstrapServers(), recordBytes, phaseTimeout)));
-                out.printf("  %s node up, pid %d, %s%n", node.name(), node.jvm().pid(), node.bootstrapServers());
+                final SystemUnderTest node = nodes == 1 ?
+                    MillraceNode.start(root.resolve("millrace"), Path.of(System.getProperty("java.class.path")), jvmFlags,
+                        startTimeout) :
+                    MillraceCluster.start(nodes, jvmFlags, startTimeout);
+                sides.add(new Side(node,
+                    new KafkaLoad(node.bootstrapServers(), recordBytes, phaseTimeout, replicationFactor, topicConfigs)));
+                out.printf("  %s up: %s%n", node.name(), node.describe());
             }
             for (int round = -warmupRounds; round < rounds; round++)
             {
                 runRound(out, sides, round);
+            }
+            if (nodes > 1)
+            {
+                for (final Side side : sides)
+                {
+                    side.failover = FailoverProbe.measure(side.broker, "bench-failover", replicationFactor, minInsync,
+                        Duration.ofSeconds(failoverTimeoutSeconds));
+                    out.printf(Locale.ROOT, "  %s failover: SIGKILL of node %d (leader of bench-failover-0) → %s%n",
+                        side.name(), side.failover.killedNode(), side.failover.measured() ?
+                            String.format(Locale.ROOT, "first acknowledged acks=all send after %.0f ms",
+                                side.failover.killToFirstAckNs() / 1e6) : side.failover.failure());
+                }
             }
         }
         finally
@@ -257,7 +294,7 @@ public final class KafkaComparisonBenchmark implements Callable<Integer>
         {
             for (final Side side : order)
             {
-                final long brokerCpuStart = side.broker.jvm().cpuNanos();
+                final long brokerCpuStart = side.broker.cpuNanos();
                 final long clientCpuStart = clientCpuNanos();
                 final String result;
                 final double elapsedNs;
@@ -294,7 +331,7 @@ public final class KafkaComparisonBenchmark implements Callable<Integer>
                             percentiles(latency.sendToAckNs()), percentiles(latency.sendToConsumeNs()));
                     }
                 }
-                final long brokerCpu = side.broker.jvm().cpuNanos() - brokerCpuStart;
+                final long brokerCpu = side.broker.cpuNanos() - brokerCpuStart;
                 final long clientCpu = clientCpuNanos() - clientCpuStart;
                 if (!warmup)
                 {
@@ -339,6 +376,11 @@ public final class KafkaComparisonBenchmark implements Callable<Integer>
         {
             latencyRow(out, String.format(Locale.ROOT, "send→consume  p%-5s µs", trim(percentile)),
                 kafka, millrace, s -> s.sendToConsumeNs.getValueAtPercentile(percentile) / 1e3);
+        }
+        if (nodes > 1)
+        {
+            latencyRow(out, "failover SIGKILL→ack  ms", kafka, millrace,
+                s -> s.failover != null && s.failover.measured() ? s.failover.killToFirstAckNs() / 1e6 : Double.NaN);
         }
         out.println("ratio: throughput Millrace/Kafka, latency Kafka/Millrace — above 1 means Millrace is better.");
         out.println("Throughput: median over rounds; its ratio: median of the per-round ratios (runs back to back).");
@@ -463,6 +505,8 @@ public final class KafkaComparisonBenchmark implements Callable<Integer>
             setLevel(name, ch.qos.logback.classic.Level.WARN);
         }
         setLevel("org.apache.kafka.clients.NetworkClient", ch.qos.logback.classic.Level.ERROR);
+        // The failover run retries through the killed leader by design; the client warns about every retried batch.
+        setLevel("org.apache.kafka.clients.producer.internals.Sender", ch.qos.logback.classic.Level.ERROR);
     }
 
     private static void setLevel(final String loggerName, final ch.qos.logback.classic.Level level)

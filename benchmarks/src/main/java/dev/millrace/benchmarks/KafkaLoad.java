@@ -45,8 +45,21 @@ final class KafkaLoad
     private final String bootstrapServers;
     private final int recordBytes;
     private final Duration phaseTimeout;
+    private final short replicationFactor;
+    private final Map<String, String> topicConfigs;
 
     KafkaLoad(final String bootstrapServers, final int recordBytes, final Duration phaseTimeout)
+    {
+        this(bootstrapServers, recordBytes, phaseTimeout, (short)1, Map.of());
+    }
+
+    /**
+     * @param replicationFactor of every topic this load creates
+     * @param topicConfigs      of every topic this load creates, e.g. {@code min.insync.replicas}
+     */
+    KafkaLoad(
+        final String bootstrapServers, final int recordBytes, final Duration phaseTimeout, final short replicationFactor,
+        final Map<String, String> topicConfigs)
     {
         if (recordBytes < STAMP_BYTES)
         {
@@ -55,6 +68,8 @@ final class KafkaLoad
         this.bootstrapServers = bootstrapServers;
         this.recordBytes = recordBytes;
         this.phaseTimeout = phaseTimeout;
+        this.replicationFactor = replicationFactor;
+        this.topicConfigs = Map.copyOf(topicConfigs);
     }
 
     /** A throughput run: records moved and the wall-clock time it took. */
@@ -88,7 +103,7 @@ final class KafkaLoad
     {
         try (Admin admin = BrokerUnderTest.admin(bootstrapServers))
         {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short)1)))
+            admin.createTopics(List.of(new NewTopic(topic, partitions, replicationFactor).configs(topicConfigs)))
                 .all().get(phaseTimeout.toMillis(), TimeUnit.MILLISECONDS);
         }
     }

@@ -22,6 +22,9 @@ final class MillraceNode
 {
     static final String NAME = "Millrace";
 
+    /** The node's broker id ({@code millrace.broker.node.broker-id}, default 0). */
+    private static final int NODE_ID = 0;
+
     /** The node's entry point. */
     static final String MAIN_CLASS = BrokerNodeMain.class.getName();
 
@@ -54,7 +57,7 @@ final class MillraceNode
         final ChildJvm jvm = ChildJvm.start(NAME + " node", dir, flags, classPath.toAbsolutePath().toString(), MAIN_CLASS,
             List.of(), dir.resolve("node.out"), BrokerNodeMain.STARTED);
         final String bootstrap = "127.0.0.1:" + kafkaPort;
-        final BrokerUnderTest node = new BrokerUnderTest(NAME, bootstrap, jvm, dir);
+        final BrokerUnderTest node = new BrokerUnderTest(NAME, bootstrap, NODE_ID, jvm, dir);
         try
         {
             jvm.awaitLine(timeout);

@@ -159,8 +159,9 @@ public final class LocalCluster implements AutoCloseable
         private String journal = "quorum";
         private String extraConfig = "";
         private Duration startTimeout = Duration.ofSeconds(120);
+        // Test-sized by default: many nodes share 2 cores in the test suite, and a node lives for seconds.
+        private List<String> heapGcAndJit = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
         private final List<String> jvmOptions = new ArrayList<>(List.of(
-            "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
             "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
             "--add-opens", "java.base/java.nio=ALL-UNNAMED"));
@@ -198,10 +199,21 @@ public final class LocalCluster implements AutoCloseable
             return this;
         }
 
-        /** Options added to every node's JVM command line (after the harness's heap and --add-opens options). */
+        /** Options added to every node's JVM command line (after the heap, GC and JIT options and the --add-opens). */
         public Builder jvmOption(final String option)
         {
             jvmOptions.add(Objects.requireNonNull(option, "option"));
+            return this;
+        }
+
+        /**
+         * Replaces the harness's heap, GC and JIT options (default {@code -Xmx256m -XX:+UseSerialGC
+         * -XX:TieredStopAtLevel=1}: small and quick to start, for tests), e.g. with a production-like set for a
+         * benchmark. The {@code --add-opens} options Aeron needs stay.
+         */
+        public Builder heapGcAndJitOptions(final List<String> options)
+        {
+            this.heapGcAndJit = List.copyOf(options);
             return this;
         }
 
@@ -237,7 +249,7 @@ public final class LocalCluster implements AutoCloseable
                     Files.createDirectories(dir.resolve("aeron"));
                     final Path conf = dir.resolve("node.conf");
                     Files.writeString(conf, nodeConfig(i, ports, dir), StandardCharsets.UTF_8);
-                    nodes.add(new NodeProcess(i, ports.get(i), dir, conf, jvmOptions));
+                    nodes.add(new NodeProcess(i, ports.get(i), dir, conf, allJvmOptions()));
                 }
                 final LocalCluster started = new LocalCluster(root, nodes);
                 for (final NodeProcess node : nodes)
@@ -275,6 +287,13 @@ public final class LocalCluster implements AutoCloseable
                 }
                 throw (RuntimeException)ex;
             }
+        }
+
+        private List<String> allJvmOptions()
+        {
+            final List<String> all = new ArrayList<>(heapGcAndJit);
+            all.addAll(jvmOptions);
+            return all;
         }
 
         private String nodeConfig(final int index, final List<NodePorts> ports, final Path dir)
