@@ -258,7 +258,7 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend
         if (keyPrefix == null)
         {
             keyOutput.reset();
-            keyOutput.writeShort(currentKeyGroup);
+            writeKeyGroup(currentKeyGroup);
             writeKeyPart(currentKey, "key");
             keyPrefix = keyOutput.toBytes();
         }
@@ -275,7 +275,7 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend
     private byte[] encodeKey(final int keyGroup, final Object stateKey, final boolean withUserKey, final Object userKey)
     {
         keyOutput.reset();
-        keyOutput.writeShort(keyGroup);
+        writeKeyGroup(keyGroup);
         if (stateKey instanceof NamespacedKey namespaced)
         {
             writeKeyPart(namespaced.key(), "key");
@@ -291,6 +291,13 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend
             writeKeyPart(userKey, "map key");
         }
         return keyOutput.toBytes();
+    }
+
+    /** Big endian, so that key groups sort in order (Kryo's writeShort is little endian). */
+    private void writeKeyGroup(final int keyGroup)
+    {
+        keyOutput.writeByte((byte) (keyGroup >>> 8));
+        keyOutput.writeByte((byte) keyGroup);
     }
 
     private void writeNamespace(final Object namespace)
