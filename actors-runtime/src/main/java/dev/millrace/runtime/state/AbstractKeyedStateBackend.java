@@ -115,7 +115,7 @@ public abstract class AbstractKeyedStateBackend implements KeyedStateBackend
     public final <T> ListState<T> getListState(final ListStateDescriptor<T> descriptor)
     {
         return (ListState<T>) handles.computeIfAbsent(register(descriptor),
-            name -> new ListStateHandle<>(descriptor, this, valueStore(name, descriptor.kind())));
+            name -> new ListStateHandle<>(descriptor, this, listStore(name)));
     }
 
     @Override
@@ -179,6 +179,12 @@ public abstract class AbstractKeyedStateBackend implements KeyedStateBackend
      * @return its store, created when new
      */
     protected abstract MapStore mapStore(String name);
+
+    /**
+     * @param name a list state
+     * @return its store, created when new
+     */
+    protected abstract ListStore listStore(String name);
 
     /**
      * Fails unless the value survives a round trip through the state Kryo (checked once per class).

@@ -1,5 +1,6 @@
 package dev.millrace.runtime.state;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -70,6 +71,42 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend
     protected MapStore mapStore(final String name)
     {
         return new HeapMapStore(table(name));
+    }
+
+    @Override
+    protected ListStore listStore(final String name)
+    {
+        final StateTable table = table(name);
+        return new ListStore()
+        {
+            @Override
+            @SuppressWarnings("unchecked")
+            public List<Object> get(final Object namespace)
+            {
+                return (List<Object>) table.get(namespace);
+            }
+
+            @Override
+            @SuppressWarnings("unchecked")
+            public void add(final Object namespace, final List<Object> elements)
+            {
+                final ArrayList<Object> list = (ArrayList<Object>) table.get(namespace);
+                if (list == null)
+                {
+                    table.put(namespace, new ArrayList<>(elements));
+                }
+                else
+                {
+                    list.addAll(elements);
+                }
+            }
+
+            @Override
+            public void put(final Object namespace, final List<Object> elements)
+            {
+                table.put(namespace, elements == null || elements.isEmpty() ? null : new ArrayList<>(elements));
+            }
+        };
     }
 
     private StateTable table(final String name)

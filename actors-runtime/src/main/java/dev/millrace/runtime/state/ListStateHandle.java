@@ -5,17 +5,17 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * {@link ListState} over a {@link ValueStore}: the stored object is an {@code ArrayList} of the elements, each
- * a {@link TtlValue} under TTL (elements expire one by one, as in Flink).
+ * {@link ListState} over a {@link ListStore}: the stored elements are the values, each a {@link TtlValue} under
+ * TTL (elements expire one by one, as in Flink). Adding never reads the list.
  *
  * @param <T> element type
  */
 final class ListStateHandle<T> extends AbstractStateHandle implements ListState<T>
 {
-    private final ValueStore store;
+    private final ListStore store;
 
     ListStateHandle(final ListStateDescriptor<T> descriptor, final AbstractKeyedStateBackend backend,
-        final ValueStore store)
+        final ListStore store)
     {
         super(descriptor, backend);
         this.store = store;
@@ -25,7 +25,7 @@ final class ListStateHandle<T> extends AbstractStateHandle implements ListState<
     @SuppressWarnings("unchecked")
     public List<T> get()
     {
-        final List<Object> stored = (List<Object>) store.get(namespace);
+        final List<Object> stored = store.get(namespace);
         if (stored == null)
         {
             return List.of();
@@ -36,7 +36,7 @@ final class ListStateHandle<T> extends AbstractStateHandle implements ListState<
         }
         final long nowMs = ttl.nowMs();
         final List<T> result = new ArrayList<>(stored.size());
-        final ArrayList<Object> kept = new ArrayList<>(stored.size());
+        final List<Object> kept = new ArrayList<>(stored.size());
         boolean changed = false;
         for (final Object element : stored)
         {
@@ -58,7 +58,7 @@ final class ListStateHandle<T> extends AbstractStateHandle implements ListState<
         }
         if (changed)
         {
-            store.put(namespace, kept.isEmpty() ? null : kept);
+            store.put(namespace, kept);
         }
         return Collections.unmodifiableList(result);
     }
@@ -66,46 +66,22 @@ final class ListStateHandle<T> extends AbstractStateHandle implements ListState<
     @Override
     public void add(final T value)
     {
-        requireNonNull(value);
-        checkValue(value);
-        final ArrayList<Object> list = mutable();
-        list.add(wrap(value));
-        store.put(namespace, list);
+        store.add(namespace, List.of(stored(value)));
     }
 
     @Override
     public void addAll(final List<T> values)
     {
-        if (values.isEmpty())
+        if (!values.isEmpty())
         {
-            return;
+            store.add(namespace, storedAll(values));
         }
-        final ArrayList<Object> list = mutable();
-        for (final T value : values)
-        {
-            requireNonNull(value);
-            checkValue(value);
-            list.add(wrap(value));
-        }
-        store.put(namespace, list);
     }
 
     @Override
     public void update(final List<T> values)
     {
-        if (values.isEmpty())
-        {
-            store.put(namespace, null);
-            return;
-        }
-        final ArrayList<Object> list = new ArrayList<>(values.size());
-        for (final T value : values)
-        {
-            requireNonNull(value);
-            checkValue(value);
-            list.add(wrap(value));
-        }
-        store.put(namespace, list);
+        store.put(namespace, values.isEmpty() ? null : storedAll(values));
     }
 
     @Override
@@ -114,10 +90,20 @@ final class ListStateHandle<T> extends AbstractStateHandle implements ListState<
         store.put(namespace, null);
     }
 
-    @SuppressWarnings("unchecked")
-    private ArrayList<Object> mutable()
+    private Object stored(final T value)
     {
-        final ArrayList<Object> list = (ArrayList<Object>) store.get(namespace);
-        return list == null ? new ArrayList<>() : list;
+        requireNonNull(value);
+        checkValue(value);
+        return wrap(value);
+    }
+
+    private List<Object> storedAll(final List<T> values)
+    {
+        final List<Object> elements = new ArrayList<>(values.size());
+        for (final T value : values)
+        {
+            elements.add(stored(value));
+        }
+        return elements;
     }
 }

@@ -28,6 +28,7 @@ import org.rocksdb.LRUCache;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.StringAppendOperator;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
@@ -46,8 +47,10 @@ import org.rocksdb.WriteOptions;
  * | endian         | (no references)  |                                    | (no references)          |
  * +----------------+------------------+------------------------------------+--------------------------+
  * </pre>
- * Values: Kryo class+object of the stored form (the value, the {@code ArrayList} of a list, a map's user
- * value; a {@link TtlValue} under TTL). Keys are compared as bytes, so two keys are the same key exactly
+ * Values: Kryo class+object of the stored form (the value or accumulator, a map's user value; a
+ * {@link TtlValue} under TTL); a list is its elements' Kryo class+object encodings back to back, so that
+ * {@code add} is a RocksDB merge (a {@code StringAppendOperator} with an empty delimiter) and never reads
+ * the list. Keys are compared as bytes, so two keys are the same key exactly
  * when their serialized forms are equal (use keys whose serialization is deterministic: boxed values,
  * strings, records of them — not hash sets or maps).
  *
@@ -70,6 +73,7 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend
 
     private final Path directory;
     private final LRUCache blockCache;
+    private final StringAppendOperator appendOperator;
     private final ColumnFamilyOptions columnOptions;
     private final DBOptions dbOptions;
     private final WriteOptions writeOptions;
@@ -97,7 +101,9 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend
         directory = options.directory().resolve("millrace-state-" + safeName + "-" + parameters.subtaskIndex() + "-"
             + UUID.randomUUID());
         blockCache = new LRUCache(options.blockCacheBytes());
+        appendOperator = new StringAppendOperator("");
         columnOptions = new ColumnFamilyOptions()
+            .setMergeOperator(appendOperator)
             .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(blockCache))
             .setWriteBufferSize(options.writeBufferBytes())
             .setMaxWriteBufferNumber(options.maxWriteBufferNumber());
@@ -115,6 +121,7 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend
             writeOptions.close();
             dbOptions.close();
             columnOptions.close();
+            appendOperator.close();
             blockCache.close();
             deleteDirectory();
             throw new IllegalStateException("cannot open RocksDB state in " + directory + ": " + e.getMessage(), e);
@@ -150,6 +157,62 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend
             public void put(final Object namespace, final Object stored)
             {
                 write(name, column, entryKey(namespace, false, null), stored);
+            }
+        };
+    }
+
+    @Override
+    protected ListStore listStore(final String name)
+    {
+        final ColumnFamilyHandle column = column(name);
+        return new ListStore()
+        {
+            @Override
+            public List<Object> get(final Object namespace)
+            {
+                try
+                {
+                    final byte[] bytes = db.get(column, entryKey(namespace, false, null));
+                    return bytes == null ? null : deserializeList(name, bytes);
+                }
+                catch (final RocksDBException e)
+                {
+                    throw failure(name, "read", e);
+                }
+            }
+
+            @Override
+            public void add(final Object namespace, final List<Object> elements)
+            {
+                try
+                {
+                    db.merge(column, writeOptions, entryKey(namespace, false, null), serializeList(name, elements));
+                }
+                catch (final RocksDBException e)
+                {
+                    throw failure(name, "append to", e);
+                }
+            }
+
+            @Override
+            public void put(final Object namespace, final List<Object> elements)
+            {
+                final byte[] key = entryKey(namespace, false, null);
+                try
+                {
+                    if (elements == null || elements.isEmpty())
+                    {
+                        db.delete(column, writeOptions, key);
+                    }
+                    else
+                    {
+                        db.put(column, writeOptions, key, serializeList(name, elements));
+                    }
+                }
+                catch (final RocksDBException e)
+                {
+                    throw failure(name, "write", e);
+                }
             }
         };
     }
@@ -373,6 +436,43 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend
         return valueOutput.toBytes();
     }
 
+    /** A list is its elements' Kryo encodings back to back, so an append is a RocksDB merge (concatenation). */
+    private byte[] serializeList(final String name, final List<?> elements)
+    {
+        valueOutput.reset();
+        for (final Object element : elements)
+        {
+            try
+            {
+                valueKryo.writeClassAndObject(valueOutput, element);
+            }
+            catch (final KryoException e)
+            {
+                throw new StateSerializationException("state '" + name + "' cannot store an element of type "
+                    + element.getClass().getName() + " in RocksDB: " + e.getMessage(), e);
+            }
+        }
+        return valueOutput.toBytes();
+    }
+
+    private ArrayList<Object> deserializeList(final String name, final byte[] bytes)
+    {
+        final ArrayList<Object> elements = new ArrayList<>();
+        try (Input input = new Input(bytes))
+        {
+            while (input.position() < bytes.length)
+            {
+                elements.add(valueKryo.readClassAndObject(input));
+            }
+        }
+        catch (final KryoException e)
+        {
+            throw new StateSerializationException("list state '" + name + "' holds an element RocksDB cannot read "
+                + "back: " + e.getMessage(), e);
+        }
+        return elements;
+    }
+
     private Object deserialize(final String name, final byte[] bytes)
     {
         try (Input input = new Input(bytes))
@@ -398,6 +498,7 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend
         final HashMap<Integer, HashMap<Object, Object>> groups = new HashMap<>();
         final ColumnFamilyHandle column = column(name);
         final boolean map = "map".equals(kind);
+        final boolean list = "list".equals(kind);
         try (RocksIterator iterator = db.newIterator(column))
         {
             for (iterator.seekToFirst(); iterator.isValid(); iterator.next())
@@ -410,7 +511,8 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend
                     final Object stateKey = input.readByte() == VOID_NAMESPACE ? recordKey
                         : new NamespacedKey(recordKey, keyKryo.readClassAndObject(input));
                     final HashMap<Object, Object> group = groups.computeIfAbsent(keyGroup, g -> new HashMap<>());
-                    final Object value = deserialize(name, iterator.value());
+                    final Object value = list ? deserializeList(name, iterator.value())
+                        : deserialize(name, iterator.value());
                     if (map)
                     {
                         @SuppressWarnings("unchecked")
@@ -465,7 +567,8 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend
                 }
                 else
                 {
-                    batch.put(column, encodeKey(keyGroup, entry.getKey(), false, null), serialize(name, entry.getValue()));
+                    batch.put(column, encodeKey(keyGroup, entry.getKey(), false, null), "list".equals(kind)
+                        ? serializeList(name, (List<?>) entry.getValue()) : serialize(name, entry.getValue()));
                 }
             }
             db.write(writeOptions, batch);
@@ -504,6 +607,7 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend
         writeOptions.close();
         dbOptions.close();
         columnOptions.close();
+        appendOperator.close();
         blockCache.close();
         deleteDirectory();
     }
