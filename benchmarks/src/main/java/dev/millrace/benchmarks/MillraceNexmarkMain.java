@@ -14,6 +14,8 @@ import dev.millrace.runtime.examples.nexmark.NexmarkQueries;
 import dev.millrace.runtime.execution.JobResult;
 import dev.millrace.runtime.execution.JobState;
 import dev.millrace.runtime.execution.LocalJobRunner;
+import dev.millrace.runtime.state.StateBackend;
+import dev.millrace.runtime.state.StateBackends;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
@@ -25,7 +27,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * ({@code NEXMARK-RESULT <query> events=<n> results=<n> ns=<ns>,...}). The time of a run is from submission to the
  * job's end, as the Flink side's net runtime.
  *
- * <p>Arguments: {@code query events parallelism rounds warmupEvents}.
+ * <p>Arguments: {@code query events parallelism rounds warmupEvents [heap|rocksdb]} (the state backend, heap by
+ * default; RocksDB with the reference configuration, its databases under {@code java.io.tmpdir}).
  */
 final class MillraceNexmarkMain
 {
@@ -38,11 +41,12 @@ final class MillraceNexmarkMain
 
     public static void main(final String[] args) throws Exception
     {
-        if (args.length != 5)
+        if (args.length != 5 && args.length != 6)
         {
-            System.err.println("usage: MillraceNexmarkMain query events parallelism rounds warmupEvents");
+            System.err.println("usage: MillraceNexmarkMain query events parallelism rounds warmupEvents [heap|rocksdb]");
             System.exit(2);
         }
+        final StateBackend backend = args.length == 5 ? StateBackends.heap() : stateBackend(args[5]);
         final String query = args[0];
         final long events = Long.parseLong(args[1]);
         final int parallelism = Integer.parseInt(args[2]);
@@ -54,14 +58,14 @@ final class MillraceNexmarkMain
         {
             if (warmupEvents > 0)
             {
-                run(system, query, plan, warmupEvents, parallelism);
+                run(system, query, plan, warmupEvents, parallelism, backend);
             }
             final List<Long> nanos = new ArrayList<>();
             long results = -1;
             for (int round = 0; round < rounds; round++)
             {
                 final long startNs = System.nanoTime();
-                final long count = run(system, query, plan, events, parallelism);
+                final long count = run(system, query, plan, events, parallelism, backend);
                 nanos.add(System.nanoTime() - startNs);
                 if (results >= 0 && count != results)
                 {
@@ -100,11 +104,22 @@ final class MillraceNexmarkMain
         };
     }
 
+    static StateBackend stateBackend(final String name)
+    {
+        return switch (name)
+        {
+            case "heap" -> StateBackends.heap();
+            case "rocksdb" -> StateBackends.rocksDb();
+            default -> throw new IllegalArgumentException("unknown state backend " + name + " (heap, rocksdb)");
+        };
+    }
+
     /** One bounded job; fails unless it finishes. @return the number of results */
     private static long run(final ActorSystem<Void> system, final String query,
-        final Function<DataStream<Event>, DataStream<?>> plan, final long events, final int parallelism) throws Exception
+        final Function<DataStream<Event>, DataStream<?>> plan, final long events, final int parallelism,
+        final StateBackend backend) throws Exception
     {
-        final JobBuilder job = JobBuilder.create().setParallelism(parallelism);
+        final JobBuilder job = JobBuilder.create().setParallelism(parallelism).stateBackend(backend);
         final LongAdder results = new LongAdder();
         plan.apply(NexmarkQueries.events(job, NexmarkGenerator.defaults(), events))
             .sinkTo((value, timestamp) -> results.increment());

@@ -5,6 +5,8 @@ import dev.millrace.runtime.graph.JobGraphBuilder;
 import dev.millrace.runtime.graph.SourceTransformation;
 import dev.millrace.runtime.graph.Transformation;
 import dev.millrace.runtime.state.KeyGroupRangeAssignment;
+import dev.millrace.runtime.state.StateBackend;
+import dev.millrace.runtime.state.StateBackends;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongFunction;
@@ -31,6 +33,7 @@ public final class JobBuilder
     private final List<Transformation> transformations = new ArrayList<>();
     private int parallelism = 1;
     private int maxParallelism = KeyGroupRangeAssignment.DEFAULT_MAX_PARALLELISM;
+    private StateBackend stateBackend = StateBackends.heap();
 
     private JobBuilder()
     {
@@ -64,6 +67,21 @@ public final class JobBuilder
     public JobBuilder setMaxParallelism(final int keyGroups)
     {
         this.maxParallelism = keyGroups;
+        return this;
+    }
+
+    /**
+     * @param backend where the job's keyed operators keep their state: {@link StateBackends#heap()} (the
+     *                default) or {@link StateBackends#rocksDb()}
+     * @return this
+     */
+    public JobBuilder stateBackend(final StateBackend backend)
+    {
+        if (backend == null)
+        {
+            throw new IllegalArgumentException("the state backend must not be null");
+        }
+        this.stateBackend = backend;
         return this;
     }
 
@@ -112,7 +130,8 @@ public final class JobBuilder
      */
     public JobGraph build(final String jobName)
     {
-        return JobGraphBuilder.build(jobName, transformations, parallelism, maxParallelism);
+        return JobGraphBuilder.build(jobName, transformations, parallelism, maxParallelism)
+            .withStateBackend(stateBackend);
     }
 
     int nextId()

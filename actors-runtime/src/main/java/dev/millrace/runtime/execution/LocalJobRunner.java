@@ -85,10 +85,11 @@ public final class LocalJobRunner
     public static JobHandle submit(final ActorSystem<?> system, final JobGraph graph, final LongSupplier clockMs)
     {
         final RuntimeSettings settings = RuntimeSettings.fromConfig(system.settings().config());
+        final JobGraph configured = graph.withStateBackend(graph.stateBackend().withConfig(system.settings().config()));
         final CompletableFuture<JobResult> result = new CompletableFuture<>();
         final String name = "job-" + graph.name().replaceAll("[^A-Za-z0-9_-]", "_") + "-" + UUID.randomUUID();
         final ActorRef<JobMaster.Command> master =
-            system.systemActorOf(JobMaster.create(graph, settings, result, clockMs), name, Props.empty());
+            system.systemActorOf(JobMaster.create(configured, settings, result, clockMs), name, Props.empty());
         return new JobHandle(master, result);
     }
 }

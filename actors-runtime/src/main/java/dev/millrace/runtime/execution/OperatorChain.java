@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The operators of one vertex instance wired together: each operator's output calls the operators chained
@@ -24,6 +26,8 @@ import java.util.Map;
  */
 final class OperatorChain
 {
+    private static final Logger LOG = LoggerFactory.getLogger(OperatorChain.class);
+
     private final List<StreamOperator<Object, Object>> operators;
     private final StreamOperator<Object, Object> headOperator;
     private final SourceReader<Object> sourceReader;
@@ -93,10 +97,19 @@ final class OperatorChain
             {
                 final StreamOperator<Object, Object> operator =
                     (StreamOperator<Object, Object>) node.operatorFactory().get();
-                operator.setup(new OperatorContext(node.name(), subtask, vertex.parallelism(), graph.maxParallelism(),
-                    KeyGroupRangeAssignment.rangeFor(graph.maxParallelism(), vertex.parallelism(), subtask),
-                    processingTime), output);
                 byNode.put(node.id(), operator);
+                try
+                {
+                    operator.setup(new OperatorContext(node.name(), subtask, vertex.parallelism(),
+                        graph.maxParallelism(),
+                        KeyGroupRangeAssignment.rangeFor(graph.maxParallelism(), vertex.parallelism(), subtask),
+                        processingTime, graph.stateBackend()), output);
+                }
+                catch (final RuntimeException | Error e)
+                {
+                    closeAll(byNode.values());
+                    throw e;
+                }
             }
         }
         final List<StreamOperator<Object, Object>> ordered = new ArrayList<>();
@@ -172,6 +185,28 @@ final class OperatorChain
         for (final RecordWriter writer : writers.values())
         {
             writer.endOfInput();
+        }
+    }
+
+    /** Closes every operator (their state backends), also after a failure; never throws. */
+    void close()
+    {
+        closeAll(operators);
+    }
+
+    private static void closeAll(final Iterable<StreamOperator<Object, Object>> toClose)
+    {
+        for (final StreamOperator<Object, Object> operator : toClose)
+        {
+            try
+            {
+                operator.close();
+            }
+            catch (final RuntimeException e)
+            {
+                // Closing must reach every operator; a failing close has nothing left to release.
+                LOG.warn("closing an operator failed", e);
+            }
         }
     }
 

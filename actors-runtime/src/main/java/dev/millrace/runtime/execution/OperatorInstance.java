@@ -22,6 +22,7 @@ import java.util.TreeMap;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -171,6 +172,7 @@ public final class OperatorInstance extends AbstractBehavior<OperatorInstance.Co
             .onMessage(Drive.class, this::onDrive)
             .onMessage(FireTimers.class, this::onFireTimers)
             .onMessage(Cancel.class, this::onCancel)
+            .onSignal(PostStop.class, this::onPostStop)
             .build();
     }
 
@@ -417,6 +419,16 @@ public final class OperatorInstance extends AbstractBehavior<OperatorInstance.Co
     private Behavior<Command> onCancel(final Cancel cancel)
     {
         return Behaviors.stopped();
+    }
+
+    /** Releases the operators' state (RocksDB's native memory and directory) however the instance stopped. */
+    private Behavior<Command> onPostStop(final PostStop signal)
+    {
+        if (chain != null)
+        {
+            chain.close();
+        }
+        return this;
     }
 
     private Behavior<Command> fail(final Throwable failure)

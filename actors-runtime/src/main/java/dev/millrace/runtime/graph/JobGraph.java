@@ -1,5 +1,7 @@
 package dev.millrace.runtime.graph;
 
+import dev.millrace.runtime.state.StateBackend;
+import dev.millrace.runtime.state.StateBackends;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,9 +13,38 @@ import java.util.List;
  * @param maxParallelism number of key groups
  * @param vertices       by id (index = id)
  * @param edges          by id (index = id)
+ * @param stateBackend   where the keyed operators keep their state
  */
-public record JobGraph(String name, int maxParallelism, List<JobVertex> vertices, List<JobEdge> edges)
+public record JobGraph(String name, int maxParallelism, List<JobVertex> vertices, List<JobEdge> edges,
+                       StateBackend stateBackend)
 {
+    /**
+     * A graph whose keyed state lives on the heap.
+     *
+     * @param name           the job's name
+     * @param maxParallelism number of key groups
+     * @param vertices       by id (index = id)
+     * @param edges          by id (index = id)
+     */
+    public JobGraph(final String name, final int maxParallelism, final List<JobVertex> vertices,
+        final List<JobEdge> edges)
+    {
+        this(name, maxParallelism, vertices, edges, StateBackends.heap());
+    }
+
+    /**
+     * @param backend the state backend to run with
+     * @return this graph with it
+     */
+    public JobGraph withStateBackend(final StateBackend backend)
+    {
+        if (backend == null)
+        {
+            throw new IllegalArgumentException("job " + name + ": the state backend must not be null");
+        }
+        return new JobGraph(name, maxParallelism, vertices, edges, backend);
+    }
+
     /**
      * @param vertexId a vertex
      * @return it
@@ -84,7 +115,8 @@ public record JobGraph(String name, int maxParallelism, List<JobVertex> vertices
     public String describe()
     {
         final StringBuilder text = new StringBuilder("job ").append(name).append(" (maxParallelism ")
-            .append(maxParallelism).append(")\n");
+            .append(maxParallelism).append(", state ")
+            .append(stateBackend.describe()).append(")\n");
         for (final JobVertex vertex : vertices)
         {
             text.append("  vertex ").append(vertex.id()).append(" [").append(vertex.parallelism()).append("] ")

@@ -5,7 +5,7 @@ import dev.millrace.runtime.api.RuntimeContext;
 import dev.millrace.runtime.api.TimerService;
 import dev.millrace.runtime.state.AggregatingState;
 import dev.millrace.runtime.state.AggregatingStateDescriptor;
-import dev.millrace.runtime.state.HeapKeyedStateBackend;
+import dev.millrace.runtime.state.KeyedStateBackend;
 import dev.millrace.runtime.state.KeyGroupRangeAssignment;
 import dev.millrace.runtime.state.ListState;
 import dev.millrace.runtime.state.ListStateDescriptor;
@@ -13,6 +13,7 @@ import dev.millrace.runtime.state.MapState;
 import dev.millrace.runtime.state.MapStateDescriptor;
 import dev.millrace.runtime.state.ReducingState;
 import dev.millrace.runtime.state.ReducingStateDescriptor;
+import dev.millrace.runtime.state.StateBackendParameters;
 import dev.millrace.runtime.state.ValueState;
 import dev.millrace.runtime.state.ValueStateDescriptor;
 import java.util.ArrayList;
@@ -23,6 +24,9 @@ import java.util.Map;
 /**
  * Base of operators after {@code keyBy}: extracts each record's key, scopes keyed state to it, and owns the
  * instance's event-time and processing-time timers. Timers fire with their key set as the current key.
+ *
+ * <p>Keyed state lives in the backend the job chose ({@link OperatorContext#stateBackend()}), closed with
+ * the operator.
  *
  * <p>State snapshot tree: {@code HashMap{"keyed" -> backend tree, "eventTimers" -> ArrayList<Timer>,
  * "processingTimers" -> ArrayList<Timer>}}; a restore keeps only timers whose key is in this instance's
@@ -41,7 +45,7 @@ public abstract class AbstractKeyedOperator<K, IN, OUT> extends StreamOperator<I
 
     private final KeySelector<IN, K> keySelector;
     /** The instance's keyed state. */
-    protected HeapKeyedStateBackend backend;
+    protected KeyedStateBackend backend;
     /** Event-time timers. */
     protected final InternalTimers eventTimers = new InternalTimers();
     /** Processing-time timers. */
@@ -60,7 +64,9 @@ public abstract class AbstractKeyedOperator<K, IN, OUT> extends StreamOperator<I
     public void setup(final OperatorContext operatorContext, final Output<OUT> operatorOutput)
     {
         super.setup(operatorContext, operatorOutput);
-        backend = new HeapKeyedStateBackend(operatorContext.maxParallelism(), operatorContext.keyGroupRange());
+        backend = operatorContext.stateBackend().createKeyedStateBackend(new StateBackendParameters(
+            operatorContext.operatorName(), operatorContext.subtaskIndex(), operatorContext.maxParallelism(),
+            operatorContext.keyGroupRange(), operatorContext.processingTime()::currentTimeMillis));
         if (pendingRestore != null)
         {
             applyRestore(pendingRestore);
@@ -138,7 +144,7 @@ public abstract class AbstractKeyedOperator<K, IN, OUT> extends StreamOperator<I
     /**
      * @return the keyed state backend (for tests and harnesses)
      */
-    public HeapKeyedStateBackend backend()
+    public KeyedStateBackend backend()
     {
         return backend;
     }
@@ -245,6 +251,15 @@ public abstract class AbstractKeyedOperator<K, IN, OUT> extends StreamOperator<I
                 return backend.getAggregatingState(descriptor);
             }
         };
+    }
+
+    @Override
+    public void close()
+    {
+        if (backend != null)
+        {
+            backend.close();
+        }
     }
 
     @Override

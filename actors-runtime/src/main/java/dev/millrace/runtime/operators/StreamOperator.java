@@ -9,7 +9,7 @@ import dev.millrace.runtime.time.Watermarks;
  *
  * <p>Lifecycle: {@link #setup} → {@link #restoreState} (when restoring) → {@link #open} → records,
  * watermarks, statuses, batch ends → {@link #finish} (end of input) → {@link #snapshotState} at any point
- * between two calls.
+ * between two calls → {@link #close} when the instance stops, whether it finished, failed or was cancelled.
  *
  * <p>Threading: confined to the instance's actor.
  *
@@ -101,6 +101,15 @@ public abstract class StreamOperator<IN, OUT>
      * @param state a tree from {@link #snapshotState()}
      */
     public void restoreState(final Object state)
+    {
+    }
+
+    /**
+     * Releases what the operator holds (a keyed operator's state backend: RocksDB's native memory and
+     * directory). Called once when the instance stops, also after a failure; must not throw for a
+     * half-set-up operator.
+     */
+    public void close()
     {
     }
 }

@@ -1,339 +1,52 @@
 package dev.millrace.runtime.state;
 
-import dev.millrace.runtime.api.AggregateFunction;
-import dev.millrace.runtime.api.ReduceFunction;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Keyed state on the heap for one operator instance. Every state is a table with one hash map per key group
- * of the instance's {@link KeyGroupRange} (key → value), so a snapshot is naturally split by key group and a
- * restore keeps exactly the key groups the restoring instance owns — the basis for rescaling from a
- * snapshot later.
+ * of the instance's {@link KeyGroupRange} (state key → stored object, see {@link KeyedStateBackend} for the
+ * forms), so the live tables are the snapshot tree's groups: a snapshot copies no entry, and a restore keeps
+ * exactly the key groups the restoring instance owns. A map state's stored object is a {@code HashMap} of its
+ * user entries; a list's an {@code ArrayList}, changed in place.
  *
- * <p>State handles returned by {@code getXxxState} read and write the entry of the <em>current key</em>, set by
- * the operator with {@link #setCurrentKey(Object)} before user code runs.
- *
- * <p>Snapshot tree (serialized by a {@link StateSerializer}):
- * <pre>
- * HashMap {
- *   "maxParallelism" -> Integer
- *   "states"         -> HashMap&lt;String name, HashMap { "kind" -> String, "groups" -> HashMap&lt;Integer keyGroup, HashMap&lt;key, value&gt;&gt; }&gt;
- * }
- * </pre>
- * Values are the stored form: the value (value, reducing), an {@code ArrayList} (list), a {@code HashMap}
- * (map) or the accumulator (aggregating). Empty key groups are left out.
+ * <p>Values are kept as objects, not serialized: a state value mutated after it was written changes the
+ * state (as in Flink's heap backend). The serializability check of {@link AbstractKeyedStateBackend} still
+ * fails a value the snapshot could not write, at its first write.
  *
  * <p>Threading: confined to the operator instance's actor.
  */
-public final class HeapKeyedStateBackend
+public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend
 {
-    private final int maxParallelism;
-    private final KeyGroupRange range;
     private final Map<String, StateTable> tables = new HashMap<>();
-    private Object currentKey;
-    private int currentKeyGroupIndex = -1;
 
     /**
+     * A backend whose TTL clock is the wall clock.
+     *
      * @param maxParallelism number of key groups of the job
      * @param range          the key groups this instance owns
      */
     public HeapKeyedStateBackend(final int maxParallelism, final KeyGroupRange range)
     {
-        this.maxParallelism = maxParallelism;
-        this.range = range;
+        this(maxParallelism, range, System::currentTimeMillis);
     }
 
     /**
-     * @return the key groups this backend owns
+     * @param maxParallelism number of key groups of the job
+     * @param range          the key groups this instance owns
+     * @param clockMs        processing-time clock for TTL
      */
-    public KeyGroupRange keyGroupRange()
+    public HeapKeyedStateBackend(final int maxParallelism, final KeyGroupRange range, final LongSupplier clockMs)
     {
-        return range;
+        super(maxParallelism, range, clockMs);
     }
 
     /**
-     * Scopes every state handle to a key.
-     *
-     * @param key the key of the record or timer being processed
-     * @throws IllegalStateException when the key's group is not owned here (a partitioning bug)
-     */
-    public void setCurrentKey(final Object key)
-    {
-        final int keyGroup = KeyGroupRangeAssignment.keyGroupFor(key, maxParallelism);
-        if (!range.contains(keyGroup))
-        {
-            throw new IllegalStateException("key " + key + " is in key group " + keyGroup + ", outside this instance's "
-                + range);
-        }
-        currentKey = key;
-        currentKeyGroupIndex = keyGroup - range.startKeyGroup();
-    }
-
-    /**
-     * @return the current key, or null before the first record
-     */
-    public Object currentKey()
-    {
-        return currentKey;
-    }
-
-    /**
-     * @param descriptor the state's descriptor
-     * @param <T>        value type
-     * @return the handle, scoped to the current key
-     */
-    public <T> ValueState<T> getValueState(final ValueStateDescriptor<T> descriptor)
-    {
-        final StateTable table = table(descriptor);
-        return new ValueState<>()
-        {
-            @Override
-            @SuppressWarnings("unchecked")
-            public T value()
-            {
-                return (T) table.get();
-            }
-
-            @Override
-            public void update(final T value)
-            {
-                table.put(value);
-            }
-
-            @Override
-            public void clear()
-            {
-                table.put(null);
-            }
-        };
-    }
-
-    /**
-     * @param descriptor the state's descriptor
-     * @param <T>        element type
-     * @return the handle, scoped to the current key
-     */
-    public <T> ListState<T> getListState(final ListStateDescriptor<T> descriptor)
-    {
-        final StateTable table = table(descriptor);
-        return new ListState<>()
-        {
-            @Override
-            @SuppressWarnings("unchecked")
-            public List<T> get()
-            {
-                final List<T> list = (List<T>) table.get();
-                return list == null ? List.of() : Collections.unmodifiableList(list);
-            }
-
-            @Override
-            public void add(final T value)
-            {
-                mutable().add(value);
-            }
-
-            @Override
-            public void addAll(final List<T> values)
-            {
-                mutable().addAll(values);
-            }
-
-            @Override
-            public void update(final List<T> values)
-            {
-                table.put(values.isEmpty() ? null : new ArrayList<>(values));
-            }
-
-            @Override
-            public void clear()
-            {
-                table.put(null);
-            }
-
-            @SuppressWarnings("unchecked")
-            private List<T> mutable()
-            {
-                List<T> list = (List<T>) table.get();
-                if (list == null)
-                {
-                    list = new ArrayList<>();
-                    table.put(list);
-                }
-                return list;
-            }
-        };
-    }
-
-    /**
-     * @param descriptor the state's descriptor
-     * @param <K>        user key type
-     * @param <V>        user value type
-     * @return the handle, scoped to the current key
-     */
-    public <K, V> MapState<K, V> getMapState(final MapStateDescriptor<K, V> descriptor)
-    {
-        final StateTable table = table(descriptor);
-        return new MapState<>()
-        {
-            @Override
-            public V get(final K key)
-            {
-                final Map<K, V> map = current();
-                return map == null ? null : map.get(key);
-            }
-
-            @Override
-            public void put(final K key, final V value)
-            {
-                Map<K, V> map = current();
-                if (map == null)
-                {
-                    map = new HashMap<>();
-                    table.put(map);
-                }
-                map.put(key, value);
-            }
-
-            @Override
-            public void remove(final K key)
-            {
-                final Map<K, V> map = current();
-                if (map != null)
-                {
-                    map.remove(key);
-                    if (map.isEmpty())
-                    {
-                        table.put(null);
-                    }
-                }
-            }
-
-            @Override
-            public boolean contains(final K key)
-            {
-                final Map<K, V> map = current();
-                return map != null && map.containsKey(key);
-            }
-
-            @Override
-            public Iterable<Map.Entry<K, V>> entries()
-            {
-                final Map<K, V> map = current();
-                return map == null ? List.of() : Collections.unmodifiableMap(map).entrySet();
-            }
-
-            @Override
-            public boolean isEmpty()
-            {
-                return current() == null;
-            }
-
-            @Override
-            public void clear()
-            {
-                table.put(null);
-            }
-
-            @SuppressWarnings("unchecked")
-            private Map<K, V> current()
-            {
-                return (Map<K, V>) table.get();
-            }
-        };
-    }
-
-    /**
-     * @param descriptor the state's descriptor
-     * @param <T>        value type
-     * @return the handle, scoped to the current key
-     */
-    public <T> ReducingState<T> getReducingState(final ReducingStateDescriptor<T> descriptor)
-    {
-        final StateTable table = table(descriptor);
-        final ReduceFunction<T> function = descriptor.reduceFunction();
-        return new ReducingState<>()
-        {
-            @Override
-            @SuppressWarnings("unchecked")
-            public T get()
-            {
-                return (T) table.get();
-            }
-
-            @Override
-            public void add(final T value)
-            {
-                final T current = get();
-                try
-                {
-                    table.put(current == null ? value : function.reduce(current, value));
-                }
-                catch (final RuntimeException e)
-                {
-                    throw e;
-                }
-                catch (final Exception e)
-                {
-                    throw new UserCodeException(e);
-                }
-            }
-
-            @Override
-            public void clear()
-            {
-                table.put(null);
-            }
-        };
-    }
-
-    /**
-     * @param descriptor the state's descriptor
-     * @param <IN>       input type
-     * @param <ACC>      accumulator type
-     * @param <OUT>      result type
-     * @return the handle, scoped to the current key
-     */
-    public <IN, ACC, OUT> AggregatingState<IN, OUT> getAggregatingState(
-        final AggregatingStateDescriptor<IN, ACC, OUT> descriptor)
-    {
-        final StateTable table = table(descriptor);
-        final AggregateFunction<IN, ACC, OUT> function = descriptor.aggregateFunction();
-        return new AggregatingState<>()
-        {
-            @Override
-            public OUT get()
-            {
-                final ACC accumulator = accumulator();
-                return accumulator == null ? null : function.getResult(accumulator);
-            }
-
-            @Override
-            public void add(final IN value)
-            {
-                final ACC accumulator = accumulator();
-                table.put(function.add(value, accumulator == null ? function.createAccumulator() : accumulator));
-            }
-
-            @Override
-            public void clear()
-            {
-                table.put(null);
-            }
-
-            @SuppressWarnings("unchecked")
-            private ACC accumulator()
-            {
-                return (ACC) table.get();
-            }
-        };
-    }
-
-    /**
-     * @return the number of (state, key) entries held, for tests and metrics
+     * @return the number of (state, key, namespace) entries held, for tests and metrics
      */
     public int entryCount()
     {
@@ -348,119 +61,110 @@ public final class HeapKeyedStateBackend
         return count;
     }
 
-    /**
-     * @return the snapshot tree of all states (see the class documentation); shares no mutable object with
-     *         the live state only after serialization, so serialize it before processing further records
-     */
-    public HashMap<String, Object> snapshotTree()
+    @Override
+    protected ValueStore valueStore(final String name, final String kind)
     {
-        final HashMap<String, Object> states = new HashMap<>();
-        for (final Map.Entry<String, StateTable> entry : tables.entrySet())
+        return table(name);
+    }
+
+    @Override
+    protected MapStore mapStore(final String name)
+    {
+        return new HeapMapStore(table(name));
+    }
+
+    @Override
+    protected ListStore listStore(final String name)
+    {
+        final StateTable table = table(name);
+        return new ListStore()
         {
-            final HashMap<Integer, HashMap<Object, Object>> groups = new HashMap<>();
-            final HashMap<Object, Object>[] live = entry.getValue().groups;
-            for (int i = 0; i < live.length; i++)
+            @Override
+            @SuppressWarnings("unchecked")
+            public List<Object> get(final Object namespace)
             {
-                if (!live[i].isEmpty())
+                return (List<Object>) table.get(namespace);
+            }
+
+            @Override
+            @SuppressWarnings("unchecked")
+            public void add(final Object namespace, final List<Object> elements)
+            {
+                final ArrayList<Object> list = (ArrayList<Object>) table.get(namespace);
+                if (list == null)
                 {
-                    groups.put(range.startKeyGroup() + i, live[i]);
+                    table.put(namespace, new ArrayList<>(elements));
+                }
+                else
+                {
+                    list.addAll(elements);
                 }
             }
-            final HashMap<String, Object> state = new HashMap<>();
-            state.put("kind", entry.getValue().kind);
-            state.put("groups", groups);
-            states.put(entry.getKey(), state);
-        }
-        final HashMap<String, Object> tree = new HashMap<>();
-        tree.put("maxParallelism", maxParallelism);
-        tree.put("states", states);
-        return tree;
+
+            @Override
+            public void put(final Object namespace, final List<Object> elements)
+            {
+                table.put(namespace, elements == null || elements.isEmpty() ? null : new ArrayList<>(elements));
+            }
+        };
     }
 
-    /**
-     * Replaces all state with the key groups of a snapshot that this backend owns; other key groups in the
-     * snapshot are ignored (they belong to other instances after a rescale).
-     *
-     * @param tree a tree from {@link #snapshotTree()} (possibly of several instances' snapshots, one at a time)
-     * @param clearFirst whether to drop the current state first (false to merge several snapshots' ranges)
-     * @throws IllegalStateException when the snapshot was taken with another maxParallelism
-     */
-    @SuppressWarnings("unchecked")
-    public void restoreTree(final Map<String, Object> tree, final boolean clearFirst)
+    private StateTable table(final String name)
     {
-        final int snapshotMaxParallelism = (Integer) tree.get("maxParallelism");
-        if (snapshotMaxParallelism != maxParallelism)
+        return tables.computeIfAbsent(name, n -> new StateTable(range.size()));
+    }
+
+    @Override
+    protected HashMap<Integer, HashMap<Object, Object>> snapshotGroups(final String name, final String kind)
+    {
+        final HashMap<Integer, HashMap<Object, Object>> groups = new HashMap<>();
+        final StateTable table = tables.get(name);
+        if (table != null)
         {
-            throw new IllegalStateException("the snapshot has maxParallelism " + snapshotMaxParallelism
-                + " but this job has " + maxParallelism + "; key groups cannot be remapped");
-        }
-        if (clearFirst)
-        {
-            tables.clear();
-        }
-        final Map<String, Object> states = (Map<String, Object>) tree.get("states");
-        for (final Map.Entry<String, Object> entry : states.entrySet())
-        {
-            final Map<String, Object> state = (Map<String, Object>) entry.getValue();
-            final String kind = (String) state.get("kind");
-            final StateTable table = tables.computeIfAbsent(entry.getKey(), name -> new StateTable(kind, range.size()));
-            if (!table.kind.equals(kind))
+            for (int i = 0; i < table.groups.length; i++)
             {
-                throw new IllegalStateException("state " + entry.getKey() + " is a " + table.kind
-                    + " state here but a " + kind + " state in the snapshot");
-            }
-            final Map<Integer, Map<Object, Object>> groups = (Map<Integer, Map<Object, Object>>) state.get("groups");
-            for (final Map.Entry<Integer, Map<Object, Object>> group : groups.entrySet())
-            {
-                if (range.contains(group.getKey()))
+                if (!table.groups[i].isEmpty())
                 {
-                    table.groups[group.getKey() - range.startKeyGroup()].putAll(group.getValue());
+                    groups.put(range.startKeyGroup() + i, table.groups[i]);
                 }
             }
         }
+        return groups;
     }
 
-    /**
-     * @param serializer writes the tree
-     * @return the snapshot's bytes
-     */
-    public byte[] snapshot(final StateSerializer serializer)
+    @Override
+    protected void clearAll()
     {
-        return serializer.serialize(snapshotTree());
-    }
-
-    /**
-     * @param bytes      bytes from {@link #snapshot(StateSerializer)}
-     * @param serializer reads them
-     */
-    @SuppressWarnings("unchecked")
-    public void restore(final byte[] bytes, final StateSerializer serializer)
-    {
-        restoreTree((Map<String, Object>) serializer.deserialize(bytes), true);
-    }
-
-    private StateTable table(final StateDescriptor descriptor)
-    {
-        final StateTable table = tables.computeIfAbsent(descriptor.name(),
-            name -> new StateTable(descriptor.kind(), range.size()));
-        if (!table.kind.equals(descriptor.kind()))
+        for (final StateTable table : tables.values())
         {
-            throw new IllegalStateException("state " + descriptor.name() + " was declared as a " + table.kind
-                + " state; it cannot also be a " + descriptor.kind() + " state");
+            for (final HashMap<Object, Object> group : table.groups)
+            {
+                group.clear();
+            }
         }
-        return table;
     }
 
-    /** One state's entries, one hash map per owned key group. */
-    private final class StateTable
+    @Override
+    protected void restoreGroup(final String name, final String kind, final int keyGroup,
+        final Map<Object, Object> entries)
     {
-        final String kind;
+        table(name).groups[keyGroup - range.startKeyGroup()].putAll(entries);
+    }
+
+    @Override
+    public void close()
+    {
+        tables.clear();
+    }
+
+    /** One state's entries, one hash map per owned key group; the store of value-like states. */
+    private final class StateTable implements ValueStore
+    {
         final HashMap<Object, Object>[] groups;
 
         @SuppressWarnings({"unchecked", "rawtypes"})
-        StateTable(final String kind, final int groupCount)
+        StateTable(final int groupCount)
         {
-            this.kind = kind;
             this.groups = new HashMap[groupCount];
             for (int i = 0; i < groupCount; i++)
             {
@@ -468,30 +172,104 @@ public final class HeapKeyedStateBackend
             }
         }
 
-        Object get()
+        HashMap<Object, Object> group()
         {
-            return groups[checkedGroup()].get(currentKey);
+            return groups[checkedKeyGroup() - range.startKeyGroup()];
         }
 
-        void put(final Object value)
+        @Override
+        public Object get(final Object namespace)
         {
-            if (value == null)
+            return group().get(stateKey(namespace));
+        }
+
+        @Override
+        public void put(final Object namespace, final Object stored)
+        {
+            if (stored == null)
             {
-                groups[checkedGroup()].remove(currentKey);
+                group().remove(stateKey(namespace));
             }
             else
             {
-                groups[checkedGroup()].put(currentKey, value);
+                group().put(stateKey(namespace), stored);
+            }
+        }
+    }
+
+    /** A map state: the table's stored object per (key, namespace) is a {@code HashMap} of user entries. */
+    private static final class HeapMapStore implements MapStore
+    {
+        private final StateTable table;
+
+        HeapMapStore(final StateTable table)
+        {
+            this.table = table;
+        }
+
+        @SuppressWarnings("unchecked")
+        private HashMap<Object, Object> map(final Object namespace)
+        {
+            return (HashMap<Object, Object>) table.get(namespace);
+        }
+
+        @Override
+        public Object get(final Object namespace, final Object userKey)
+        {
+            final HashMap<Object, Object> map = map(namespace);
+            return map == null ? null : map.get(userKey);
+        }
+
+        @Override
+        public void put(final Object namespace, final Object userKey, final Object stored)
+        {
+            HashMap<Object, Object> map = map(namespace);
+            if (map == null)
+            {
+                map = new HashMap<>();
+                table.put(namespace, map);
+            }
+            map.put(userKey, stored);
+        }
+
+        @Override
+        public void remove(final Object namespace, final Object userKey)
+        {
+            final HashMap<Object, Object> map = map(namespace);
+            if (map != null)
+            {
+                map.remove(userKey);
+                if (map.isEmpty())
+                {
+                    table.put(namespace, null);
+                }
             }
         }
 
-        private int checkedGroup()
+        @Override
+        public boolean contains(final Object namespace, final Object userKey)
         {
-            if (currentKeyGroupIndex < 0)
-            {
-                throw new IllegalStateException("keyed state used outside of a keyed context (no current key)");
-            }
-            return currentKeyGroupIndex;
+            final HashMap<Object, Object> map = map(namespace);
+            return map != null && map.containsKey(userKey);
+        }
+
+        @Override
+        public Iterable<Map.Entry<Object, Object>> entries(final Object namespace)
+        {
+            final HashMap<Object, Object> map = map(namespace);
+            return map == null ? List.of() : Collections.unmodifiableMap(map).entrySet();
+        }
+
+        @Override
+        public boolean isEmpty(final Object namespace)
+        {
+            return map(namespace) == null;
+        }
+
+        @Override
+        public void clear(final Object namespace)
+        {
+            table.put(namespace, null);
         }
     }
 }

@@ -3,9 +3,6 @@ package dev.millrace.runtime.state;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
-import com.esotericsoftware.kryo.serializers.ImmutableCollectionsSerializers;
-import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
-import org.objenesis.strategy.StdInstantiatorStrategy;
 
 /**
  * The default {@link StateSerializer}: Kryo writing class names (state holds user types that no
@@ -27,12 +24,7 @@ public final class KryoStateSerializer implements StateSerializer
 
     public KryoStateSerializer()
     {
-        kryo = new Kryo();
-        kryo.setRegistrationRequired(false);
-        kryo.setReferences(true);
-        kryo.setClassLoader(Thread.currentThread().getContextClassLoader());
-        kryo.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
-        ImmutableCollectionsSerializers.registerSerializers(kryo);
+        kryo = StateKryo.create(true);
     }
 
     @Override

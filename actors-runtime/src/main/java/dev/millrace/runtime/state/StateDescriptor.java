@@ -9,6 +9,7 @@ public abstract sealed class StateDescriptor permits ValueStateDescriptor, ListS
     ReducingStateDescriptor, AggregatingStateDescriptor
 {
     private final String name;
+    private StateTtlConfig ttlConfig;
 
     StateDescriptor(final String name)
     {
@@ -25,6 +26,28 @@ public abstract sealed class StateDescriptor permits ValueStateDescriptor, ListS
     public final String name()
     {
         return name;
+    }
+
+    /**
+     * Gives the state a time-to-live. Call it before the state is first requested from the runtime context.
+     *
+     * @param config the TTL
+     */
+    public final void enableTimeToLive(final StateTtlConfig config)
+    {
+        if (config == null)
+        {
+            throw new IllegalArgumentException("state " + name + ": the TTL configuration must not be null");
+        }
+        this.ttlConfig = config;
+    }
+
+    /**
+     * @return the TTL, or null when entries never expire
+     */
+    public final StateTtlConfig ttlConfig()
+    {
+        return ttlConfig;
     }
 
     /**

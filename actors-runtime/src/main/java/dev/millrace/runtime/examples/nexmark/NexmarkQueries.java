@@ -361,31 +361,38 @@ public final class NexmarkQueries
         }
     }
 
-    /** Keeps the window's leaders and emits them when the watermark passes the window. */
+    /**
+     * Keeps the window's leaders and emits them when the watermark passes the window. The leading count is a
+     * value of its own, so a record only appends to the leaders (never reads them): cheap on RocksDB too.
+     */
     static final class MaxPerWindow extends KeyedProcessFunction<Long, HotItem, HotItem>
     {
+        private ValueState<Long> maxCount;
         private ListState<HotItem> leaders;
 
         @Override
         public void open(final RuntimeContext context)
         {
+            maxCount = context.getState(new ValueStateDescriptor<>("max-count", Long.class));
             leaders = context.getListState(new ListStateDescriptor<>("leaders", HotItem.class));
         }
 
         @Override
         public void processElement(final HotItem item, final Context<Long> context, final Collector<HotItem> out)
         {
-            final List<HotItem> current = leaders.get();
-            if (current.isEmpty())
+            final Long max = maxCount.value();
+            if (max == null)
             {
                 context.timerService().registerEventTimeTimer(item.windowEndMs() - 1);
+                maxCount.update(item.count());
                 leaders.add(item);
             }
-            else if (item.count() > current.get(0).count())
+            else if (item.count() > max)
             {
+                maxCount.update(item.count());
                 leaders.update(List.of(item));
             }
-            else if (item.count() == current.get(0).count())
+            else if (item.count() == max)
             {
                 leaders.add(item);
             }
@@ -399,6 +406,7 @@ public final class NexmarkQueries
                 out.collect(item);
             }
             leaders.clear();
+            maxCount.clear();
         }
     }
 

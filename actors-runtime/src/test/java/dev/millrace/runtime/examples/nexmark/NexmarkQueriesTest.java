@@ -15,6 +15,8 @@ import dev.millrace.runtime.examples.nexmark.NexmarkQueries.NewUser;
 import dev.millrace.runtime.execution.JobResult;
 import dev.millrace.runtime.execution.JobState;
 import dev.millrace.runtime.execution.LocalJobRunner;
+import dev.millrace.runtime.state.StateBackend;
+import dev.millrace.runtime.state.StateBackends;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,10 +28,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Each Nexmark query, run as a Millrace job at parallelism 2, gives exactly the multiset of results that a
- * straightforward computation over the same generated events gives (plain collections, no Millrace API).
+ * straightforward computation over the same generated events gives (plain collections, no Millrace API). The
+ * stateful queries run on both state backends, heap and RocksDB.
  */
 @Timeout(120)
 class NexmarkQueriesTest
@@ -56,9 +61,29 @@ class NexmarkQueriesTest
         TEST_KIT.shutdownTestKit();
     }
 
+    /** The state backends the stateful queries run on. */
+    enum Backend
+    {
+        HEAP(StateBackends.heap()),
+        ROCKSDB(StateBackends.rocksDb());
+
+        final StateBackend backend;
+
+        Backend(final StateBackend backend)
+        {
+            this.backend = backend;
+        }
+    }
+
     private static <T> Map<T, Integer> run(final Function<DataStream<Event>, DataStream<T>> query) throws Exception
     {
-        final JobBuilder job = JobBuilder.create().setParallelism(2);
+        return run(query, Backend.HEAP);
+    }
+
+    private static <T> Map<T, Integer> run(final Function<DataStream<Event>, DataStream<T>> query,
+        final Backend backend) throws Exception
+    {
+        final JobBuilder job = JobBuilder.create().setParallelism(2).stateBackend(backend.backend);
         final CollectingSink<T> sink = new CollectingSink<>();
         query.apply(NexmarkQueries.events(job, GENERATOR, EVENTS)).sinkTo(sink);
         final JobResult result = LocalJobRunner.submit(TEST_KIT.system(), job.build("nexmark"))
@@ -144,8 +169,9 @@ class NexmarkQueriesTest
         assertEquals(multiset(expected), run(NexmarkQueries::q2));
     }
 
-    @Test
-    void q3ShouldJoinLocalSellersWithTheirAuctions() throws Exception
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void q3ShouldJoinLocalSellersWithTheirAuctions(final Backend backend) throws Exception
     {
         final Map<Long, Person> sellers = new HashMap<>();
         for (final Event event : ALL)
@@ -166,7 +192,7 @@ class NexmarkQueriesTest
             }
         }
         assertTrue(expected.size() > 10, "the join must not be empty: " + expected.size());
-        assertEquals(multiset(expected), run(NexmarkQueries::q3));
+        assertEquals(multiset(expected), run(NexmarkQueries::q3, backend));
     }
 
     /** The winning bid of every auction, computed directly: the highest valid bid at or above the reserve. */
@@ -199,16 +225,18 @@ class NexmarkQueriesTest
         return winners;
     }
 
-    @Test
-    void winningBidsShouldCloseEveryAuctionWithItsHighestValidBid() throws Exception
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void winningBidsShouldCloseEveryAuctionWithItsHighestValidBid(final Backend backend) throws Exception
     {
         final List<WinningBids.WinningBid> expected = expectedWinningBids();
         assertTrue(expected.size() > 100, "auctions must close with winners: " + expected.size());
-        assertEquals(multiset(expected), run(WinningBids::of));
+        assertEquals(multiset(expected), run(WinningBids::of, backend));
     }
 
-    @Test
-    void q4ShouldAverageTheClosingPricesPerCategory() throws Exception
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void q4ShouldAverageTheClosingPricesPerCategory(final Backend backend) throws Exception
     {
         final Map<Long, long[]> totals = new HashMap<>();
         for (final WinningBids.WinningBid winner : expectedWinningBids())
@@ -220,11 +248,12 @@ class NexmarkQueriesTest
         final List<CategoryAverage> expected = new ArrayList<>();
         totals.forEach((category, total) -> expected.add(new CategoryAverage(category, total[0] / total[1], total[1])));
         assertEquals(5, expected.size());
-        assertEquals(multiset(expected), run(NexmarkQueries::q4));
+        assertEquals(multiset(expected), run(NexmarkQueries::q4, backend));
     }
 
-    @Test
-    void q6ShouldAverageTheLastTenClosingPricesPerSeller() throws Exception
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void q6ShouldAverageTheLastTenClosingPricesPerSeller(final Backend backend) throws Exception
     {
         final Map<Long, List<WinningBids.WinningBid>> bySeller = new HashMap<>();
         for (final WinningBids.WinningBid winner : expectedWinningBids())
@@ -247,11 +276,12 @@ class NexmarkQueriesTest
                 expected.add(new SellerAverage(seller, sum / (i - from + 1), winners.get(i).auction()));
             }
         });
-        assertEquals(multiset(expected), run(NexmarkQueries::q6));
+        assertEquals(multiset(expected), run(NexmarkQueries::q6, backend));
     }
 
-    @Test
-    void q5ShouldFindTheHotItemsOfEverySlidingWindow() throws Exception
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void q5ShouldFindTheHotItemsOfEverySlidingWindow(final Backend backend) throws Exception
     {
         final Map<Long, Map<Long, Long>> countsByWindowEnd = new HashMap<>();
         for (final Bid bid : allBids())
@@ -275,11 +305,12 @@ class NexmarkQueriesTest
                 }
             });
         });
-        assertEquals(multiset(expected), run(NexmarkQueries::q5));
+        assertEquals(multiset(expected), run(NexmarkQueries::q5, backend));
     }
 
-    @Test
-    void q7ShouldFindTheHighestBidsOfEveryTumblingWindow() throws Exception
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void q7ShouldFindTheHighestBidsOfEveryTumblingWindow(final Backend backend) throws Exception
     {
         final Map<Long, Long> maxByWindow = new HashMap<>();
         for (final Bid bid : allBids())
@@ -294,11 +325,12 @@ class NexmarkQueriesTest
                 expected.add(bid);
             }
         }
-        assertEquals(multiset(expected), run(NexmarkQueries::q7));
+        assertEquals(multiset(expected), run(NexmarkQueries::q7, backend));
     }
 
-    @Test
-    void q8ShouldFindPeopleWhoSoldInTheWindowTheyJoined() throws Exception
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void q8ShouldFindPeopleWhoSoldInTheWindowTheyJoined(final Backend backend) throws Exception
     {
         final Map<List<Long>, Person> persons = new HashMap<>();
         final Map<List<Long>, Integer> auctions = new HashMap<>();
@@ -324,6 +356,6 @@ class NexmarkQueriesTest
             }
         });
         assertTrue(expected.size() > 10, "q8 must find new users: " + expected.size());
-        assertEquals(multiset(expected), run(NexmarkQueries::q8));
+        assertEquals(multiset(expected), run(NexmarkQueries::q8, backend));
     }
 }
