@@ -88,6 +88,27 @@ public final class KeyedStream<K, T>
     }
 
     /**
+     * @param other a keyed stream with the same key type
+     * @param <B>   its record type
+     * @return both streams keyed by their own selectors, for a {@link KeyedCoProcessFunction}
+     */
+    public <B> KeyedConnectedStreams<K, T, B> connect(final KeyedStream<K, B> other)
+    {
+        return new KeyedConnectedStreams<>(TwoInputs.keyed(TwoInputs.beforePartition(this),
+            TwoInputs.beforePartition(other), keySelector, other.keySelector(), "Connect"));
+    }
+
+    /**
+     * @param other the right side, keyed by the same key type
+     * @param <B>   its record type
+     * @return the interval join, to complete with {@code between(lower, upper).process(...)}
+     */
+    public <B> IntervalJoin<K, T, B> intervalJoin(final KeyedStream<K, B> other)
+    {
+        return new IntervalJoin<>(this, other);
+    }
+
+    /**
      * @param assigner the windows of each record (time, session or global)
      * @param <W>      window type
      * @return the windowed stream, to reduce, aggregate or process per key and window
