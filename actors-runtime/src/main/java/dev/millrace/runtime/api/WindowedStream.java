@@ -3,6 +3,7 @@ package dev.millrace.runtime.api;
 import dev.millrace.runtime.operators.WindowOperator;
 import dev.millrace.runtime.state.UserCodeException;
 import dev.millrace.runtime.windows.Evictor;
+import dev.millrace.runtime.windows.MergingWindowAssigner;
 import dev.millrace.runtime.windows.ProcessWindowFunction;
 import dev.millrace.runtime.windows.Trigger;
 import dev.millrace.runtime.windows.Window;
@@ -45,6 +46,12 @@ public final class WindowedStream<K, T, W extends Window>
      */
     public WindowedStream<K, T, W> trigger(final Trigger<? super T, ? super W> windowTrigger)
     {
+        if (assigner instanceof MergingWindowAssigner<?> && !windowTrigger.canMerge())
+        {
+            throw new IllegalArgumentException("trigger " + windowTrigger.getClass().getSimpleName() + " cannot be "
+                + "used with " + assigner.getClass().getSimpleName() + ": merging windows need a trigger whose "
+                + "canMerge() is true (and that implements onMerge)");
+        }
         this.trigger = windowTrigger;
         return this;
     }

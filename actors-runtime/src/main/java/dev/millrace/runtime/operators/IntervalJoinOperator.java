@@ -76,11 +76,8 @@ public final class IntervalJoinOperator<K, A, B, R> extends AbstractKeyedOperato
     @Override
     protected void processKeyed(final K key, final TaggedUnion<A, B> value, final long timestampMs) throws Exception
     {
-        if (timestampMs == Long.MIN_VALUE)
-        {
-            throw new IllegalStateException("interval join " + context.operatorName() + " received a record without a "
-                + "timestamp; assign timestamps with assignTimestampsAndWatermarks(...) on both inputs");
-        }
+        WindowOperator.checkTimestamp(value.isOne() ? value.one() : value.two(), timestampMs, context.operatorName(),
+            "an interval join (on both inputs)");
         if (timestampMs <= currentWatermark)
         {
             if (value.isOne() && leftLateTag != null)

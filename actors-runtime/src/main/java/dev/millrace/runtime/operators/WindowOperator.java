@@ -157,10 +157,9 @@ public final class WindowOperator<K, IN, ACC, V, OUT, W extends Window> extends 
     @SuppressWarnings("unchecked")
     protected void processKeyed(final K key, final IN value, final long timestampMs) throws Exception
     {
-        if (assigner.isEventTime() && timestampMs == Long.MIN_VALUE)
+        if (assigner.isEventTime())
         {
-            throw new IllegalStateException("window operator " + context.operatorName() + " received a record without "
-                + "a timestamp; assign timestamps with assignTimestampsAndWatermarks(...) before event-time windows");
+            checkTimestamp(value, timestampMs, context.operatorName(), "event-time windows");
         }
         final Collection<W> assigned = assigner.assignWindows(value, timestampMs,
             assigner.isEventTime() ? Long.MIN_VALUE : context.processingTime().currentTimeMillis());
@@ -192,6 +191,30 @@ public final class WindowOperator<K, IN, ACC, V, OUT, W extends Window> extends 
             {
                 droppedLateRecords++;
             }
+        }
+    }
+
+    /**
+     * Refuses a record that event-time logic cannot place: one without a timestamp, or with a negative one
+     * (which a source may emit without an assigner in between).
+     *
+     * @param value        the record
+     * @param timestampMs  its timestamp
+     * @param operatorName the operator, for the message
+     * @param what         what needs event time, for the message
+     */
+    static void checkTimestamp(final Object value, final long timestampMs, final String operatorName,
+        final String what)
+    {
+        if (timestampMs == Long.MIN_VALUE)
+        {
+            throw new IllegalStateException("operator " + operatorName + " received a record without a timestamp; "
+                + "assign timestamps with assignTimestampsAndWatermarks(...) before " + what);
+        }
+        if (timestampMs < 0)
+        {
+            throw new IllegalArgumentException("record " + value + " has the negative timestamp " + timestampMs
+                + " (operator " + operatorName + "); event time must be epoch milliseconds >= 0");
         }
     }
 
