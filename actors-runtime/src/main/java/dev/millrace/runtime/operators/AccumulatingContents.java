@@ -24,10 +24,11 @@ final class AccumulatingContents<IN, ACC, W> implements WindowContents<IN, ACC, 
     }
 
     @Override
-    public void add(final W window, final IN value)
+    public boolean add(final W window, final IN value)
     {
         final ACC current = state.get(window);
         state.put(window, aggregate.add(value, current == null ? aggregate.createAccumulator() : current));
+        return current == null;
     }
 
     @Override

@@ -30,15 +30,17 @@ final class EvictingContents<IN, ACC, W extends Window> implements WindowContent
     }
 
     @Override
-    public void add(final W window, final IN value)
+    public boolean add(final W window, final IN value)
     {
         ArrayList<IN> elements = state.get(window);
-        if (elements == null)
+        final boolean first = elements == null;
+        if (first)
         {
             elements = new ArrayList<>();
         }
         elements.add(value);
         state.put(window, elements);
+        return first;
     }
 
     @Override

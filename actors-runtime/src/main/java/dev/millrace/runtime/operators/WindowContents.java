@@ -16,9 +16,10 @@ interface WindowContents<IN, ACC, W>
     /**
      * @param window a window of the current key
      * @param value  a record to add to it
+     * @return whether the window held nothing before
      * @throws Exception from the user's aggregate function
      */
-    void add(W window, IN value) throws Exception;
+    boolean add(W window, IN value) throws Exception;
 
     /**
      * @param window a window of the current key

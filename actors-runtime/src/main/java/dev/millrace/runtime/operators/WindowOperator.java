@@ -171,15 +171,23 @@ public final class WindowOperator<K, IN, ACC, V, OUT, W extends Window> extends 
             {
                 if (openWindows != null)
                 {
+                    // A session that grew into a window already past cleanup: retire it with what merged into it.
                     openWindows.remove(window);
+                    contents.clear(window);
+                    triggerContext.window = window;
+                    ((Trigger<IN, W>) trigger).clear(window, triggerContext);
                 }
                 continue;
             }
             skipped = false;
-            contents.add(window, value);
+            final boolean first = contents.add(window, value);
             triggerContext.window = window;
             apply(key, window, ((Trigger<IN, W>) trigger).onElement(value, timestampMs, window, triggerContext));
-            registerCleanupTimer(key, window);
+            if (first || mergingAssigner != null)
+            {
+                // A window's cleanup time never changes: one registration per window (merged ones are new windows).
+                registerCleanupTimer(key, window);
+            }
         }
         if (skipped && assigner.isEventTime() && timestampMs <= currentWatermark)
         {
