@@ -63,6 +63,8 @@ public final class WindowOperator<K, IN, ACC, V, OUT, W extends Window> extends 
     private ProcessWindowFunction<V, OUT, K, W>.Context functionContext;
     private W firingWindow;
     private long droppedLateRecords;
+    /** The last event-time timer a trigger registered and that is still queued, or null. */
+    private Timer lastRegistered;
 
     /**
      * @param keySelector       the stream's key
@@ -279,6 +281,8 @@ public final class WindowOperator<K, IN, ACC, V, OUT, W extends Window> extends 
     @Override
     protected void onEventTime(final Timer timer) throws Exception
     {
+        // The timer left the queue: a later registration of the same one must not be skipped.
+        lastRegistered = null;
         onTimer(timer, true);
     }
 
@@ -391,6 +395,7 @@ public final class WindowOperator<K, IN, ACC, V, OUT, W extends Window> extends 
 
     private void deleteCleanupTimer(final W window)
     {
+        lastRegistered = null;
         final Timer timer = new Timer(cleanupTime(window), backend.currentKey(), window);
         if (assigner.isEventTime())
         {
@@ -438,7 +443,16 @@ public final class WindowOperator<K, IN, ACC, V, OUT, W extends Window> extends 
         @Override
         public void registerEventTimeTimer(final long timeMs)
         {
-            eventTimers.register(new Timer(timeMs, backend.currentKey(), window));
+            final Object key = backend.currentKey();
+            // Triggers register their timer for every record (registration is idempotent); skipping a repeat of
+            // the last registration saves a timer object and a hash lookup per record on the hot path.
+            if (lastRegistered != null && lastRegistered.timestampMs() == timeMs && lastRegistered.key().equals(key)
+                && lastRegistered.namespace().equals(window))
+            {
+                return;
+            }
+            lastRegistered = new Timer(timeMs, key, window);
+            eventTimers.register(lastRegistered);
         }
 
         @Override
@@ -450,6 +464,7 @@ public final class WindowOperator<K, IN, ACC, V, OUT, W extends Window> extends 
         @Override
         public void deleteEventTimeTimer(final long timeMs)
         {
+            lastRegistered = null;
             eventTimers.delete(new Timer(timeMs, backend.currentKey(), window));
         }
 
