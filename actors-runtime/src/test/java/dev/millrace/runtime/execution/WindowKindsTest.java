@@ -1,6 +1,7 @@
 package dev.millrace.runtime.execution;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.millrace.runtime.api.CollectingSink;
 import dev.millrace.runtime.api.Collector;
@@ -214,6 +215,61 @@ class WindowKindsTest
         // the updated sum; at watermark 15 999 the window is gone, so 4 000 goes to the side output.
         assertEquals(List.of("a@0=3000", "a@0=6000", "a@10000=28000"), sums.results());
         assertEquals(List.of(new Event("a", 4_000)), dropped.results());
+    }
+
+    @Test
+    void shouldFireProcessingTimeWindowsInARunningJobAndAtTheEndOfInput() throws Exception
+    {
+        final int count = 20_000;
+        final java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(1_000_000);
+        final JobBuilder job = JobBuilder.create().setParallelism(2);
+        final CollectingSink<String> windows = new CollectingSink<>();
+        job.fromGenerator(count, i ->
+            {
+                // The records move the job's clock: 1 ms per 100 records, so windows open and close as they flow.
+                if (i % 100 == 0)
+                {
+                    clock.incrementAndGet();
+                }
+                return new Event("k" + (i % 3), i);
+            })
+            .keyBy(Event::key)
+            .window(dev.millrace.runtime.windows.TumblingProcessingTimeWindows.of(Duration.ofMillis(20)))
+            .process(() -> new ProcessWindowFunction<Event, String, String, TimeWindow>()
+            {
+                @Override
+                public void process(final String key, final Context context, final Iterable<Event> elements,
+                    final Collector<String> out)
+                {
+                    int n = 0;
+                    for (final Event ignored : elements)
+                    {
+                        n++;
+                    }
+                    out.collect(key + " " + context.window().startMs() + " " + n);
+                }
+            })
+            .sinkTo(windows);
+        final JobResult result = LocalJobRunner.submit(TEST_KIT.system(), job.build("processing-time"), clock::get)
+            .await(Duration.ofSeconds(30));
+        assertEquals(JobState.FINISHED, result.state(), String.valueOf(result.failure()));
+        // Which window a record lands in depends on when it arrives; that every record is in exactly one aligned
+        // window per key, and that every window fired (the last ones at the end of input), does not.
+        final Map<String, Long> perKey = new TreeMap<>();
+        final java.util.Set<String> seen = new java.util.HashSet<>();
+        for (final String window : windows.results())
+        {
+            final String[] parts = window.split(" ");
+            assertEquals(0, Long.parseLong(parts[1]) % 20, window);
+            assertTrue(seen.add(parts[0] + " " + parts[1]), "a window fired twice: " + window);
+            perKey.merge(parts[0], Long.parseLong(parts[2]), Long::sum);
+        }
+        final Map<String, Long> expected = new TreeMap<>();
+        for (long i = 0; i < count; i++)
+        {
+            expected.merge("k" + (i % 3), 1L, Long::sum);
+        }
+        assertEquals(expected, perKey);
     }
 
     /** Watermark = the event's time − 1 after every event: makes lateness exact in a test. */
