@@ -12,6 +12,7 @@ import dev.millrace.runtime.execution.LocalJobRunner;
 import dev.millrace.runtime.graph.JobGraph;
 import dev.millrace.runtime.time.WatermarkStrategy;
 import dev.millrace.runtime.windows.ProcessWindowFunction;
+import dev.millrace.runtime.windows.TimeWindow;
 import dev.millrace.runtime.windows.TumblingEventTimeWindows;
 import java.time.Duration;
 import java.util.HashMap;
@@ -81,7 +82,7 @@ class ProcessorExampleTest
             .filter(click -> !click.user().equals("user-0")).name("no bots")
             .keyBy(Click::user)
             .window(TumblingEventTimeWindows.of(Duration.ofSeconds(60)))
-            .aggregate(new CountClicks(), () -> new ProcessWindowFunction<Long, String, String>()
+            .aggregate(new CountClicks(), () -> new ProcessWindowFunction<Long, String, String, TimeWindow>()
             {
                 @Override
                 public void process(String user, Context context, Iterable<Long> counts, Collector<String> out)

@@ -116,6 +116,26 @@ public class DataStream<T>
     }
 
     /**
+     * @param other a stream of another (or the same) type
+     * @param <B>   its type
+     * @return both streams, to be read by one co-process function (after an optional {@code keyBy})
+     */
+    public <B> ConnectedStreams<T, B> connect(final DataStream<B> other)
+    {
+        return new ConnectedStreams<>(this, other);
+    }
+
+    /**
+     * @param other the stream to join with in windows
+     * @param <B>   its type
+     * @return the join, to complete with {@code where(...).equalTo(...).window(...).apply(...)}
+     */
+    public <B> JoinedStreams<T, B> join(final DataStream<B> other)
+    {
+        return new JoinedStreams<>(this, other);
+    }
+
+    /**
      * @param keySelector the key of each record
      * @param <K>         key type
      * @return the stream partitioned by key group, with keyed operations

@@ -4,6 +4,12 @@ import dev.millrace.runtime.graph.Transformation;
 import dev.millrace.runtime.operators.KeyedAggregateOperator;
 import dev.millrace.runtime.operators.KeyedProcessOperator;
 import dev.millrace.runtime.operators.KeyedReduceOperator;
+import dev.millrace.runtime.windows.CountEvictor;
+import dev.millrace.runtime.windows.CountTrigger;
+import dev.millrace.runtime.windows.GlobalWindow;
+import dev.millrace.runtime.windows.GlobalWindows;
+import dev.millrace.runtime.windows.PurgingTrigger;
+import dev.millrace.runtime.windows.Window;
 import dev.millrace.runtime.windows.WindowAssigner;
 import java.util.function.Supplier;
 
@@ -82,11 +88,62 @@ public final class KeyedStream<K, T>
     }
 
     /**
-     * @param assigner the event-time windows of each record
+     * @param other a keyed stream with the same key type
+     * @param <B>   its record type
+     * @return both streams keyed by their own selectors, for a {@link KeyedCoProcessFunction}
+     */
+    public <B> KeyedConnectedStreams<K, T, B> connect(final KeyedStream<K, B> other)
+    {
+        return new KeyedConnectedStreams<>(TwoInputs.keyed(TwoInputs.beforePartition(this),
+            TwoInputs.beforePartition(other), keySelector, other.keySelector(), "Connect"));
+    }
+
+    /**
+     * @param other the right side, keyed by the same key type
+     * @param <B>   its record type
+     * @return the interval join, to complete with {@code between(lower, upper).process(...)}
+     */
+    public <B> IntervalJoin<K, T, B> intervalJoin(final KeyedStream<K, B> other)
+    {
+        return new IntervalJoin<>(this, other);
+    }
+
+    /**
+     * @param assigner the windows of each record (time, session or global)
+     * @param <W>      window type
      * @return the windowed stream, to reduce, aggregate or process per key and window
      */
-    public WindowedStream<K, T> window(final WindowAssigner assigner)
+    public <W extends Window> WindowedStream<K, T, W> window(final WindowAssigner<W> assigner)
     {
         return new WindowedStream<>(this, assigner);
+    }
+
+    /**
+     * Tumbling count windows: each key's records in groups of {@code size}, fired and purged at every
+     * {@code size}-th record. A last, incomplete group does not fire.
+     *
+     * @param size records per window
+     * @return the windowed stream
+     */
+    public WindowedStream<K, T, GlobalWindow> countWindow(final long size)
+    {
+        return window(GlobalWindows.create()).trigger(PurgingTrigger.of(CountTrigger.of(size)));
+    }
+
+    /**
+     * Sliding count windows: at every {@code slide}-th record of a key, a window over its last {@code size}
+     * records (fewer at the start).
+     *
+     * @param size  records per window
+     * @param slide records between firings
+     * @return the windowed stream
+     */
+    public WindowedStream<K, T, GlobalWindow> countWindow(final long size, final long slide)
+    {
+        if (size < 1 || size > Integer.MAX_VALUE)
+        {
+            throw new IllegalArgumentException("count window size must be in [1, 2^31): " + size);
+        }
+        return window(GlobalWindows.create()).evictor(CountEvictor.of((int) size)).trigger(CountTrigger.of(slide));
     }
 }

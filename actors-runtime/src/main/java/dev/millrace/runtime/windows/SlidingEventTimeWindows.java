@@ -1,25 +1,20 @@
 package dev.millrace.runtime.windows;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Collection;
 
 /**
  * Fixed-size event-time windows that start every {@code slide}; a record belongs to {@code size / slide}
- * windows (rounded up).
+ * windows (rounded up). Fired by an {@link EventTimeTrigger}.
  */
-public final class SlidingEventTimeWindows implements WindowAssigner
+public final class SlidingEventTimeWindows implements WindowAssigner<TimeWindow>
 {
     private final long sizeMs;
     private final long slideMs;
 
     private SlidingEventTimeWindows(final long sizeMs, final long slideMs)
     {
-        if (sizeMs <= 0 || slideMs <= 0)
-        {
-            throw new IllegalArgumentException("window size and slide must be positive: size " + sizeMs
-                + " ms, slide " + slideMs + " ms");
-        }
+        TimeWindows.checkSizes(sizeMs, slideMs, 0);
         this.sizeMs = sizeMs;
         this.slideMs = slideMs;
     }
@@ -35,14 +30,22 @@ public final class SlidingEventTimeWindows implements WindowAssigner
     }
 
     @Override
-    public List<TimeWindow> assignWindows(final long timestampMs)
+    public Collection<TimeWindow> assignWindows(final Object element, final long timestampMs,
+        final long processingTimeMs)
     {
-        final List<TimeWindow> windows = new ArrayList<>((int) ((sizeMs + slideMs - 1) / slideMs));
-        final long lastStart = TimeWindow.windowStart(timestampMs, 0, slideMs);
-        for (long start = lastStart; start > timestampMs - sizeMs; start -= slideMs)
-        {
-            windows.add(new TimeWindow(start, start + sizeMs));
-        }
-        return windows;
+        TimeWindows.checkTimestamp(timestampMs, "a sliding event-time window");
+        return TimeWindows.sliding(timestampMs, sizeMs, slideMs, 0);
+    }
+
+    @Override
+    public Trigger<Object, TimeWindow> defaultTrigger()
+    {
+        return EventTimeTrigger.create();
+    }
+
+    @Override
+    public boolean isEventTime()
+    {
+        return true;
     }
 }

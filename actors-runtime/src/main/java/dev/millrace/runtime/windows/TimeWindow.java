@@ -1,13 +1,13 @@
 package dev.millrace.runtime.windows;
 
 /**
- * An event-time interval {@code [startMs, endMs)}. Its results are emitted when the watermark reaches
- * {@link #maxTimestamp()}, with that timestamp.
+ * An interval {@code [startMs, endMs)} of event or processing time. Its results are emitted with
+ * {@link #maxTimestamp()} as their timestamp.
  *
  * @param startMs first millisecond, inclusive
  * @param endMs   end, exclusive
  */
-public record TimeWindow(long startMs, long endMs)
+public record TimeWindow(long startMs, long endMs) implements Window
 {
     public TimeWindow
     {
@@ -18,9 +18,28 @@ public record TimeWindow(long startMs, long endMs)
     }
 
     /** @return the last millisecond in the window */
+    @Override
     public long maxTimestamp()
     {
         return endMs - 1;
+    }
+
+    /**
+     * @param other a window
+     * @return whether the two overlap or touch (sessions that touch become one)
+     */
+    public boolean intersects(final TimeWindow other)
+    {
+        return startMs <= other.endMs && endMs >= other.startMs;
+    }
+
+    /**
+     * @param other a window
+     * @return the smallest window that covers both
+     */
+    public TimeWindow cover(final TimeWindow other)
+    {
+        return new TimeWindow(Math.min(startMs, other.startMs), Math.max(endMs, other.endMs));
     }
 
     /**

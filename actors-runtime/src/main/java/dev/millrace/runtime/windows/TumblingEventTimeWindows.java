@@ -1,26 +1,21 @@
 package dev.millrace.runtime.windows;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 
 /**
- * Fixed-size, non-overlapping event-time windows aligned to the epoch (plus an optional offset).
+ * Fixed-size, non-overlapping event-time windows aligned to the epoch (plus an optional offset), fired by
+ * an {@link EventTimeTrigger} when the watermark passes their end.
  */
-public final class TumblingEventTimeWindows implements WindowAssigner
+public final class TumblingEventTimeWindows implements WindowAssigner<TimeWindow>
 {
     private final long sizeMs;
     private final long offsetMs;
 
     private TumblingEventTimeWindows(final long sizeMs, final long offsetMs)
     {
-        if (sizeMs <= 0)
-        {
-            throw new IllegalArgumentException("window size must be positive: " + sizeMs + " ms");
-        }
-        if (offsetMs < 0 || offsetMs >= sizeMs)
-        {
-            throw new IllegalArgumentException("window offset must be in [0, size): " + offsetMs + " ms");
-        }
+        TimeWindows.checkSizes(sizeMs, sizeMs, offsetMs);
         this.sizeMs = sizeMs;
         this.offsetMs = offsetMs;
     }
@@ -45,9 +40,23 @@ public final class TumblingEventTimeWindows implements WindowAssigner
     }
 
     @Override
-    public List<TimeWindow> assignWindows(final long timestampMs)
+    public Collection<TimeWindow> assignWindows(final Object element, final long timestampMs,
+        final long processingTimeMs)
     {
+        TimeWindows.checkTimestamp(timestampMs, "a tumbling event-time window");
         final long start = TimeWindow.windowStart(timestampMs, offsetMs, sizeMs);
         return List.of(new TimeWindow(start, start + sizeMs));
+    }
+
+    @Override
+    public Trigger<Object, TimeWindow> defaultTrigger()
+    {
+        return EventTimeTrigger.create();
+    }
+
+    @Override
+    public boolean isEventTime()
+    {
+        return true;
     }
 }

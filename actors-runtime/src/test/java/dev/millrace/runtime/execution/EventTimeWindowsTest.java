@@ -114,7 +114,7 @@ class EventTimeWindowsTest
                 .withTimestampAssigner((event, previous) -> event.timestampMs()))
             .keyBy(Event::key)
             .window(SlidingEventTimeWindows.of(Duration.ofSeconds(10), Duration.ofSeconds(2)))
-            .aggregate(new CountEvents(), () -> new ProcessWindowFunction<Long, Count, String>()
+            .aggregate(new CountEvents(), () -> new ProcessWindowFunction<Long, Count, String, TimeWindow>()
             {
                 @Override
                 public void process(final String key, final Context context, final Iterable<Long> elements,
@@ -161,7 +161,7 @@ class EventTimeWindowsTest
                 .withTimestampAssigner((event, previous) -> event.timestampMs()))
             .keyBy(Event::key)
             .window(TumblingEventTimeWindows.of(Duration.ofSeconds(10)))
-            .process(() -> new ProcessWindowFunction<Event, String, String>()
+            .process(() -> new ProcessWindowFunction<Event, String, String, TimeWindow>()
             {
                 @Override
                 public void process(final String key, final Context context, final Iterable<Event> elements,

@@ -74,7 +74,7 @@ class RuntimeSerializationTest
                 assertTrue(entry.getValue() >= 6000 && entry.getValue() <= 6999, entry.toString());
             }
         }
-        assertEquals(8, runtime);
+        assertEquals(9, runtime);
     }
 
     @Test

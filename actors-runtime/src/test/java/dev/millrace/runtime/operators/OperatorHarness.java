@@ -81,6 +81,11 @@ final class OperatorHarness<IN, OUT>
         operator.onBatchEnd();
     }
 
+    void finish() throws Exception
+    {
+        operator.finish();
+    }
+
     void advanceProcessingTime(final long nowMs) throws Exception
     {
         time.advance(nowMs);

@@ -320,7 +320,7 @@ public final class NexmarkQueries
         return bids(events)
             .keyBy(Bid::auction)
             .window(SlidingEventTimeWindows.of(WINDOW, SLIDE))
-            .aggregate(new CountBids(), () -> new ProcessWindowFunction<Long, HotItem, Long>()
+            .aggregate(new CountBids(), () -> new ProcessWindowFunction<Long, HotItem, Long, TimeWindow>()
             {
                 @Override
                 public void process(final Long auction, final Context context, final Iterable<Long> counts,
@@ -487,7 +487,7 @@ public final class NexmarkQueries
             .filter(event -> event.person() != null || event.auction() != null)
             .keyBy(event -> event.person() != null ? event.person().id() : event.auction().seller())
             .window(TumblingEventTimeWindows.of(WINDOW))
-            .process(() -> new ProcessWindowFunction<Event, NewUser, Long>()
+            .process(() -> new ProcessWindowFunction<Event, NewUser, Long, TimeWindow>()
             {
                 @Override
                 public void process(final Long id, final Context context, final Iterable<Event> window,
