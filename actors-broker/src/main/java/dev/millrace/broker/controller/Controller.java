@@ -356,7 +356,7 @@ public final class Controller
         final List<PartitionChange> changes = PartitionElections.reconcile(image, this::isLive, log::warn);
         if (changes.isEmpty())
         {
-            publishReplicasOf(image, brokerId);
+            publishBrokerChange(image, brokerId, live, changes);
             return Effect().noReply();
         }
         return Effect()
@@ -364,8 +364,7 @@ public final class Controller
             .thenRun(newImage ->
             {
                 logChanges("broker " + brokerId + (live ? " came back" : " is gone"), changes);
-                publishChanges(newImage, changes);
-                publishReplicasOf(newImage, brokerId);
+                publishBrokerChange(newImage, brokerId, live, changes);
             })
             .thenNoReply();
     }
@@ -553,16 +552,29 @@ public final class Controller
         publishImage(image);
     }
 
-    /** The state of every partition with a replica on {@code brokerId} (a broker that came back), and the image. */
-    private void publishReplicasOf(final ClusterImage image, final int brokerId)
+    /**
+     * After a broker came or went: the changed partitions to their live replicas; when it came back, also every other
+     * partition with a replica on it (which got nothing while it was gone) to that replica; and the image.
+     */
+    private void publishBrokerChange(
+        final ClusterImage image, final int brokerId, final boolean back, final List<PartitionChange> changes)
     {
-        for (final TopicImage topic : image.topics().values())
+        final Set<String> changed = new HashSet<>();
+        for (final PartitionChange change : changes)
         {
-            for (final PartitionImage partition : topic.partitions())
+            publishPartition(change.topic(), change.partition());
+            changed.add(change.topic() + "-" + change.partition().partition());
+        }
+        if (back)
+        {
+            for (final TopicImage topic : image.topics().values())
             {
-                if (partition.replicas().contains(brokerId))
+                for (final PartitionImage partition : topic.partitions())
                 {
-                    publishPartition(topic.name(), partition);
+                    if (partition.replicas().contains(brokerId) && !changed.contains(topic.name() + "-" + partition.partition()))
+                    {
+                        publisher.leaderAndIsr(brokerId, leaderAndIsr(topic.name(), partition));
+                    }
                 }
             }
         }
@@ -577,12 +589,11 @@ public final class Controller
 
     /**
      * A replica on a broker that is not live gets nothing: its shard would be started wherever the sender is. It
-     * gets the state when its broker comes back ({@link #publishReplicasOf}).
+     * gets the state when its broker comes back ({@link #publishBrokerChange}).
      */
     private void publishPartition(final String topic, final PartitionImage partition)
     {
-        final LeaderAndIsr decision = new LeaderAndIsr(new TopicPartition(topic, partition.partition()),
-            partition.leader(), partition.leaderEpoch(), partition.partitionEpoch(), partition.isr(), partition.replicas());
+        final LeaderAndIsr decision = leaderAndIsr(topic, partition);
         for (final int replica : partition.replicas())
         {
             if (isLive(replica))
@@ -590,6 +601,12 @@ public final class Controller
                 publisher.leaderAndIsr(replica, decision);
             }
         }
+    }
+
+    private static LeaderAndIsr leaderAndIsr(final String topic, final PartitionImage partition)
+    {
+        return new LeaderAndIsr(new TopicPartition(topic, partition.partition()),
+            partition.leader(), partition.leaderEpoch(), partition.partitionEpoch(), partition.isr(), partition.replicas());
     }
 
     private void publishImage(final ClusterImage image)
