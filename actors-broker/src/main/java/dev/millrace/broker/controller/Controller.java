@@ -611,7 +611,8 @@ public final class Controller
 
     private void publishImage(final ClusterImage image)
     {
-        publisher.metadata(new PublishedMetadata(image, liveBrokerIds(image), controllerBrokerId()));
+        publisher.metadata(
+            new PublishedMetadata(image, liveBrokerIds(image), controllerBrokerId(), lastSequenceNumber(context)));
     }
 
     /** The broker id of the node this controller runs on, -1 outside a cluster. */
@@ -643,6 +644,8 @@ public final class Controller
         final BrokerRegistration broker = new BrokerRegistration(command.brokerId(), command.host(), command.port(), rack);
         if (broker.equals(image.brokers().get(broker.brokerId())))
         {
+            // A restarted node: nothing changes, but it should not wait for the periodic publication.
+            publishImage(image);
             return Effect().reply(command.replyTo(), new BrokerRegistrationAccepted(broker));
         }
         return Effect()

@@ -13,12 +13,13 @@ import dev.millrace.serialization.kryo.MillraceMessage;
  * @param image        the controller's current image.
  * @param liveBrokers  registered broker ids with a cluster member up, ascending.
  * @param controllerId the broker id of the node running the controller, -1 when it is not known (no cluster).
+ * @param version      the controller journal's sequence number when published: a node ignores a publication older
+ *                     than one it applied (two publications may overtake each other across a singleton failover
+ *                     or between the periodic one and a change's).
  */
-public record PublishedMetadata(ClusterImage image, List<Integer> liveBrokers, int controllerId) implements MillraceMessage
+public record PublishedMetadata(ClusterImage image, List<Integer> liveBrokers, int controllerId, long version)
+    implements MillraceMessage
 {
-    /** Before the first publication: nothing known. */
-    public static final PublishedMetadata EMPTY = new PublishedMetadata(ClusterImage.EMPTY, List.of(), -1);
-
     public PublishedMetadata
     {
         Objects.requireNonNull(image, "image");
@@ -32,6 +33,6 @@ public record PublishedMetadata(ClusterImage image, List<Integer> liveBrokers, i
 
     public PublishedMetadata withImage(final ClusterImage newImage)
     {
-        return new PublishedMetadata(newImage, liveBrokers, controllerId);
+        return new PublishedMetadata(newImage, liveBrokers, controllerId, version);
     }
 }

@@ -115,7 +115,7 @@ class ControllerSerializationTest
             new ProducerIdsAllocated(0, 1000),
             new ControllerProtocol.BrokerMembershipChanged(1, "pekko://millrace@127.0.0.1:7355#42", true),
             new PartitionChange("t", partition.withLeader(2, List.of(2, 3))),
-            new PublishedMetadata(image, List.of(1, 2), 1),
+            new PublishedMetadata(image, List.of(1, 2), 1, 17),
             new ControllerEvent.PartitionsChanged(List.of(new PartitionChange("t", partition.withIsr(List.of(1))))),
             new ControllerProtocol.ControlledShutdown(2, probe.ref().narrow()),
             new ControllerProtocol.ElectPreferredLeaders(probe.ref().narrow()),
