@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import dev.millrace.broker.controller.ClusterImage;
@@ -463,6 +464,11 @@ public final class Broker extends AbstractBehavior<Broker.Command>
     private ClusterImage image;
     /** The last publication applied (its image may be older than {@link #image}, which local changes update). */
     private PublishedMetadata published;
+    /**
+     * Ids of topics whose replicas on this broker were told to delete their logs (through this broker, or on a
+     * publication), so that the other path does not do it again: a late delete could hit a topic created again.
+     */
+    private final Set<UUID> deletedTopicIds = new HashSet<>();
 
     private Broker(
         final ActorContext<Command> context, final ActorRef<ControllerProtocol> controller, final ClusterSharding sharding,
@@ -594,8 +600,7 @@ public final class Broker extends AbstractBehavior<Broker.Command>
         }
         for (final TopicImage before : previous.topics().values())
         {
-            final TopicImage now = update.image().topics().get(before.name());
-            if (now == null || !now.topicId().equals(before.topicId()))
+            if (!update.image().topics().containsKey(before.name()) && deletedTopicIds.add(before.topicId()))
             {
                 deleteOwnReplicas(before);
             }
@@ -735,9 +740,11 @@ public final class Broker extends AbstractBehavior<Broker.Command>
         }
         image = image.withoutTopic(delete.name());
         final List<CompletableFuture<PartitionReplicaEntity.ReplicaDeleted>> replies = new ArrayList<>();
+        // Skipped when a publication already had this broker's replicas delete their logs.
+        final boolean first = deletedTopicIds.add(accepted.topicId());
         for (final PartitionImage partition : deleted.topic().partitions())
         {
-            if (partition.replicas().contains(brokerId))
+            if (first && partition.replicas().contains(brokerId))
             {
                 final EntityRef<Object> replica = sharding.entityRefFor(
                     PartitionReplicaEntity.ADMIN_TYPE_KEY,
