@@ -466,7 +466,7 @@ public final class Broker extends AbstractBehavior<Broker.Command>
     private PublishedMetadata published;
     /**
      * Ids of topics whose replicas on this broker were told to delete their logs (through this broker, or on a
-     * publication), so that the other path does not do it again: a late delete could hit a topic created again.
+     * publication), so that a publication does not do it again: a late delete could hit a topic created again.
      */
     private final Set<UUID> deletedTopicIds = new HashSet<>();
 
@@ -740,11 +740,11 @@ public final class Broker extends AbstractBehavior<Broker.Command>
         }
         image = image.withoutTopic(delete.name());
         final List<CompletableFuture<PartitionReplicaEntity.ReplicaDeleted>> replies = new ArrayList<>();
-        // Skipped when a publication already had this broker's replicas delete their logs.
-        final boolean first = deletedTopicIds.add(accepted.topicId());
+        // Also when a publication already had them delete their logs: the caller is answered once they have.
+        deletedTopicIds.add(accepted.topicId());
         for (final PartitionImage partition : deleted.topic().partitions())
         {
-            if (first && partition.replicas().contains(brokerId))
+            if (partition.replicas().contains(brokerId))
             {
                 final EntityRef<Object> replica = sharding.entityRefFor(
                     PartitionReplicaEntity.ADMIN_TYPE_KEY,
