@@ -43,7 +43,8 @@ import org.junit.jupiter.api.Timeout;
  * brokers (Admin.describeCluster) and the same leaders, replicas and ISRs (Admin.describeTopics). Then the node of a
  * partition leader that does not host the controller is killed with SIGKILL: each survivor's Metadata (read raw, for
  * the leader epoch) names another leader for that partition with a higher leader epoch, an ISR without the killed
- * broker, and lists only the two live brokers. Data replication is not exercised here.
+ * broker, and lists only the two live brokers. A node stopped gracefully (SIGTERM) first has the controller move its
+ * leaderships to other in-sync replicas (controlled shutdown). Data replication is not exercised here.
  */
 class MetadataITCase
 {
@@ -106,6 +107,45 @@ class MetadataITCase
                 final Set<Integer> live = new HashSet<>(List.of(0, 1, 2));
                 live.remove(victim.brokerId());
                 eventually(CONVERGE, () -> describe(survivor, live, 2));
+            }
+        }
+    }
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void aNodeStoppedGracefullyHandsItsLeadershipsOverBeforeItLeaves() throws Exception
+    {
+        try (LocalCluster cluster = LocalCluster.builder().nodes(3).journal("quorum").start())
+        {
+            final NodeProcess controller = eventually(Duration.ofSeconds(30), () -> cluster.controllerNode().orElseThrow());
+            try (Admin admin = admin(cluster.node(0)))
+            {
+                admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short)3))).all()
+                    .get(CALL.toSeconds(), TimeUnit.SECONDS);
+            }
+            final Map<Integer, Integer> leaders = eventually(CONVERGE, () -> describe(controller, Set.of(0, 1, 2), 3));
+            final int partition = leaders.entrySet().stream()
+                .filter(e -> e.getValue() != controller.brokerId()).findFirst().orElseThrow().getKey();
+            final NodeProcess stopping = cluster.node(leaders.get(partition));
+
+            stopping.stop(Duration.ofSeconds(60));
+
+            assertTrue(stopping.logged("controlled shutdown: broker " + stopping.brokerId() + " leads no partition"),
+                stopping.stderrTail(30));
+            assertTrue(controller.logged("controlled shutdown of broker " + stopping.brokerId()),
+                "the controller moved the leaderships");
+            // Decided before the node left: every survivor already names another leader, with a higher epoch, and
+            // an ISR without the stopped broker.
+            for (final NodeProcess survivor : cluster.aliveNodes())
+            {
+                final MetadataResponseData.MetadataResponsePartition now = eventually(CONVERGE, () ->
+                {
+                    final MetadataResponseData.MetadataResponsePartition p = rawPartition(survivor, partition);
+                    assertTrue(p.leaderId() >= 0 && p.leaderId() != stopping.brokerId(), "leader still " + p.leaderId());
+                    return p;
+                });
+                assertEquals(1, now.leaderEpoch(), now.toString());
+                assertFalse(now.isrNodes().contains(stopping.brokerId()), now.toString());
             }
         }
     }
