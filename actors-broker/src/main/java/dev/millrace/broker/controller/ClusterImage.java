@@ -77,4 +77,21 @@ public record ClusterImage(Map<Integer, BrokerRegistration> brokers, Map<String,
     {
         return new ClusterImage(brokers, topics, newNextProducerId);
     }
+
+    /** The image with each changed partition replaced; a change for a topic that does not exist is an error. */
+    public ClusterImage withPartitionChanges(final List<PartitionChange> changes)
+    {
+        final Map<String, TopicImage> newTopics = new HashMap<>(topics);
+        for (final PartitionChange change : changes)
+        {
+            final TopicImage topic = newTopics.get(change.topic());
+            if (topic == null || change.partition().partition() >= topic.partitionCount())
+            {
+                throw new IllegalStateException("journal holds a change of " + change.topic() + "-" +
+                    change.partition().partition() + ", which does not exist");
+            }
+            newTopics.put(change.topic(), topic.withPartition(change.partition()));
+        }
+        return new ClusterImage(brokers, newTopics, nextProducerId);
+    }
 }

@@ -14,25 +14,38 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.slf4j.Logger;
 
 import dev.millrace.broker.controller.ControllerEvent.BrokerRegistered;
 import dev.millrace.broker.controller.ControllerEvent.PartitionsAdded;
+import dev.millrace.broker.controller.ControllerEvent.PartitionsChanged;
 import dev.millrace.broker.controller.ControllerEvent.ProducerIdsAllocated;
 import dev.millrace.broker.controller.ControllerEvent.TopicConfigsAltered;
 import dev.millrace.broker.controller.ControllerEvent.TopicCreated;
 import dev.millrace.broker.controller.ControllerEvent.TopicDeleted;
 import dev.millrace.broker.controller.ControllerProtocol.AllocateProducerIds;
+import dev.millrace.broker.controller.ControllerProtocol.AlterIsr;
+import dev.millrace.broker.controller.ControllerProtocol.ControlledShutdown;
+import dev.millrace.broker.controller.ControllerProtocol.ControlledShutdownDone;
+import dev.millrace.broker.controller.ControllerProtocol.ElectPreferredLeaders;
+import dev.millrace.broker.controller.ControllerProtocol.IsrAltered;
+import dev.millrace.broker.controller.ControllerProtocol.PreferredLeadersElected;
+import dev.millrace.broker.controller.ControllerProtocol.PublishMetadata;
+import dev.millrace.broker.controller.ControllerProtocol.Reconcile;
 import dev.millrace.broker.controller.ControllerProtocol.AlterTopicConfigs;
 import dev.millrace.broker.controller.ControllerProtocol.BrokerMembershipChanged;
 import dev.millrace.broker.controller.ControllerProtocol.BrokerRegistrationAccepted;
@@ -51,6 +64,8 @@ import dev.millrace.broker.controller.ControllerProtocol.TopicCreationAccepted;
 import dev.millrace.broker.controller.ControllerProtocol.TopicDeletionAccepted;
 import dev.millrace.broker.controller.ControllerProtocol.TopicDescription;
 import dev.millrace.broker.controller.ControllerProtocol.TopicListing;
+import dev.millrace.broker.partition.PartitionProtocol.LeaderAndIsr;
+import dev.millrace.broker.partition.PartitionProtocol.TopicPartition;
 
 /**
  * The cluster controller: the single, event-sourced owner of the metadata {@link ClusterImage} (brokers, topics,
@@ -61,6 +76,26 @@ import dev.millrace.broker.controller.ControllerProtocol.TopicListing;
  * {@link Rejected} (persisting nothing) or persists one {@link ControllerEvent} and replies once it is durable;
  * only the event handlers change the image, so replay rebuilds exactly the same image. Every random choice (topic
  * ids, which broker gets the first replica) is made in the command handler and carried in the event.
+ *
+ * <p><b>Replication.</b> The controller is the only writer of leaders, leader epochs and ISRs. Which brokers are live
+ * comes from its own subscription to cluster membership (a broker is live while a member with role
+ * {@code broker-<id>} is up; seeded from the cluster state when it recovers). It decides:
+ * <ul>
+ *   <li>placement: a new partition's replicas go to distinct live brokers, spread evenly, leaders too
+ *       ({@link ReplicaAssignor}); rack-aware when every live broker declared a rack;</li>
+ *   <li>failover: when a broker is gone, every partition it led gets the first live ISR member (replica order) as
+ *       leader, and it leaves every ISR; no live ISR member: no leader (-1), unless the topic enables unclean
+ *       election; when a broker comes back, a leaderless partition whose ISR holds it gets it as leader
+ *       ({@link PartitionElections});</li>
+ *   <li>ISR changes asked by leaders ({@link AlterIsr}), validated and fenced by both epochs;</li>
+ *   <li>controlled shutdown ({@link ControlledShutdown}) and preferred-leader election ({@link ElectPreferredLeaders},
+ *       also every {@code leader-imbalance-check-interval} when {@code auto-leader-rebalance} is on).</li>
+ * </ul>
+ * Each decision is one {@link PartitionsChanged} event. Once it is durable the controller publishes through its
+ * {@link PartitionStatePublisher}: a {@link LeaderAndIsr} to every live replica of each changed (or created)
+ * partition, and the {@link PublishedMetadata} image to every node (also after every other event and every
+ * {@code metadata-publish-interval}). After recovery (a start, or a failover of the singleton) it reconciles leaders
+ * with the live brokers and re-delivers every partition's state, so replicas converge.
  *
  * <p>A snapshot of the image is saved every {@code millrace.controller.snapshot-every-events} events, so recovery
  * reads at most one snapshot and that many events.
@@ -83,17 +118,31 @@ public final class Controller
      * node restarts on another port). An id with an empty set is gone. Derived from membership, not persisted.
      */
     private final Map<Integer, Set<String>> brokerMembers = new HashMap<>();
+    /** Brokers that asked for a controlled shutdown: not elected leader nor added to an ISR until they are gone. */
+    private final Set<Integer> shuttingDown = new HashSet<>();
+    private final PartitionStatePublisher publisher;
+    private final ActorContext<ControllerProtocol> context;
+    /**
+     * In a cluster a broker is live only while one of its members is up; outside one (tests) a registered broker
+     * counts as live until a membership change says it is gone.
+     */
+    private final boolean clusterMode;
 
     private Controller(
         final PersistenceId persistenceId,
         final ControllerSettings settings,
         final Supplier<UUID> topicIds,
-        final Logger log)
+        final PartitionStatePublisher publisher,
+        final ActorContext<ControllerProtocol> context,
+        final boolean clusterMode)
     {
         super(persistenceId);
         this.settings = settings;
         this.topicIds = topicIds;
-        this.log = log;
+        this.publisher = publisher;
+        this.context = context;
+        this.log = context.getLog();
+        this.clusterMode = clusterMode;
     }
 
     /**
@@ -111,29 +160,75 @@ public final class Controller
     public static Behavior<ControllerProtocol> create(
         final PersistenceId persistenceId, final ControllerSettings settings, final Supplier<UUID> topicIds)
     {
-        return Behaviors.setup(context ->
+        return create(persistenceId, settings, topicIds, PartitionStatePublisher.NONE);
+    }
+
+    /**
+     * @param publisher delivers each partition's state to its replicas and the image to every node.
+     */
+    public static Behavior<ControllerProtocol> create(
+        final PersistenceId persistenceId, final ControllerSettings settings, final PartitionStatePublisher publisher)
+    {
+        return create(persistenceId, settings, UUID::randomUUID, publisher);
+    }
+
+    public static Behavior<ControllerProtocol> create(
+        final PersistenceId persistenceId, final ControllerSettings settings, final Supplier<UUID> topicIds,
+        final PartitionStatePublisher publisher)
+    {
+        return Behaviors.withTimers(timers -> Behaviors.setup(context ->
         {
-            subscribeToMembership(context);
-            return new Controller(persistenceId, settings, topicIds, context.getLog());
-        });
+            final boolean clusterMode = subscribeToMembership(context);
+            startTimers(timers, settings, context);
+            return new Controller(persistenceId, settings, topicIds, publisher, context, clusterMode);
+        }));
+    }
+
+    private static void startTimers(
+        final TimerScheduler<ControllerProtocol> timers, final ControllerSettings settings,
+        final ActorContext<ControllerProtocol> context)
+    {
+        timers.startTimerWithFixedDelay(PublishMetadata.INSTANCE, settings.metadataPublishInterval());
+        if (settings.autoLeaderRebalance())
+        {
+            timers.startTimerWithFixedDelay(
+                new ElectPreferredLeaders(context.getSystem().ignoreRef()), settings.leaderImbalanceCheckInterval());
+        }
+    }
+
+    private static boolean isCluster(final ActorContext<?> context)
+    {
+        final String provider = context.getSystem().settings().config().getString("pekko.actor.provider");
+        return "cluster".equals(provider) || provider.contains("ClusterActorRefProvider");
     }
 
     /** Cluster members carrying a broker role tell the controller which registered brokers are gone. */
-    private static void subscribeToMembership(final ActorContext<ControllerProtocol> context)
+    private static boolean subscribeToMembership(final ActorContext<ControllerProtocol> context)
     {
-        final String provider = context.getSystem().settings().config().getString("pekko.actor.provider");
-        if (!"cluster".equals(provider) && !provider.contains("ClusterActorRefProvider"))
+        if (!isCluster(context))
         {
-            return;
+            return false;
         }
         final ActorRef<ClusterEvent.MemberEvent> adapter = context.messageAdapter(
             ClusterEvent.MemberEvent.class, Controller::membershipChange);
         Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(adapter, ClusterEvent.MemberEvent.class));
+        return true;
     }
 
     private static ControllerProtocol membershipChange(final ClusterEvent.MemberEvent event)
     {
         final Member member = event.member();
+        final int brokerId = brokerIdOf(member);
+        final boolean present = event instanceof ClusterEvent.MemberUp || event instanceof ClusterEvent.MemberWeaklyUp;
+        final boolean absent = event instanceof ClusterEvent.MemberLeft || event instanceof ClusterEvent.MemberExited ||
+            event instanceof ClusterEvent.MemberDowned || event instanceof ClusterEvent.MemberRemoved;
+        // Joining and the shutdown-preparation events change nothing: id -1 is ignored.
+        return new BrokerMembershipChanged(present || absent ? brokerId : -1, member.uniqueAddress().toString(), present);
+    }
+
+    /** The broker id of a member's {@code broker-<id>} role, or -1. */
+    private static int brokerIdOf(final Member member)
+    {
         int brokerId = -1;
         for (final String role : member.getRoles())
         {
@@ -149,11 +244,7 @@ public final class Controller
                 }
             }
         }
-        final boolean present = event instanceof ClusterEvent.MemberUp || event instanceof ClusterEvent.MemberWeaklyUp;
-        final boolean absent = event instanceof ClusterEvent.MemberLeft || event instanceof ClusterEvent.MemberExited ||
-            event instanceof ClusterEvent.MemberDowned || event instanceof ClusterEvent.MemberRemoved;
-        // Joining and the shutdown-preparation events change nothing: id -1 is ignored.
-        return new BrokerMembershipChanged(present || absent ? brokerId : -1, member.uniqueAddress().toString(), present);
+        return brokerId;
     }
 
     @Override
@@ -183,7 +274,42 @@ public final class Controller
             .onCommand(AllocateProducerIds.class, this::onAllocateProducerIds)
             .onCommand(GetMetadata.class, this::onGetMetadata)
             .onCommand(BrokerMembershipChanged.class, this::onBrokerMembershipChanged)
+            .onCommand(AlterIsr.class, this::onAlterIsr)
+            .onCommand(ControlledShutdown.class, this::onControlledShutdown)
+            .onCommand(ElectPreferredLeaders.class, this::onElectPreferredLeaders)
+            .onCommand(Reconcile.class, this::onReconcile)
+            .onCommand(PublishMetadata.class, this::onPublishMetadata)
             .build();
+    }
+
+    @Override
+    public SignalHandler<ClusterImage> signalHandler()
+    {
+        return newSignalHandlerBuilder()
+            .onSignal(RecoveryCompleted.instance(), this::onRecoveryCompleted)
+            .build();
+    }
+
+    /**
+     * Learns which brokers are up from the cluster state (the subscription's events may come later), then reconciles
+     * and re-publishes every partition (the {@link Reconcile} it sends itself runs after any stashed command).
+     */
+    private void onRecoveryCompleted(final ClusterImage image)
+    {
+        if (clusterMode)
+        {
+            for (final Member member : Cluster.get(context.getSystem()).state().getMembers())
+            {
+                final int brokerId = brokerIdOf(member);
+                if (brokerId >= 0 && (member.status() == MemberStatus.up() || member.status() == MemberStatus.weaklyUp()))
+                {
+                    brokerMembers.computeIfAbsent(brokerId, id -> new HashSet<>()).add(member.uniqueAddress().toString());
+                }
+            }
+        }
+        log.info("controller recovered {} topic(s), {} broker(s); live brokers {}",
+            image.topics().size(), image.brokers().size(), liveBrokerIds(image));
+        context.getSelf().tell(Reconcile.INSTANCE);
     }
 
     @Override
@@ -197,6 +323,7 @@ public final class Controller
             .onEvent(TopicConfigsAltered.class, this::onTopicConfigsAltered)
             .onEvent(PartitionsAdded.class, this::onPartitionsAdded)
             .onEvent(ProducerIdsAllocated.class, this::onProducerIdsAllocated)
+            .onEvent(PartitionsChanged.class, this::onPartitionsChanged)
             .build();
     }
 
@@ -205,33 +332,293 @@ public final class Controller
     private ReplyEffect<ControllerEvent, ClusterImage> onBrokerMembershipChanged(
         final ClusterImage image, final BrokerMembershipChanged change)
     {
-        if (change.brokerId() >= 0)
+        if (change.brokerId() < 0)
         {
-            final Set<String> members = brokerMembers.computeIfAbsent(change.brokerId(), id -> new HashSet<>());
-            final boolean wasGone = members.isEmpty();
-            if (change.member())
-            {
-                members.add(change.memberAddress());
-            }
-            else
-            {
-                members.remove(change.memberAddress());
-            }
-            if (wasGone != members.isEmpty())
-            {
-                log.info(members.isEmpty() ? "broker {} left the cluster: no new replicas are assigned to it" :
-                    "broker {} is a cluster member", change.brokerId());
-            }
+            return Effect().noReply();
         }
-        return Effect().noReply();
+        final int brokerId = change.brokerId();
+        final boolean wasLive = isLive(brokerId);
+        final Set<String> members = brokerMembers.computeIfAbsent(brokerId, id -> new HashSet<>());
+        final boolean added = change.member() ? members.add(change.memberAddress()) : members.remove(change.memberAddress());
+        if (change.member() && added || members.isEmpty())
+        {
+            // A new member of the broker (a restart), or the broker is gone: a controlled shutdown is over.
+            shuttingDown.remove(brokerId);
+        }
+        final boolean live = isLive(brokerId);
+        if (wasLive == live)
+        {
+            return Effect().noReply();
+        }
+        log.info(live ? "broker {} is a cluster member" :
+            "broker {} left the cluster: electing new leaders for its partitions, no new replicas are assigned to it",
+            brokerId);
+        final List<PartitionChange> changes = PartitionElections.reconcile(image, this::isLive, log::warn);
+        if (changes.isEmpty())
+        {
+            publishBrokerChange(image, brokerId, live, changes);
+            return Effect().noReply();
+        }
+        return Effect()
+            .persist(new PartitionsChanged(changes))
+            .thenRun(newImage ->
+            {
+                logChanges("broker " + brokerId + (live ? " came back" : " is gone"), changes);
+                publishBrokerChange(newImage, brokerId, live, changes);
+            })
+            .thenNoReply();
     }
 
     /** Registered brokers that are not gone, by id: where new replicas go. */
     private List<Integer> liveBrokerIds(final ClusterImage image)
     {
-        return image.sortedBrokerIds().stream()
-            .filter(id -> !brokerMembers.getOrDefault(id, Set.of("never seen: not gone")).isEmpty())
-            .collect(Collectors.toList());
+        return image.sortedBrokerIds().stream().filter(this::isLive).collect(Collectors.toList());
+    }
+
+    /** A broker with a member up (outside a cluster: not known to be gone). */
+    private boolean isLive(final int brokerId)
+    {
+        final Set<String> members = brokerMembers.get(brokerId);
+        return members == null ? !clusterMode : !members.isEmpty();
+    }
+
+    /** Live and not shutting down: may be elected leader or added to an ISR. */
+    private boolean isEligible(final int brokerId)
+    {
+        return isLive(brokerId) && !shuttingDown.contains(brokerId);
+    }
+
+    // Replication: decide leaders and ISRs, persist, publish.
+
+    private ReplyEffect<ControllerEvent, ClusterImage> onReconcile(final ClusterImage image, final Reconcile command)
+    {
+        final List<PartitionChange> changes = PartitionElections.reconcile(image, this::isLive, log::warn);
+        if (changes.isEmpty())
+        {
+            publishAll(image);
+            return Effect().noReply();
+        }
+        return Effect()
+            .persist(new PartitionsChanged(changes))
+            .thenRun(newImage ->
+            {
+                logChanges("live brokers " + liveBrokerIds(newImage), changes);
+                publishAll(newImage);
+            })
+            .thenNoReply();
+    }
+
+    private ReplyEffect<ControllerEvent, ClusterImage> onPublishMetadata(final ClusterImage image, final PublishMetadata tick)
+    {
+        publishImage(image);
+        return Effect().noReply();
+    }
+
+    private ReplyEffect<ControllerEvent, ClusterImage> onAlterIsr(final ClusterImage image, final AlterIsr command)
+    {
+        final ActorRef<ControllerProtocol.AlterIsrReply> replyTo = command.replyTo();
+        final String name = command.topic() + "-" + command.partition();
+        final Optional<TopicImage> topic = image.topic(command.topic());
+        if (topic.isEmpty() || command.partition() < 0 || command.partition() >= topic.get().partitionCount())
+        {
+            return reject(replyTo, ControllerErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+                "Partition " + name + " does not exist; it may have been deleted: stop leading it.");
+        }
+        final PartitionImage partition = topic.get().partitions().get(command.partition());
+        if (command.leaderId() != partition.leader() || command.leaderEpoch() != partition.leaderEpoch())
+        {
+            return reject(replyTo, ControllerErrorCode.FENCED_LEADER_EPOCH,
+                "Broker " + command.leaderId() + " with leader epoch " + command.leaderEpoch() + " is not the leader of " +
+                name + ": broker " + partition.leader() + " leads it in epoch " + partition.leaderEpoch() +
+                "; wait for the controller's LeaderAndIsr.");
+        }
+        if (command.partitionEpoch() != partition.partitionEpoch())
+        {
+            return reject(replyTo, ControllerErrorCode.INVALID_UPDATE_VERSION,
+                "ISR change of " + name + " is based on partition epoch " + command.partitionEpoch() + " but it is " +
+                partition.partitionEpoch() + "; apply the controller's latest LeaderAndIsr and ask again.");
+        }
+        final List<Integer> newIsr = command.newIsr();
+        if (!newIsr.contains(command.leaderId()) || new HashSet<>(newIsr).size() != newIsr.size())
+        {
+            return reject(replyTo, ControllerErrorCode.INVALID_REQUEST,
+                "New ISR " + newIsr + " of " + name + " must hold the leader " + command.leaderId() +
+                " and no broker twice.");
+        }
+        for (final int member : newIsr)
+        {
+            if (!partition.replicas().contains(member))
+            {
+                return reject(replyTo, ControllerErrorCode.INELIGIBLE_REPLICA,
+                    "Broker " + member + " is not a replica of " + name + " (replicas " + partition.replicas() + ").");
+            }
+            if (!partition.isr().contains(member) && !isEligible(member))
+            {
+                return reject(replyTo, ControllerErrorCode.INELIGIBLE_REPLICA,
+                    "Broker " + member + " cannot join the ISR of " + name + ": it is not live or is shutting down.");
+            }
+        }
+        if (new HashSet<>(newIsr).equals(new HashSet<>(partition.isr())))
+        {
+            return Effect().reply(replyTo, new IsrAltered(command.topic(), partition));
+        }
+        final PartitionChange change = new PartitionChange(command.topic(), partition.withIsr(newIsr));
+        return Effect()
+            .persist(new PartitionsChanged(List.of(change)))
+            .thenRun(newImage ->
+            {
+                log.info("ISR of {} changed from {} to {} (asked by leader {})", name, partition.isr(), newIsr,
+                    command.leaderId());
+                publishChanges(newImage, List.of(change));
+            })
+            .thenReply(replyTo, newImage -> new IsrAltered(command.topic(), change.partition()));
+    }
+
+    private ReplyEffect<ControllerEvent, ClusterImage> onControlledShutdown(
+        final ClusterImage image, final ControlledShutdown command)
+    {
+        final int brokerId = command.brokerId();
+        if (!image.brokers().containsKey(brokerId))
+        {
+            return reject(command.replyTo(), ControllerErrorCode.INVALID_REQUEST,
+                "Broker " + brokerId + " is not registered; nothing to hand over.");
+        }
+        shuttingDown.add(brokerId);
+        final List<PartitionChange> changes = PartitionElections.controlledShutdown(image, brokerId, this::isEligible);
+        if (changes.isEmpty())
+        {
+            return Effect().reply(command.replyTo(),
+                new ControlledShutdownDone(brokerId, PartitionElections.ledBy(image, brokerId)));
+        }
+        return Effect()
+            .persist(new PartitionsChanged(changes))
+            .thenRun(newImage ->
+            {
+                logChanges("controlled shutdown of broker " + brokerId, changes);
+                publishChanges(newImage, changes);
+            })
+            .thenReply(command.replyTo(),
+                newImage -> new ControlledShutdownDone(brokerId, PartitionElections.ledBy(newImage, brokerId)));
+    }
+
+    private ReplyEffect<ControllerEvent, ClusterImage> onElectPreferredLeaders(
+        final ClusterImage image, final ElectPreferredLeaders command)
+    {
+        final List<PartitionChange> changes = PartitionElections.preferredLeaders(image, this::isEligible);
+        if (changes.isEmpty())
+        {
+            return Effect().reply(command.replyTo(), new PreferredLeadersElected(List.of()));
+        }
+        return Effect()
+            .persist(new PartitionsChanged(changes))
+            .thenRun(newImage ->
+            {
+                logChanges("preferred leader election", changes);
+                publishChanges(newImage, changes);
+            })
+            .thenReply(command.replyTo(), newImage -> new PreferredLeadersElected(changes));
+    }
+
+    private void logChanges(final String cause, final List<PartitionChange> changes)
+    {
+        for (final PartitionChange change : changes)
+        {
+            final PartitionImage partition = change.partition();
+            log.info("{}: {}-{} leader {} (epoch {}), ISR {}, partition epoch {}", cause, change.topic(),
+                partition.partition(), partition.leader(), partition.leaderEpoch(), partition.isr(),
+                partition.partitionEpoch());
+        }
+    }
+
+    // Publication: after the decision is durable (thenRun), never from event handlers.
+
+    /** Every live replica of each changed partition gets its new state; every node the new image. */
+    private void publishChanges(final ClusterImage image, final List<PartitionChange> changes)
+    {
+        for (final PartitionChange change : changes)
+        {
+            publishPartition(change.topic(), change.partition());
+        }
+        publishImage(image);
+    }
+
+    /** Every partition's state to its live replicas, and the image: what a controller does after it starts. */
+    private void publishAll(final ClusterImage image)
+    {
+        for (final TopicImage topic : image.topics().values())
+        {
+            topic.partitions().forEach(partition -> publishPartition(topic.name(), partition));
+        }
+        publishImage(image);
+    }
+
+    /**
+     * After a broker came or went: the changed partitions to their live replicas; when it came back, also every other
+     * partition with a replica on it (which got nothing while it was gone) to that replica; and the image.
+     */
+    private void publishBrokerChange(
+        final ClusterImage image, final int brokerId, final boolean back, final List<PartitionChange> changes)
+    {
+        final Set<String> changed = new HashSet<>();
+        for (final PartitionChange change : changes)
+        {
+            publishPartition(change.topic(), change.partition());
+            changed.add(change.topic() + "-" + change.partition().partition());
+        }
+        if (back)
+        {
+            for (final TopicImage topic : image.topics().values())
+            {
+                for (final PartitionImage partition : topic.partitions())
+                {
+                    if (partition.replicas().contains(brokerId) && !changed.contains(topic.name() + "-" + partition.partition()))
+                    {
+                        publisher.leaderAndIsr(brokerId, leaderAndIsr(topic.name(), partition));
+                    }
+                }
+            }
+        }
+        publishImage(image);
+    }
+
+    private void publishTopic(final ClusterImage image, final TopicImage topic, final List<PartitionImage> partitions)
+    {
+        partitions.forEach(partition -> publishPartition(topic.name(), partition));
+        publishImage(image);
+    }
+
+    /**
+     * A replica on a broker that is not live gets nothing: its shard would be started wherever the sender is. It
+     * gets the state when its broker comes back ({@link #publishBrokerChange}).
+     */
+    private void publishPartition(final String topic, final PartitionImage partition)
+    {
+        final LeaderAndIsr decision = leaderAndIsr(topic, partition);
+        for (final int replica : partition.replicas())
+        {
+            if (isLive(replica))
+            {
+                publisher.leaderAndIsr(replica, decision);
+            }
+        }
+    }
+
+    private static LeaderAndIsr leaderAndIsr(final String topic, final PartitionImage partition)
+    {
+        return new LeaderAndIsr(new TopicPartition(topic, partition.partition()),
+            partition.leader(), partition.leaderEpoch(), partition.partitionEpoch(), partition.isr(), partition.replicas());
+    }
+
+    private void publishImage(final ClusterImage image)
+    {
+        publisher.metadata(
+            new PublishedMetadata(image, liveBrokerIds(image), controllerBrokerId(), lastSequenceNumber(context)));
+    }
+
+    /** The broker id of the node this controller runs on, -1 outside a cluster. */
+    private int controllerBrokerId()
+    {
+        return clusterMode ? brokerIdOf(Cluster.get(context.getSystem()).selfMember()) : -1;
     }
 
     private ReplyEffect<ControllerEvent, ClusterImage> onRegisterBroker(final ClusterImage image, final RegisterBroker command)
@@ -257,10 +644,13 @@ public final class Controller
         final BrokerRegistration broker = new BrokerRegistration(command.brokerId(), command.host(), command.port(), rack);
         if (broker.equals(image.brokers().get(broker.brokerId())))
         {
+            // A restarted node: nothing changes, but it should not wait for the periodic publication.
+            publishImage(image);
             return Effect().reply(command.replyTo(), new BrokerRegistrationAccepted(broker));
         }
         return Effect()
             .persist(new BrokerRegistered(broker))
+            .thenRun(this::publishImage)
             .thenReply(command.replyTo(), newImage -> new BrokerRegistrationAccepted(broker));
     }
 
@@ -309,10 +699,8 @@ public final class Controller
         }
 
         final UUID topicId = topicIds.get();
-        final List<Integer> brokerIds = liveBrokerIds(image);
-        final int startIndex = Math.floorMod(topicId.hashCode(), brokerIds.size());
-        final List<List<Integer>> assignment =
-            ReplicaAssignor.assign(brokerIds, partitions, replicationFactor, startIndex, 0);
+        final int startIndex = Math.floorMod(topicId.hashCode(), liveBrokerIds(image).size());
+        final List<List<Integer>> assignment = assign(image, partitions, replicationFactor, startIndex, 0);
         final TopicImage topic = new TopicImage(
             name, topicId, replicationFactor, command.configs(), initialPartitions(0, assignment));
 
@@ -322,7 +710,11 @@ public final class Controller
         }
         return Effect()
             .persist(new TopicCreated(topic))
-            .thenRun(newImage -> logTopicCreated(topic))
+            .thenRun(newImage ->
+            {
+                logTopicCreated(topic);
+                publishTopic(newImage, topic, topic.partitions());
+            })
             .thenReply(replyTo, newImage -> new TopicCreationAccepted(topic, false));
     }
 
@@ -336,7 +728,11 @@ public final class Controller
         final UUID topicId = topic.get().topicId();
         return Effect()
             .persist(new TopicDeleted(command.name(), topicId))
-            .thenRun(newImage -> log.info("Deleted topic {} ({})", command.name(), topicId))
+            .thenRun(newImage ->
+            {
+                log.info("Deleted topic {} ({})", command.name(), topicId);
+                publishImage(newImage);
+            })
             .thenReply(command.replyTo(), newImage -> new TopicDeletionAccepted(command.name(), topicId));
     }
 
@@ -393,6 +789,7 @@ public final class Controller
         }
         return Effect()
             .persist(new TopicConfigsAltered(command.name(), configs))
+            .thenRun(this::publishImage)
             .thenReply(replyTo, newImage -> accepted);
     }
 
@@ -430,10 +827,9 @@ public final class Controller
         }
 
         // As Kafka does: continue the existing round-robin from the broker that leads partition 0.
-        final List<Integer> brokerIds = liveBrokerIds(image);
-        final int startIndex = Math.max(0, brokerIds.indexOf(topic.partitions().get(0).replicas().get(0)));
-        final List<List<Integer>> assignment = ReplicaAssignor.assign(
-            brokerIds, command.newTotal() - current, topic.replicationFactor(), startIndex, current);
+        final int startIndex = Math.max(0, assignmentOrder(image).indexOf(topic.partitions().get(0).replicas().get(0)));
+        final List<List<Integer>> assignment =
+            assign(image, command.newTotal() - current, topic.replicationFactor(), startIndex, current);
         final List<PartitionImage> added = initialPartitions(current, assignment);
 
         final PartitionsAccepted accepted = new PartitionsAccepted(topic.withPartitionsAdded(added), command.validateOnly());
@@ -443,8 +839,11 @@ public final class Controller
         }
         return Effect()
             .persist(new PartitionsAdded(command.name(), added))
-            .thenRun(newImage -> log.info("Topic {} grew from {} to {} partitions", command.name(), current,
-                command.newTotal()))
+            .thenRun(newImage ->
+            {
+                log.info("Topic {} grew from {} to {} partitions", command.name(), current, command.newTotal());
+                publishTopic(newImage, topic, added);
+            })
             .thenReply(replyTo, newImage -> accepted);
     }
 
@@ -508,6 +907,11 @@ public final class Controller
         return image.withNextProducerId(event.firstProducerId() + event.blockSize());
     }
 
+    private ClusterImage onPartitionsChanged(final ClusterImage image, final PartitionsChanged event)
+    {
+        return image.withPartitionChanges(event.changes());
+    }
+
     // Helpers.
 
     private void logTopicCreated(final TopicImage topic)
@@ -558,9 +962,48 @@ public final class Controller
         if (replicationFactor > brokers)
         {
             return Optional.of("Replication factor " + replicationFactor + " is larger than the " + brokers +
-                " registered broker(s) in the cluster; register more brokers or lower the replication factor.");
+                " live broker(s) in the cluster (" + image.brokers().size() + " registered); start more brokers or " +
+                "lower the replication factor.");
         }
         return Optional.empty();
+    }
+
+    /**
+     * Replicas on distinct live brokers, spread evenly (leaders too); rack-aware when every live broker declared a
+     * rack (a partial rack layout is ignored, as Kafka refuses it).
+     */
+    private List<List<Integer>> assign(
+        final ClusterImage image, final int partitions, final int replicationFactor, final int startIndex,
+        final int firstPartition)
+    {
+        final Optional<Map<Integer, String>> racks = liveRacks(image);
+        if (racks.isPresent())
+        {
+            return ReplicaAssignor.assignRackAware(racks.get(), partitions, replicationFactor, startIndex, firstPartition);
+        }
+        return ReplicaAssignor.assign(liveBrokerIds(image), partitions, replicationFactor, startIndex, firstPartition);
+    }
+
+    /** The broker order the assignor walks: ascending ids, or racks alternating when rack-aware. */
+    private List<Integer> assignmentOrder(final ClusterImage image)
+    {
+        return liveRacks(image).map(ReplicaAssignor::rackAlternated).orElseGet(() -> liveBrokerIds(image));
+    }
+
+    /** The rack of every live broker, or empty when one of them declared none. */
+    private Optional<Map<Integer, String>> liveRacks(final ClusterImage image)
+    {
+        final Map<Integer, String> racks = new HashMap<>();
+        for (final int brokerId : liveBrokerIds(image))
+        {
+            final Optional<String> rack = image.brokers().get(brokerId).rack();
+            if (rack.isEmpty() || rack.get().isBlank())
+            {
+                return Optional.empty();
+            }
+            racks.put(brokerId, rack.get());
+        }
+        return racks.isEmpty() ? Optional.empty() : Optional.of(racks);
     }
 
     private static List<PartitionImage> initialPartitions(final int firstPartition, final List<List<Integer>> assignment)

@@ -16,7 +16,9 @@ import dev.millrace.serialization.kryo.MillraceMessage;
  *   <li>{@link TopicDeleted} - a topic and all its partitions are gone;</li>
  *   <li>{@link TopicConfigsAltered} - a topic's config overrides were replaced by the ones carried;</li>
  *   <li>{@link PartitionsAdded} - new partitions appended to a topic;</li>
- *   <li>{@link ProducerIdsAllocated} - the block [start, start + size) was handed out.</li>
+ *   <li>{@link ProducerIdsAllocated} - the block [start, start + size) was handed out;</li>
+ *   <li>{@link PartitionsChanged} - leaders, leader epochs, ISRs of some partitions changed (one decision: a
+ *       failover, an ISR change, a controlled shutdown, a preferred-leader election).</li>
  * </ul>
  *
  * <p>Persisted through Kryo: a record's components are its format (see KryoPekkoSerializer); never change one,
@@ -55,5 +57,14 @@ public sealed interface ControllerEvent extends MillraceMessage
 
     record ProducerIdsAllocated(long firstProducerId, int blockSize) implements ControllerEvent
     {
+    }
+
+    /** @param changes each changed partition as it is now. */
+    record PartitionsChanged(List<PartitionChange> changes) implements ControllerEvent
+    {
+        public PartitionsChanged
+        {
+            changes = List.copyOf(changes);
+        }
     }
 }

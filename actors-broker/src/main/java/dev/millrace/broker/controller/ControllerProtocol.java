@@ -27,7 +27,10 @@ import dev.millrace.serialization.kryo.MillraceMessage;
  *   <li>{@link CreatePartitions} - raise a topic's partition count to {@code newTotal};</li>
  *   <li>{@link AllocateProducerIds} - a block of producer ids never handed out before (-1 for the configured
  *       block size);</li>
- *   <li>{@link GetMetadata} - the whole {@link ClusterImage}.</li>
+ *   <li>{@link GetMetadata} - the whole {@link ClusterImage};</li>
+ *   <li>{@link AlterIsr} - a partition leader changes its ISR;</li>
+ *   <li>{@link ControlledShutdown} - a broker about to stop hands its leaderships over;</li>
+ *   <li>{@link ElectPreferredLeaders} - move leadership back to preferred replicas now.</li>
  * </ul>
  */
 public sealed interface ControllerProtocol extends MillraceMessage
@@ -125,6 +128,38 @@ public sealed interface ControllerProtocol extends MillraceMessage
         }
     }
 
+    /**
+     * From a node about to leave the cluster: move the leadership of every partition broker {@code brokerId} leads to
+     * another live ISR member (leader epoch + 1) and take it out of every ISR, publish, then reply
+     * {@link ControlledShutdownDone}. Until its member is gone the broker is not elected again.
+     */
+    record ControlledShutdown(int brokerId, ActorRef<ControlledShutdownReply> replyTo) implements ControllerProtocol
+    {
+    }
+
+    /**
+     * Move leadership back to each partition's preferred (first) replica where it is live and in the ISR (the periodic
+     * check does the same when {@code auto-leader-rebalance} is on).
+     */
+    record ElectPreferredLeaders(ActorRef<PreferredLeadersElected> replyTo) implements ControllerProtocol
+    {
+    }
+
+    /**
+     * The controller's own: bring leaders and ISRs in line with live brokers and publish every partition's state
+     * (sent to itself after recovery, so that replicas converge after a failover of the singleton).
+     */
+    enum Reconcile implements ControllerProtocol
+    {
+        INSTANCE
+    }
+
+    /** The controller's own timer: publish the metadata image to every node. */
+    enum PublishMetadata implements ControllerProtocol
+    {
+        INSTANCE
+    }
+
     // Replies. Each command has its own sealed reply type; Rejected is shared by all of them.
 
     sealed interface RegisterBrokerReply extends MillraceMessage
@@ -159,10 +194,14 @@ public sealed interface ControllerProtocol extends MillraceMessage
     {
     }
 
+    sealed interface ControlledShutdownReply extends MillraceMessage
+    {
+    }
+
     /** The command was refused; nothing changed. */
     record Rejected(ControllerErrorCode error, String message) implements
         RegisterBrokerReply, CreateTopicReply, DeleteTopicReply, DescribeTopicReply, AlterTopicConfigsReply,
-        CreatePartitionsReply, AllocateProducerIdsReply, AlterIsrReply
+        CreatePartitionsReply, AllocateProducerIdsReply, AlterIsrReply, ControlledShutdownReply
     {
         public Rejected
         {
@@ -214,6 +253,28 @@ public sealed interface ControllerProtocol extends MillraceMessage
     /** The ISR change was applied: the partition as it is now. */
     record IsrAltered(String topic, PartitionImage partition) implements AlterIsrReply
     {
+    }
+
+    /**
+     * The broker's leaderships were handed over and it left every ISR it could leave.
+     *
+     * @param stillLed partitions ({@code topic-partition}) it still leads: no other ISR member is live.
+     */
+    record ControlledShutdownDone(int brokerId, List<String> stillLed) implements ControlledShutdownReply
+    {
+        public ControlledShutdownDone
+        {
+            stillLed = List.copyOf(stillLed);
+        }
+    }
+
+    /** @param moved the partitions whose leadership moved back to their preferred replica. */
+    record PreferredLeadersElected(List<PartitionChange> moved) implements MillraceMessage
+    {
+        public PreferredLeadersElected
+        {
+            moved = List.copyOf(moved);
+        }
     }
 
     /** The producer ids [firstProducerId, firstProducerId + blockSize), durable and never handed out again. */

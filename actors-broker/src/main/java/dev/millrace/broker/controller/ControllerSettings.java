@@ -1,5 +1,7 @@
 package dev.millrace.broker.controller;
 
+import java.time.Duration;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 
@@ -16,6 +18,11 @@ import com.typesafe.config.ConfigException;
  * @param producerIdBlockSize      {@value #PRODUCER_ID_BLOCK_SIZE}: producer ids per block when a request asks for -1.
  * @param snapshotEveryEvents      {@value #SNAPSHOT_EVERY_EVENTS}: snapshot the image after this many events.
  * @param keepSnapshots            {@value #KEEP_SNAPSHOTS}: snapshots kept; older ones and their events are deleted.
+ * @param autoLeaderRebalance      {@value #AUTO_LEADER_REBALANCE}: move leadership back to preferred replicas
+ *                                 every {@code leaderImbalanceCheckInterval}.
+ * @param leaderImbalanceCheckInterval {@value #LEADER_IMBALANCE_CHECK_INTERVAL}: how often, > 0.
+ * @param metadataPublishInterval  {@value #METADATA_PUBLISH_INTERVAL}: the image is published to every node after
+ *                                 each change and also this often (a node that subscribed late catches up), > 0.
  */
 public record ControllerSettings(
     int maxPartitionsPerTopic,
@@ -23,7 +30,10 @@ public record ControllerSettings(
     int defaultReplicationFactor,
     int producerIdBlockSize,
     int snapshotEveryEvents,
-    int keepSnapshots)
+    int keepSnapshots,
+    boolean autoLeaderRebalance,
+    Duration leaderImbalanceCheckInterval,
+    Duration metadataPublishInterval)
 {
     public static final String PREFIX = "millrace.controller";
     public static final String MAX_PARTITIONS_PER_TOPIC = "max-partitions-per-topic";
@@ -32,6 +42,12 @@ public record ControllerSettings(
     public static final String PRODUCER_ID_BLOCK_SIZE = "producer-id-block-size";
     public static final String SNAPSHOT_EVERY_EVENTS = "snapshot-every-events";
     public static final String KEEP_SNAPSHOTS = "keep-snapshots";
+    public static final String AUTO_LEADER_REBALANCE = "auto-leader-rebalance";
+    public static final String LEADER_IMBALANCE_CHECK_INTERVAL = "leader-imbalance-check-interval";
+    public static final String METADATA_PUBLISH_INTERVAL = "metadata-publish-interval";
+
+    private static final Duration DEFAULT_LEADER_IMBALANCE_CHECK_INTERVAL = Duration.ofSeconds(300);
+    private static final Duration DEFAULT_METADATA_PUBLISH_INTERVAL = Duration.ofSeconds(5);
 
     public ControllerSettings
     {
@@ -47,6 +63,17 @@ public record ControllerSettings(
         atLeast(PRODUCER_ID_BLOCK_SIZE, producerIdBlockSize, 1);
         atLeast(SNAPSHOT_EVERY_EVENTS, snapshotEveryEvents, 1);
         atLeast(KEEP_SNAPSHOTS, keepSnapshots, 1);
+        positive(LEADER_IMBALANCE_CHECK_INTERVAL, leaderImbalanceCheckInterval);
+        positive(METADATA_PUBLISH_INTERVAL, metadataPublishInterval);
+    }
+
+    /** The settings with the replication defaults: rebalance on, every 300 s; publish every 5 s. */
+    public ControllerSettings(
+        final int maxPartitionsPerTopic, final int defaultPartitions, final int defaultReplicationFactor,
+        final int producerIdBlockSize, final int snapshotEveryEvents, final int keepSnapshots)
+    {
+        this(maxPartitionsPerTopic, defaultPartitions, defaultReplicationFactor, producerIdBlockSize, snapshotEveryEvents,
+            keepSnapshots, true, DEFAULT_LEADER_IMBALANCE_CHECK_INTERVAL, DEFAULT_METADATA_PUBLISH_INTERVAL);
     }
 
     /**
@@ -63,20 +90,39 @@ public record ControllerSettings(
             config.getInt(DEFAULT_REPLICATION_FACTOR),
             config.getInt(PRODUCER_ID_BLOCK_SIZE),
             config.getInt(SNAPSHOT_EVERY_EVENTS),
-            config.getInt(KEEP_SNAPSHOTS));
+            config.getInt(KEEP_SNAPSHOTS),
+            config.getBoolean(AUTO_LEADER_REBALANCE),
+            config.getDuration(LEADER_IMBALANCE_CHECK_INTERVAL),
+            config.getDuration(METADATA_PUBLISH_INTERVAL));
     }
 
     public ControllerSettings withSnapshotEveryEvents(final int events)
     {
         return new ControllerSettings(
-            maxPartitionsPerTopic, defaultPartitions, defaultReplicationFactor, producerIdBlockSize, events, keepSnapshots);
+            maxPartitionsPerTopic, defaultPartitions, defaultReplicationFactor, producerIdBlockSize, events, keepSnapshots,
+            autoLeaderRebalance, leaderImbalanceCheckInterval, metadataPublishInterval);
+    }
+
+    public ControllerSettings withLeaderRebalance(final boolean enabled, final Duration interval)
+    {
+        return new ControllerSettings(
+            maxPartitionsPerTopic, defaultPartitions, defaultReplicationFactor, producerIdBlockSize, snapshotEveryEvents,
+            keepSnapshots, enabled, interval, metadataPublishInterval);
     }
 
     public ControllerSettings withMaxPartitionsPerTopic(final int maxPartitions)
     {
         return new ControllerSettings(
             maxPartitions, defaultPartitions, defaultReplicationFactor, producerIdBlockSize, snapshotEveryEvents,
-            keepSnapshots);
+            keepSnapshots, autoLeaderRebalance, leaderImbalanceCheckInterval, metadataPublishInterval);
+    }
+
+    private static void positive(final String key, final Duration value)
+    {
+        if (value == null || value.isNegative() || value.isZero())
+        {
+            throw new ConfigException.BadValue(PREFIX + "." + key, "must be > 0 but was " + value);
+        }
     }
 
     private static void atLeast(final String key, final int value, final int min)

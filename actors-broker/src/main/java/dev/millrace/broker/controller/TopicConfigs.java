@@ -16,7 +16,8 @@ import dev.millrace.broker.log.LogException;
  * {@link LogConfig#fromMap}; the controller adds the keys that are not the log's business:
  * {@value #CLEANUP_POLICY} ({@code delete}, {@code compact} or both, comma-separated),
  * {@value #MIN_INSYNC_REPLICAS} (1 to the replication factor) and {@value #MESSAGE_TIMESTAMP_TYPE}
- * ({@code CreateTime} or {@code LogAppendTime}).
+ * ({@code CreateTime} or {@code LogAppendTime}) and {@value #UNCLEAN_LEADER_ELECTION_ENABLE} ({@code true} or
+ * {@code false}).
  *
  * <p>Stateless and thread-safe.
  */
@@ -25,6 +26,8 @@ public final class TopicConfigs
     public static final String CLEANUP_POLICY = "cleanup.policy";
     public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
     public static final String MESSAGE_TIMESTAMP_TYPE = "message.timestamp.type";
+    /** {@code true}: when no ISR member is live, a replica outside the ISR may lead (and acked records may be lost). */
+    public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "unclean.leader.election.enable";
 
     private static final Set<String> CLEANUP_POLICIES = Set.of("delete", "compact");
     private static final Set<String> TIMESTAMP_TYPES = Set.of("CreateTime", "LogAppendTime");
@@ -42,6 +45,7 @@ public final class TopicConfigs
         keys.add(CLEANUP_POLICY);
         keys.add(MIN_INSYNC_REPLICAS);
         keys.add(MESSAGE_TIMESTAMP_TYPE);
+        keys.add(UNCLEAN_LEADER_ELECTION_ENABLE);
         KNOWN_KEYS = Collections.unmodifiableSortedSet(keys);
     }
 
@@ -97,6 +101,14 @@ public final class TopicConfigs
                             value + "'.");
                     }
                 }
+                case UNCLEAN_LEADER_ELECTION_ENABLE ->
+                {
+                    if (!"true".equalsIgnoreCase(value.trim()) && !"false".equalsIgnoreCase(value.trim()))
+                    {
+                        return Optional.of("Config " + UNCLEAN_LEADER_ELECTION_ENABLE + " must be true or false but was '" +
+                            value + "'.");
+                    }
+                }
                 default -> logConfigs.put(key, value);
             }
         }
@@ -114,6 +126,13 @@ public final class TopicConfigs
             }
             return Optional.of("Invalid topic config: " + ex.getMessage());
         }
+    }
+
+    /** Whether a topic's overrides turn on unclean leader election (off by default, as in Kafka). */
+    public static boolean uncleanLeaderElection(final Map<String, String> configs)
+    {
+        final String value = configs.get(UNCLEAN_LEADER_ELECTION_ENABLE);
+        return value != null && "true".equalsIgnoreCase(value.trim());
     }
 
     /**

@@ -50,4 +50,12 @@ public record TopicImage(
         all.addAll(added);
         return new TopicImage(name, topicId, replicationFactor, configs, all);
     }
+
+    /** The topic with partition {@code changed.partition()} replaced by {@code changed}. */
+    public TopicImage withPartition(final PartitionImage changed)
+    {
+        final List<PartitionImage> all = new ArrayList<>(partitions);
+        all.set(changed.partition(), changed);
+        return new TopicImage(name, topicId, replicationFactor, configs, all);
+    }
 }

@@ -9,6 +9,7 @@ import java.util.function.IntSupplier;
 
 import dev.millrace.broker.controller.ClusterImage;
 import dev.millrace.broker.controller.ControllerProtocol;
+import dev.millrace.broker.controller.PublishedMetadata;
 import dev.millrace.broker.node.Broker;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -16,8 +17,8 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.japi.function.Function;
 
 /**
- * What the APIs talk to: the node's {@link Broker} facade (and its controller for the metadata image), this broker's
- * id and the address the listener advertises.
+ * What the APIs talk to: the node's {@link Broker} facade (which also holds the published metadata image), the
+ * controller (for validate-only checks), this broker's id and the address the listener advertises.
  *
  * <p>Threading: immutable; the port supplier is read after the listener is bound.
  */
@@ -57,10 +58,19 @@ record BrokerContext(
         return ask(replyTo -> new Broker.AlterConfigs(topic, set, delete, replyTo));
     }
 
-    /** The controller's current metadata image. */
+    /**
+     * The metadata image as this node knows it: the broker facade's cache, kept current by the controller's
+     * publications (not a round trip to the controller singleton per request).
+     */
     CompletionStage<ClusterImage> metadata()
     {
-        return askController(ControllerProtocol.GetMetadata::new);
+        return clusterMetadata().thenApply(PublishedMetadata::image);
+    }
+
+    /** The cached image with the live brokers and the controller's broker id. */
+    CompletionStage<PublishedMetadata> clusterMetadata()
+    {
+        return ask(Broker.GetClusterMetadata::new);
     }
 
     /** Completes after {@code delay}, on the actor system's scheduler and dispatcher (no thread of its own). */

@@ -1,9 +1,9 @@
 package dev.millrace.broker.kafka;
 
 import java.net.InetSocketAddress;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
+import dev.millrace.broker.controller.BrokerRegistration;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
@@ -11,7 +11,7 @@ import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.DescribeClusterResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 
-/** DescribeCluster: this node as the only broker and the controller, as in Metadata. */
+/** DescribeCluster: the live brokers (with racks) and the controller, as in Metadata. */
 final class DescribeClusterApi implements KafkaApi
 {
     private final BrokerContext context;
@@ -24,12 +24,19 @@ final class DescribeClusterApi implements KafkaApi
     @Override
     public CompletionStage<AbstractResponse> handle(final RequestHeader header, final AbstractRequest request, final InetSocketAddress client)
     {
-        final DescribeClusterResponseData data = new DescribeClusterResponseData()
-            .setErrorCode(Errors.NONE.code())
-            .setClusterId(MetadataApi.CLUSTER_ID)
-            .setControllerId(context.brokerId());
-        data.brokers().add(new DescribeClusterResponseData.DescribeClusterBroker()
-            .setBrokerId(context.brokerId()).setHost(context.host()).setPort(context.port().getAsInt()));
-        return CompletableFuture.completedFuture(new DescribeClusterResponse(data));
+        return context.clusterMetadata().thenApply(published ->
+        {
+            final DescribeClusterResponseData data = new DescribeClusterResponseData()
+                .setErrorCode(Errors.NONE.code())
+                .setClusterId(MetadataApi.CLUSTER_ID)
+                .setControllerId(MetadataApi.controllerId(context, published));
+            for (final BrokerRegistration broker : MetadataApi.liveBrokers(context, published))
+            {
+                data.brokers().add(new DescribeClusterResponseData.DescribeClusterBroker()
+                    .setBrokerId(broker.brokerId()).setHost(broker.host()).setPort(broker.port())
+                    .setRack(broker.rack().orElse(null)));
+            }
+            return new DescribeClusterResponse(data);
+        });
     }
 }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import dev.millrace.broker.controller.ClusterImage;
@@ -26,6 +27,7 @@ import dev.millrace.broker.controller.ControllerProtocol.TopicDeletionAccepted;
 import dev.millrace.broker.controller.ControllerProtocol.TopicDescription;
 import dev.millrace.broker.controller.ControllerProtocol.TopicListing;
 import dev.millrace.broker.controller.PartitionImage;
+import dev.millrace.broker.controller.PublishedMetadata;
 import dev.millrace.broker.controller.TopicImage;
 import dev.millrace.broker.group.GroupCoordinator;
 import dev.millrace.broker.group.GroupCoordinator.GroupAck;
@@ -46,6 +48,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
@@ -81,9 +84,24 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  *   <li>{@link ListGroups}: answered by the {@link GroupDirectory} (see there for what it lists).</li>
  * </ul>
  *
- * <p><b>Metadata.</b> The broker caches the controller's {@link ClusterImage}; topics created or deleted through it
- * update the cache at once, and a request for a partition the cache lacks refreshes it ({@link GetMetadata}) once
- * before it is refused. A topic deleted through another path is noticed only on the next refresh.
+ * <p><b>Metadata.</b> The broker caches the controller's {@link ClusterImage}, kept up to date by the controller's
+ * publications ({@link PublishedMetadata}, pub/sub topic {@value ReplicaStatePublisher#METADATA_TOPIC}; an older
+ * version than the last applied is ignored); topics created or deleted through it update the cache at once, and a
+ * request for a partition the cache lacks refreshes it ({@link GetMetadata}) once before it is refused.
+ * {@link GetClusterMetadata} answers the cache with the live brokers and the controller's id (the Kafka listener's
+ * Metadata and DescribeCluster read it). On each publication the broker, for this broker's replicas:
+ * <ul>
+ *   <li>of a topic (or partitions) it had not seen: claims their shards ({@link ReplicaPlacement#claim}), then sends
+ *       each its state ({@link PartitionProtocol.LeaderAndIsr}), which starts it;</li>
+ *   <li>of a partition whose leader, epochs or ISR changed: sends it the new state (the controller also sends it; a
+ *       replica ignores a state it already applied);</li>
+ *   <li>of a topic the previous publication had and this one lacks (deleted through another node): has them delete
+ *       their logs ({@link PartitionReplicaEntity.DeleteReplica}).</li>
+ * </ul>
+ *
+ * <p><b>Leaders.</b> A partition request for a partition without a leader (-1: no in-sync replica is live) or whose
+ * leader's broker is not live is refused with {@link ErrorCode#NOT_LEADER_OR_FOLLOWER} (retriable: clients refresh
+ * metadata); otherwise it goes to the leader's replica entity wherever it runs.
  *
  * <p><b>Deleting a topic</b> asks the controller, then every replica of this broker to stop and delete its log
  * directory ({@link PartitionReplicaEntity.DeleteReplica}), and answers once they have (or after
@@ -111,7 +129,12 @@ public final class Broker extends AbstractBehavior<Broker.Command>
     /** Everything the broker accepts. */
     public sealed interface Command extends MillraceMessage
         permits CreateTopic, DeleteTopic, ListTopics, DescribeTopic, AlterConfigs, CreatePartitions, AllocateProducerIds,
-        PartitionRequest, GroupRequest, DescribeGroup, ListGroups, ResetGroupOffsets, Internal
+        PartitionRequest, GroupRequest, DescribeGroup, ListGroups, ResetGroupOffsets, GetClusterMetadata, Internal
+    {
+    }
+
+    /** @param replyTo receives the broker's cached metadata: image, live brokers, controller id */
+    public record GetClusterMetadata(ActorRef<PublishedMetadata> replyTo) implements Command
     {
     }
 
@@ -360,7 +383,17 @@ public final class Broker extends AbstractBehavior<Broker.Command>
     /** The broker's own messages (adapted replies): local only, never serialized. */
     private sealed interface Internal extends Command, NoSerializationVerificationNeeded
         permits MetadataRefreshed, TopicCreated, TopicToDelete, TopicDeleted, ReplicasDeleted, ConfigsAltered,
-        GroupDeleted, GroupOffsetsRead, GroupMetadataRefreshed, LogEndOffsetsRead, ResetOffsetsResolved, PartitionsCreated
+        GroupDeleted, GroupOffsetsRead, GroupMetadataRefreshed, LogEndOffsetsRead, ResetOffsetsResolved, PartitionsCreated,
+        MetadataPublished, TopicClaimed
+    {
+    }
+
+    private record MetadataPublished(PublishedMetadata metadata) implements Internal
+    {
+    }
+
+    /** This broker's replicas of {@code topic} were claimed (or claiming failed, logged): start them. */
+    private record TopicClaimed(String topic) implements Internal
     {
     }
 
@@ -429,12 +462,21 @@ public final class Broker extends AbstractBehavior<Broker.Command>
     /** Group ids this broker registered with the directory (a group id per group, never per commit). */
     private final Set<String> registeredGroups = new HashSet<>();
     private ClusterImage image;
+    /** The last publication applied (its image may be older than {@link #image}, which local changes update). */
+    private PublishedMetadata published;
+    /**
+     * Ids of topics whose replicas on this broker were told to delete their logs (through this broker, or on a
+     * publication), so that a publication does not do it again: a late delete could hit a topic created again.
+     */
+    private final Set<UUID> deletedTopicIds = new HashSet<>();
 
     private Broker(
         final ActorContext<Command> context, final ActorRef<ControllerProtocol> controller, final ClusterSharding sharding,
-        final ReplicaPlacement placement, final BrokerNodeSettings settings, final ClusterImage image)
+        final ReplicaPlacement placement, final BrokerNodeSettings settings, final PublishedMetadata initial)
     {
         super(context);
+        this.published = initial;
+        final ClusterImage image = initial.image();
         this.controller = controller;
         this.sharding = sharding;
         this.placement = placement;
@@ -461,7 +503,27 @@ public final class Broker extends AbstractBehavior<Broker.Command>
         final BrokerNodeSettings settings, final ClusterImage image)
     {
         Objects.requireNonNull(image, "image");
-        return Behaviors.setup(context -> new Broker(context, controller, sharding, placement, settings, image));
+        return Behaviors.setup(context -> new Broker(
+            context, controller, sharding, placement, settings, new PublishedMetadata(image, List.of(), -1, -1)));
+    }
+
+    /**
+     * The broker's behavior, subscribed to the controller's publications.
+     *
+     * @param initial       the metadata at start (live brokers from the cluster state, version -1)
+     * @param metadataTopic this node's pub/sub topic of {@link PublishedMetadata}
+     */
+    static Behavior<Command> create(
+        final ActorRef<ControllerProtocol> controller, final ClusterSharding sharding, final ReplicaPlacement placement,
+        final BrokerNodeSettings settings, final PublishedMetadata initial,
+        final ActorRef<Topic.Command<PublishedMetadata>> metadataTopic)
+    {
+        Objects.requireNonNull(initial, "initial");
+        return Behaviors.setup(context ->
+        {
+            metadataTopic.tell(Topic.subscribe(context.messageAdapter(PublishedMetadata.class, MetadataPublished::new)));
+            return new Broker(context, controller, sharding, placement, settings, initial);
+        });
     }
 
     @Override
@@ -493,8 +555,116 @@ public final class Broker extends AbstractBehavior<Broker.Command>
             .onMessage(ListGroups.class, this::onListGroups)
             .onMessage(ResetGroupOffsets.class, this::onResetGroupOffsets)
             .onMessage(ResetOffsetsResolved.class, this::onResetOffsetsResolved)
+            .onMessage(GetClusterMetadata.class, this::onGetClusterMetadata)
+            .onMessage(MetadataPublished.class, this::onMetadataPublished)
+            .onMessage(TopicClaimed.class, this::onTopicClaimed)
             .build();
     }
+
+    // ---- Published metadata (the controller's image, live brokers, controller id). ----
+
+    private Behavior<Command> onGetClusterMetadata(final GetClusterMetadata get)
+    {
+        get.replyTo().tell(published.withImage(image));
+        return this;
+    }
+
+    private Behavior<Command> onMetadataPublished(final MetadataPublished message)
+    {
+        final PublishedMetadata update = message.metadata();
+        if (update.version() < published.version())
+        {
+            return this;
+        }
+        final ClusterImage previous = published.image();
+        published = update;
+        image = update.image();
+        for (final TopicImage topic : update.image().topics().values())
+        {
+            final TopicImage before = previous.topics().get(topic.name());
+            if (before == null || !before.topicId().equals(topic.topicId()) ||
+                before.partitionCount() != topic.partitionCount())
+            {
+                claimAndStart(topic);
+            }
+            else
+            {
+                for (final PartitionImage partition : topic.partitions())
+                {
+                    if (partition.replicas().contains(brokerId) && !partition.equals(before.partitions().get(partition.partition())))
+                    {
+                        deliverToOwnReplica(topic.name(), partition);
+                    }
+                }
+            }
+        }
+        for (final TopicImage before : previous.topics().values())
+        {
+            if (!update.image().topics().containsKey(before.name()) && deletedTopicIds.add(before.topicId()))
+            {
+                deleteOwnReplicas(before);
+            }
+        }
+        return this;
+    }
+
+    private void claimAndStart(final TopicImage topic)
+    {
+        if (topic.partitions().stream().noneMatch(partition -> partition.replicas().contains(brokerId)))
+        {
+            return;
+        }
+        final org.apache.pekko.actor.typed.ActorSystem<Void> system = getContext().getSystem();
+        getContext().pipeToSelf(placement.claim(topic), (done, failure) ->
+        {
+            logClaimFailure(system, topic, failure);
+            return new TopicClaimed(topic.name());
+        });
+    }
+
+    private Behavior<Command> onTopicClaimed(final TopicClaimed claimed)
+    {
+        final TopicImage topic = image.topics().get(claimed.topic());
+        if (topic != null)
+        {
+            for (final PartitionImage partition : topic.partitions())
+            {
+                if (partition.replicas().contains(brokerId))
+                {
+                    deliverToOwnReplica(topic.name(), partition);
+                }
+            }
+        }
+        return this;
+    }
+
+    /** This broker's replica of the partition gets its state (and starts, if it was not running). */
+    private void deliverToOwnReplica(final String topic, final PartitionImage partition)
+    {
+        final TopicPartition topicPartition = new TopicPartition(topic, partition.partition());
+        sharding.entityRefFor(PartitionReplicaEntity.ENTITY_TYPE_KEY, PartitionReplicaEntity.entityId(topicPartition, brokerId))
+            .tell(new PartitionProtocol.LeaderAndIsr(topicPartition, partition.leader(), partition.leaderEpoch(),
+                partition.partitionEpoch(), partition.isr(), partition.replicas()));
+    }
+
+    /** A topic deleted through another node: this broker's replicas delete their logs (not awaited). */
+    private void deleteOwnReplicas(final TopicImage topic)
+    {
+        for (final PartitionImage partition : topic.partitions())
+        {
+            if (partition.replicas().contains(brokerId))
+            {
+                getContext().getLog().info("topic {} was deleted: deleting replica {}-{}", topic.name(),
+                    topic.name(), partition.partition());
+                sharding.entityRefFor(
+                        PartitionReplicaEntity.ADMIN_TYPE_KEY,
+                        PartitionReplicaEntity.entityId(new TopicPartition(topic.name(), partition.partition()), brokerId))
+                    .tell(new PartitionReplicaEntity.DeleteReplica(getContext().getSystem().ignoreRef()));
+            }
+        }
+    }
+
+    // ---- End of published metadata. ----
 
     private Behavior<Command> onCreateTopic(final CreateTopic create)
     {
@@ -570,6 +740,8 @@ public final class Broker extends AbstractBehavior<Broker.Command>
         }
         image = image.withoutTopic(delete.name());
         final List<CompletableFuture<PartitionReplicaEntity.ReplicaDeleted>> replies = new ArrayList<>();
+        // Also when a publication already had them delete their logs: the caller is answered once they have.
+        deletedTopicIds.add(accepted.topicId());
         for (final PartitionImage partition : deleted.topic().partitions())
         {
             if (partition.replicas().contains(brokerId))
@@ -671,7 +843,7 @@ public final class Broker extends AbstractBehavior<Broker.Command>
         final Optional<Integer> leader = leaderOf(image, request.topicPartition());
         if (leader.isPresent())
         {
-            route(request, leader.get());
+            routeOrRefuse(request, leader.get());
         }
         else
         {
@@ -695,7 +867,7 @@ public final class Broker extends AbstractBehavior<Broker.Command>
         final Optional<Integer> leader = leaderOf(image, request.topicPartition());
         if (leader.isPresent())
         {
-            route(request, leader.get());
+            routeOrRefuse(request, leader.get());
         }
         else
         {
@@ -814,7 +986,7 @@ public final class Broker extends AbstractBehavior<Broker.Command>
         for (final TopicPartition topicPartition : read.offsets().offsets().keySet())
         {
             final Optional<Integer> leader = leaderOf(image, topicPartition);
-            if (leader.isPresent())
+            if (leader.isPresent() && hasLiveLeader(leader.get()))
             {
                 replies.put(topicPartition, sharding.entityRefFor(
                         PartitionReplicaEntity.ENTITY_TYPE_KEY, PartitionReplicaEntity.entityId(topicPartition, leader.get()))
@@ -870,6 +1042,12 @@ public final class Broker extends AbstractBehavior<Broker.Command>
             {
                 reset.replyTo().tell(new GroupAck(GroupError.UNKNOWN_TOPIC_OR_PARTITION,
                     GroupError.UNKNOWN_TOPIC_OR_PARTITION.message(topicPartition + " does not exist; nothing was reset")));
+                return this;
+            }
+            if (!hasLiveLeader(leader.get()))
+            {
+                reset.replyTo().tell(new GroupAck(GroupError.COORDINATOR_NOT_AVAILABLE, GroupError.COORDINATOR_NOT_AVAILABLE
+                    .message(leaderProblem(topicPartition, leader.get()) + "; nothing was reset")));
                 return this;
             }
             leaders.put(topicPartition, leader.get());
@@ -945,6 +1123,32 @@ public final class Broker extends AbstractBehavior<Broker.Command>
     {
         return GroupError.COORDINATOR_NOT_AVAILABLE.message("the coordinator of group " + groupId +
             " did not answer within " + askTimeout + " (" + (failure == null ? "no reply" : failure.getMessage()) + ")");
+    }
+
+    /**
+     * Routes to the leader, or refuses with NOT_LEADER_OR_FOLLOWER (retriable) when there is none or its broker is not
+     * live: sharding would otherwise start the leader's replica on this node.
+     */
+    private void routeOrRefuse(final PartitionRequest request, final int leader)
+    {
+        if (!hasLiveLeader(leader))
+        {
+            PartitionReplicaEntity.reject(request.request(), ErrorCode.NOT_LEADER_OR_FOLLOWER,
+                leaderProblem(request.topicPartition(), leader) + "; refresh metadata and retry");
+            return;
+        }
+        route(request, leader);
+    }
+
+    private boolean hasLiveLeader(final int leader)
+    {
+        return leader >= 0 && (published.liveBrokers().isEmpty() || published.isLive(leader));
+    }
+
+    private static String leaderProblem(final TopicPartition topicPartition, final int leader)
+    {
+        return leader < 0 ? "partition " + topicPartition + " has no leader (no in-sync replica is live)" :
+            "the leader of partition " + topicPartition + ", broker " + leader + ", is not live";
     }
 
     private void route(final PartitionRequest request, final int leader)

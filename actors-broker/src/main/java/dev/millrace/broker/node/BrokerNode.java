@@ -25,6 +25,7 @@ import dev.millrace.broker.controller.ControllerProtocol.RegisterBroker;
 import dev.millrace.broker.controller.ControllerProtocol.RegisterBrokerReply;
 import dev.millrace.broker.controller.ControllerSettings;
 import dev.millrace.broker.controller.PartitionImage;
+import dev.millrace.broker.controller.PublishedMetadata;
 import dev.millrace.broker.controller.TopicImage;
 import dev.millrace.broker.group.GroupCoordinator;
 import dev.millrace.broker.group.GroupSettings;
@@ -41,6 +42,9 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
@@ -240,8 +244,10 @@ public final class BrokerNode implements AutoCloseable
             "seed nodes " + settings.seedNodes()) + ")");
         refuseDuplicateBrokerId(cluster, settings.brokerId());
 
+        final Replication replication = startReplication(system, settings);
         final Behavior<ControllerProtocol> controllerBehavior = Behaviors.supervise(
-            Controller.create(PersistenceId.ofUniqueId(CONTROLLER_PERSISTENCE_ID), controllerSettings))
+            Controller.create(PersistenceId.ofUniqueId(CONTROLLER_PERSISTENCE_ID), controllerSettings,
+                replication.publisher()))
             .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
         final ActorRef<ControllerProtocol> controller = ClusterSingleton.get(system)
             .init(SingletonActor.of(controllerBehavior, "controller"));
@@ -253,6 +259,7 @@ public final class BrokerNode implements AutoCloseable
             .withMessageExtractor(new ReplicaPlacement.OneShardPerReplica<PartitionProtocol.Command>())
             .withAllocationStrategy(ReplicaPlacement.allocationStrategy(system, settings.askTimeout()))
             .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+        replication.publisher().start(sharding);
 
         final RegisterBrokerReply registered = await(
             AskPattern.ask(
@@ -270,7 +277,7 @@ public final class BrokerNode implements AutoCloseable
             AskPattern.ask(controller, GetMetadata::new, settings.startTimeout(), system.scheduler()),
             settings.startTimeout(), "the controller's metadata");
 
-        final ReplicaPlacement placement = new ReplicaPlacement(system, settings.brokerId());
+        final ReplicaPlacement placement = replication.placement();
         await(placement.claimAll(image), settings.startTimeout(), "the shard locations of this broker's replicas");
         startReplicas(region, image, settings.brokerId());
 
@@ -288,9 +295,91 @@ public final class BrokerNode implements AutoCloseable
             .tell(StartEntity.create(GroupDirectory.Command.class, GroupDirectory.ENTITY_ID));
 
         final ActorRef<Broker.Command> broker = system.systemActorOf(
-            Broker.create(controller, sharding, placement, settings, image), "broker", Props.empty());
+            Broker.create(controller, sharding, placement, settings, initialMetadata(system, image), replication.topic()),
+            "broker", Props.empty());
+        addControlledShutdown(system, controller, settings, config);
         return new BrokerNode(settings, system, controller, sharding, broker, lock);
     }
+
+    // ---- Replication: the controller's publisher, the metadata topic, controlled shutdown. ----
+
+    /** What the node wires between the controller and the replicas. */
+    private record Replication(
+        ReplicaPlacement placement, ActorRef<Topic.Command<PublishedMetadata>> topic, ReplicaStatePublisher publisher)
+    {
+    }
+
+    /**
+     * The pub/sub topic of the controller's {@link PublishedMetadata} (one topic actor per node; Pekko's receptionist
+     * connects them) and the publisher the controller singleton uses when it runs on this node.
+     */
+    private static Replication startReplication(final ActorSystem<Void> system, final BrokerNodeSettings settings)
+    {
+        final ReplicaPlacement placement = new ReplicaPlacement(system, settings.brokerId());
+        final ActorRef<Topic.Command<PublishedMetadata>> topic = system.systemActorOf(
+            Topic.create(PublishedMetadata.class, ReplicaStatePublisher.METADATA_TOPIC), "metadata-topic", Props.empty());
+        return new Replication(placement, topic, new ReplicaStatePublisher(system, placement, topic));
+    }
+
+    /** The metadata the broker starts with: the controller's image, the registered brokers with an up member. */
+    private static PublishedMetadata initialMetadata(final ActorSystem<Void> system, final ClusterImage image)
+    {
+        final List<Integer> live = new ArrayList<>();
+        final Cluster cluster = Cluster.get(system);
+        for (final int brokerId : image.sortedBrokerIds())
+        {
+            for (final Member member : cluster.state().getMembers())
+            {
+                if (member.hasRole(brokerRole(brokerId)) && member.status() == MemberStatus.up() && !live.contains(brokerId))
+                {
+                    live.add(brokerId);
+                }
+            }
+        }
+        return new PublishedMetadata(image, live, -1, -1);
+    }
+
+    /**
+     * Before the node leaves the cluster (coordinated shutdown, phase {@code before-service-unbind}), the controller
+     * moves this broker's leaderships to other in-sync replicas and takes it out of every ISR
+     * ({@link ControllerProtocol.ControlledShutdown}); the node waits at most {@code controlled-shutdown-timeout}.
+     * Added only once the node is registered, so that a node refused at start never speaks for another's broker id.
+     */
+    private static void addControlledShutdown(
+        final ActorSystem<Void> system, final ActorRef<ControllerProtocol> controller, final BrokerNodeSettings settings,
+        final Config config)
+    {
+        final Duration timeout = BrokerNodeSettings.controlledShutdownTimeout(config);
+        final int brokerId = settings.brokerId();
+        CoordinatedShutdown.get(system).addTask(
+            CoordinatedShutdown.PhaseBeforeServiceUnbind(), "controlled-shutdown-broker-" + brokerId, () ->
+                AskPattern.<ControllerProtocol, ControllerProtocol.ControlledShutdownReply>ask(
+                        controller, replyTo -> new ControllerProtocol.ControlledShutdown(brokerId, replyTo), timeout,
+                        system.scheduler())
+                    .handle((reply, failure) ->
+                    {
+                        if (reply instanceof ControllerProtocol.ControlledShutdownDone done)
+                        {
+                            if (done.stillLed().isEmpty())
+                            {
+                                system.log().info("controlled shutdown: broker {} leads no partition", brokerId);
+                            }
+                            else
+                            {
+                                system.log().warn("controlled shutdown: broker {} still leads {} (no other in-sync " +
+                                    "replica is live); they go offline when it stops", brokerId, done.stillLed());
+                            }
+                        }
+                        else
+                        {
+                            system.log().warn("controlled shutdown of broker {} not confirmed ({}); leaving anyway",
+                                brokerId, failure != null ? failure.toString() : reply);
+                        }
+                        return Done.getInstance();
+                    }));
+    }
+
+    // ---- End of replication. ----
 
     /**
      * Starts every replica of this broker now rather than on its first request, as Kafka opens every log at start:
@@ -360,7 +449,9 @@ public final class BrokerNode implements AutoCloseable
             .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(settings.port()))
             .withValue("pekko.cluster.seed-nodes",
                 ConfigValueFactory.fromIterable(settings.seedNodeAddresses(SYSTEM_NAME)))
-            .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(roles));
+            .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(roles))
+            .withValue("pekko.coordinated-shutdown.phases.before-service-unbind.timeout",
+                ConfigValueFactory.fromAnyRef(controlledShutdownPhaseTimeout(given)));
         if (!settings.seedNodes().isEmpty())
         {
             // Several nodes: a crashed or cut-off member must be downed so that the singleton and shards move; the
@@ -395,6 +486,14 @@ public final class BrokerNode implements AutoCloseable
                 ConfigValueFactory.fromAnyRef(settings.journalDir().toString()))
             .withValue("millrace.persistence.embedded.snapshot.dir",
                 ConfigValueFactory.fromAnyRef(settings.snapshotDir().toString()));
+    }
+
+    /** The controlled-shutdown phase outlasts the wait for the controller by a little. */
+    private static String controlledShutdownPhaseTimeout(final Config given)
+    {
+        final Duration wait = given.hasPath(BrokerNodeSettings.PREFIX + "." + BrokerNodeSettings.CONTROLLED_SHUTDOWN_TIMEOUT) ?
+            BrokerNodeSettings.controlledShutdownTimeout(given) : Duration.ofSeconds(10);
+        return wait.plusSeconds(2).toMillis() + "ms";
     }
 
     /** The cluster role that names a broker: one member per broker id. */

@@ -65,6 +65,7 @@ public record BrokerNodeSettings(
     public static final String REPLICA_STASH_CAPACITY = "replica-stash-capacity";
     public static final String SEED_NODES = "seed-nodes";
     public static final String JOURNAL = "journal";
+    public static final String CONTROLLED_SHUTDOWN_TIMEOUT = "controlled-shutdown-timeout";
     public static final String JOURNAL_EMBEDDED = "embedded";
     public static final String JOURNAL_QUORUM = "quorum";
 
@@ -194,6 +195,19 @@ public record BrokerNodeSettings(
             config.getInt(REPLICA_STASH_CAPACITY),
             config.getStringList(SEED_NODES),
             config.getString(JOURNAL));
+    }
+
+    /**
+     * {@value #CONTROLLED_SHUTDOWN_TIMEOUT}: how long a stopping node waits for the controller to move its
+     * leaderships (read on its own, not a component, so that the record's shape stays as it is).
+     *
+     * @throws ConfigException naming the key when it is missing or not a positive duration.
+     */
+    public static Duration controlledShutdownTimeout(final Config root)
+    {
+        final Duration timeout = root.getConfig(PREFIX).getDuration(CONTROLLED_SHUTDOWN_TIMEOUT);
+        positive(CONTROLLED_SHUTDOWN_TIMEOUT, timeout);
+        return timeout;
     }
 
     /** The quorum voter's directory ({@code millrace.persistence.quorum.dir}) when this node is a voter. */

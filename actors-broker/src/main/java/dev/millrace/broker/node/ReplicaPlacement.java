@@ -31,10 +31,11 @@ import org.apache.pekko.util.Timeout;
  * it. Each node claims the replicas assigned to its own broker id ({@link #claim(TopicImage)}): when it starts (every
  * topic in the image) and when a topic is created through it. On one node every claim and the fallback agree.
  *
- * <p>In a cluster, a node does not yet learn of topics created through another node: that needs the controller to
- * publish metadata images (or leader-and-ISR changes) to every broker, which then claims its replicas; the
- * external allocation's locations then move shards (sharding's rebalance) to the claiming node. Until then the
- * fallback places a replica on the node whose broker first routed a message to it.
+ * <p>In a cluster, the controller's publisher ({@link ReplicaStatePublisher}) places each replica on the node of its
+ * broker ({@link #place}) before delivering the replica's state, and every node claims its replicas of each topic it
+ * learns of from the published image ({@link Broker}); an existing location that changes moves the shard at
+ * sharding's next rebalance. A replica whose broker is not up is never sent anything (neither the controller nor a
+ * broker routes to it), so sharding's fallback (the requesting node) does not start it elsewhere.
  *
  * <p>Thread-safe: the client is Pekko's (distributed data underneath).
  */
@@ -71,6 +72,15 @@ public final class ReplicaPlacement
         final Map<String, Address> locations = new HashMap<>();
         locationsOf(topic, locations);
         return locations.isEmpty() ? CompletableFuture.completedFuture(Done.getInstance()) : client.setShardLocations(locations);
+    }
+
+    /**
+     * Places one replica's shard on the node at {@code node} (the controller's publisher does this for the replica
+     * of each broker before delivering its state, so the replica starts on its broker's node).
+     */
+    public CompletionStage<Done> place(final String entityId, final Address node)
+    {
+        return client.setShardLocation(entityId, node);
     }
 
     private void locationsOf(final TopicImage topic, final Map<String, Address> locations)

@@ -113,7 +113,16 @@ class ControllerSerializationTest
             new TopicConfigsAltered("t", Map.of()),
             new PartitionsAdded("t", List.of(partition)),
             new ProducerIdsAllocated(0, 1000),
-            new ControllerProtocol.BrokerMembershipChanged(1, "pekko://millrace@127.0.0.1:7355#42", true));
+            new ControllerProtocol.BrokerMembershipChanged(1, "pekko://millrace@127.0.0.1:7355#42", true),
+            new PartitionChange("t", partition.withLeader(2, List.of(2, 3))),
+            new PublishedMetadata(image, List.of(1, 2), 1, 17),
+            new ControllerEvent.PartitionsChanged(List.of(new PartitionChange("t", partition.withIsr(List.of(1))))),
+            new ControllerProtocol.ControlledShutdown(2, probe.ref().narrow()),
+            new ControllerProtocol.ElectPreferredLeaders(probe.ref().narrow()),
+            ControllerProtocol.Reconcile.INSTANCE,
+            ControllerProtocol.PublishMetadata.INSTANCE,
+            new ControllerProtocol.ControlledShutdownDone(2, List.of("t-0")),
+            new ControllerProtocol.PreferredLeadersElected(List.of(new PartitionChange("t", partition))));
 
         final Serialization serialization = SerializationExtension.get(testKit.system());
         final Set<Class<?>> sampled = new HashSet<>();

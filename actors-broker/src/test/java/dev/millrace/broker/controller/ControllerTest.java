@@ -345,7 +345,7 @@ class ControllerTest
 
         assertRejected(controller, ControllerErrorCode.INVALID_REPLICATION_FACTOR,
             (ActorRef<CreatePartitionsReply> replyTo) -> new CreatePartitions("thin", 2, false, replyTo),
-            "1 registered broker(s)");
+            "1 live broker(s)");
     }
 
     // Topics: every validation error, nothing persisted, image unchanged
@@ -418,7 +418,7 @@ class ControllerTest
         final var controller = controller(SETTINGS);
 
         assertRejected(controller, ControllerErrorCode.INVALID_REPLICATION_FACTOR,
-            (ActorRef<CreateTopicReply> replyTo) -> new CreateTopic("none", 1, 1, Map.of(), false, replyTo), "0 registered broker(s)");
+            (ActorRef<CreateTopicReply> replyTo) -> new CreateTopic("none", 1, 1, Map.of(), false, replyTo), "0 live broker(s)");
     }
 
     @Test
