@@ -603,7 +603,7 @@ public final class Log implements AutoCloseable
         {
             if (offset < logStartOffset)
             {
-                truncateFullyAndStartAt(offset);
+                deleteAllAndStartAt(offset);
                 return true;
             }
 
@@ -637,7 +637,31 @@ public final class Log implements AutoCloseable
         }
     }
 
-    private void truncateFullyAndStartAt(final long offset) throws IOException
+    /**
+     * Deletes every segment and restarts the log, empty, at {@code offset} (log start = log end = {@code offset}): a
+     * follower whose log ends below its leader's log start, so that nothing of its own can be kept. The leader epoch
+     * cache keeps only what starts below {@code offset}, moved up to it.
+     *
+     * @throws LogException {@link LogException.Category#IO} if the files cannot be changed
+     */
+    public void truncateFullyAndStartAt(final long offset)
+    {
+        ensureOpen();
+        if (offset < 0)
+        {
+            throw new IllegalArgumentException("start offset must be >= 0 but was " + offset);
+        }
+        try
+        {
+            deleteAllAndStartAt(offset);
+        }
+        catch (final IOException ex)
+        {
+            throw ioError("restart " + directory + " empty at " + offset, ex);
+        }
+    }
+
+    private void deleteAllAndStartAt(final long offset) throws IOException
     {
         final LogSegment[] snapshot = segments;
         for (final LogSegment segment : snapshot)
