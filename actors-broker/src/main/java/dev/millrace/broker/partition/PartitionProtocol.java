@@ -686,7 +686,7 @@ public final class PartitionProtocol
         /** A replica fetch with a leader epoch older than the leader's: the follower has missed a leader change. */
         FENCED_LEADER_EPOCH(74),
         /** A replica fetch with a leader epoch newer than the leader's: the leader has not applied it yet; retry. */
-        UNKNOWN_LEADER_EPOCH(76);
+        UNKNOWN_LEADER_EPOCH(75);
 
         private final short kafkaCode;
 
