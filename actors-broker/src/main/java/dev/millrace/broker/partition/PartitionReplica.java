@@ -1161,35 +1161,10 @@ public final class PartitionReplica extends AbstractBehavior<Command>
      */
     private ReplicaFetched divergence(final ReplicaFetch fetch)
     {
-        if (fetch.fetchOffset() <= log.logStartOffset())
-        {
-            return null;
-        }
-        final LeaderEpochCache epochs = log.leaderEpochs();
-        final int last = fetch.lastFetchedEpoch();
-        if (last < 0)
-        {
-            // Records without epochs: nothing to vouch for them, keep only what is below this log's start.
-            return diverging(fetch, LeaderEpochCache.UNDEFINED_EPOCH, log.logStartOffset());
-        }
-        final int floor = epochs.floorEpoch(last);
-        if (floor < 0)
-        {
-            return diverging(fetch, LeaderEpochCache.UNDEFINED_EPOCH,
-                epochs.size() > 0 ? epochs.startOffsetAt(0) : log.logStartOffset());
-        }
-        final long end = epochs.endOffsetFor(floor, log.logEndOffset());
-        if (floor == last && end >= fetch.fetchOffset())
-        {
-            return null;
-        }
-        return diverging(fetch, floor, end);
-    }
-
-    private ReplicaFetched diverging(final ReplicaFetch fetch, final int epoch, final long endOffset)
-    {
-        return new ReplicaFetched(topicPartition, leaderEpoch, fetch.fetchOffset(), NO_RECORDS, highWatermark(),
-            log.logStartOffset(), log.logEndOffset(), epoch, endOffset);
+        final EpochDivergence.Diverging diverging = EpochDivergence.check(
+            log.leaderEpochs(), log.logStartOffset(), log.logEndOffset(), fetch.lastFetchedEpoch(), fetch.fetchOffset());
+        return diverging == null ? null : new ReplicaFetched(topicPartition, leaderEpoch, fetch.fetchOffset(), NO_RECORDS,
+            highWatermark(), log.logStartOffset(), log.logEndOffset(), diverging.epoch(), diverging.endOffset());
     }
 
     private ReplicaFetched replicaFetched(final ReplicaFetch fetch, final byte[] records)
@@ -1370,7 +1345,8 @@ public final class PartitionReplica extends AbstractBehavior<Command>
         replicaFetchOffset = log.logEndOffset();
         final ReplicationSettings knobs = replication.settings();
         final ReplicaFetch fetch = new ReplicaFetch(
-            topicPartition, brokerId, replicaFetchOffset, lastFetchedEpoch(), leaderEpoch,
+            topicPartition, brokerId, replicaFetchOffset,
+            EpochDivergence.lastFetchedEpoch(log.leaderEpochs(), replicaFetchOffset), leaderEpoch,
             Math.min(knobs.fetchMaxBytes(), settings.fetchMaxBytes()), knobs.fetchMaxWait().toMillis(), replicaFetchReplies);
         timers.startSingleTimer(TimerKey.REPLICA_FETCH, new ReplicaFetchTimedOut(seq),
             knobs.fetchMaxWait().plus(knobs.fetchResponseTimeout()));
@@ -1383,21 +1359,6 @@ public final class PartitionReplica extends AbstractBehavior<Command>
             getContext().getLog().warn("partition {}: could not send a fetch to leader {}", topicPartition, state.leader(), ex);
             retryReplicaFetchLater();
         }
-    }
-
-    /** The epoch of the last batch in the log: the latest epoch that starts below the log end offset. */
-    private int lastFetchedEpoch()
-    {
-        final LeaderEpochCache epochs = log.leaderEpochs();
-        final long end = log.logEndOffset();
-        for (int i = epochs.size() - 1; i >= 0; i--)
-        {
-            if (epochs.startOffsetAt(i) < end)
-            {
-                return epochs.epochAt(i);
-            }
-        }
-        return LeaderEpochCache.UNDEFINED_EPOCH;
     }
 
     private void retryReplicaFetchLater()
@@ -1514,14 +1475,8 @@ public final class PartitionReplica extends AbstractBehavior<Command>
     {
         final LeaderEpochCache epochs = log.leaderEpochs();
         final long end = log.logEndOffset();
-        long target = Math.min(fetched.divergingEndOffset(), end);
-        if (fetched.divergingEpoch() >= 0)
-        {
-            final long own = epochs.endOffsetFor(fetched.divergingEpoch(), end);
-            target = Math.min(target, own == LeaderEpochCache.UNDEFINED_OFFSET ?
-                (epochs.size() > 0 ? epochs.startOffsetAt(0) : end) : own);
-        }
-        target = Math.max(target, 0);
+        final long target = EpochDivergence.truncationOffset(
+            epochs, end, fetched.divergingEpoch(), fetched.divergingEndOffset());
         final int epochsBefore = epochs.size();
         getContext().getLog().info("partition {}: log diverges from leader {} after epoch {} (ends at {} there): " +
             "truncating from {} to {}", topicPartition, state.leader(), fetched.divergingEpoch(),
