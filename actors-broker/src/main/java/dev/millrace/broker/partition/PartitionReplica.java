@@ -104,12 +104,17 @@ public final class PartitionReplica extends AbstractBehavior<Command>
 {
     /** The replica's own messages (timers): local only, never serialized, never sent by others. */
     sealed interface Internal extends Command, NoSerializationVerificationNeeded
-        permits FetchTimedOut, RetentionTick, IsrCheckTick, IsrChangeResult, ReplicaFetchResponse, ReplicaFetchTimedOut,
+        permits FetchTimedOut, RetentionTick, IsrCheckTick, HighWatermarkCheckpointTick, IsrChangeResult, ReplicaFetchResponse, ReplicaFetchTimedOut,
         ReplicaFetchRetry, ParkedReplicaFetchTimedOut, AcksTimedOut
     {
     }
 
     private enum IsrCheckTick implements Internal
+    {
+        INSTANCE
+    }
+
+    private enum HighWatermarkCheckpointTick implements Internal
     {
         INSTANCE
     }
@@ -149,7 +154,7 @@ public final class PartitionReplica extends AbstractBehavior<Command>
 
     private enum TimerKey
     {
-        ISR_CHECK, REPLICA_FETCH
+        ISR_CHECK, REPLICA_FETCH, HIGH_WATERMARK_CHECKPOINT
     }
 
     /** A follower's fetch parked at the leader, with the high watermark it would have been told. */
@@ -254,7 +259,10 @@ public final class PartitionReplica extends AbstractBehavior<Command>
             throw ex;
         }
         timers.startTimerWithFixedDelay(RetentionTick.INSTANCE, settings.retentionCheckInterval());
-        this.highWatermark = log.logStartOffset();
+        // A replicated partition's committed offset survives restarts (a single replica's is its log end anyway).
+        final long checkpointed = log.checkpointedHighWatermark();
+        this.highWatermark = checkpointed < 0 ? log.logStartOffset() :
+            Math.max(log.logStartOffset(), Math.min(checkpointed, log.logEndOffset()));
         try
         {
             applyDecision(replication.initial());
@@ -294,6 +302,7 @@ public final class PartitionReplica extends AbstractBehavior<Command>
             .onMessage(ParkedReplicaFetchTimedOut.class, this::onParkedReplicaFetchTimedOut)
             .onMessage(AcksTimedOut.class, this::onAcksTimedOut)
             .onMessageEquals(IsrCheckTick.INSTANCE, this::onIsrCheck)
+            .onMessageEquals(HighWatermarkCheckpointTick.INSTANCE, this::onHighWatermarkCheckpoint)
             .onMessage(IsrChangeResult.class, this::onIsrChangeResult)
             .onMessage(FetchTimedOut.class, this::onFetchTimedOut)
             .onMessageEquals(RetentionTick.INSTANCE, this::onRetentionTick)
@@ -868,6 +877,17 @@ public final class PartitionReplica extends AbstractBehavior<Command>
         pendingAcks.failAll(ErrorCode.NOT_LEADER_OR_FOLLOWER, "partition replica " + topicPartition + " stopped " +
             "before the batch was committed; retry", key -> { });
         answerParkedReplicaFetches();
+        if (state != null && state.replicas().size() > 1)
+        {
+            try
+            {
+                log.checkpointHighWatermark(highWatermark());
+            }
+            catch (final RuntimeException ex)
+            {
+                getContext().getLog().warn("partition {}: could not checkpoint the high watermark on stop", topicPartition, ex);
+            }
+        }
         try
         {
             log.close();
@@ -911,6 +931,11 @@ public final class PartitionReplica extends AbstractBehavior<Command>
         final LeaderAndIsr previous = state;
         final boolean wasLeader = leader;
         state = decision;
+        if (decision.replicas().size() > 1 && (previous == null || previous.replicas().size() <= 1))
+        {
+            timers.startTimerWithFixedDelay(TimerKey.HIGH_WATERMARK_CHECKPOINT, HighWatermarkCheckpointTick.INSTANCE,
+                replication.settings().highWatermarkCheckpointInterval());
+        }
         final boolean replica = decision.replicas().contains(brokerId);
         if (replica && decision.leader() == brokerId)
         {
@@ -1015,6 +1040,24 @@ public final class PartitionReplica extends AbstractBehavior<Command>
     {
         final Duration interval = replication.settings().replicaLagTimeMax().dividedBy(2);
         timers.startTimerWithFixedDelay(TimerKey.ISR_CHECK, IsrCheckTick.INSTANCE, interval.isZero() ? Duration.ofMillis(1) : interval);
+    }
+
+    private Behavior<Command> onHighWatermarkCheckpoint()
+    {
+        checkpointHighWatermark();
+        return this;
+    }
+
+    private void checkpointHighWatermark()
+    {
+        try
+        {
+            log.checkpointHighWatermark(highWatermark());
+        }
+        catch (final LogException ex)
+        {
+            throw storageFailure(ex);
+        }
     }
 
     private boolean enoughInsync()
@@ -1452,6 +1495,7 @@ public final class PartitionReplica extends AbstractBehavior<Command>
             log.truncateFullyAndStartAt(fetched.logStartOffset());
             rebuildProducerState(log, producers);
             highWatermark = Math.min(fetched.highWatermark(), log.logEndOffset());
+            checkpointHighWatermark();
             return true;
         }
         final byte[] records = fetched.records();
@@ -1483,11 +1527,13 @@ public final class PartitionReplica extends AbstractBehavior<Command>
             fetched.divergingEndOffset(), end, target);
         final boolean truncated = log.truncateTo(target);
         epochs.truncateFromEnd(target);
+        highWatermark = Math.min(highWatermark, log.logEndOffset());
         if (truncated)
         {
             rebuildProducerState(log, producers);
+            // Never leave a checkpoint above the truncated end: a restart must not take uncommitted records as committed.
+            checkpointHighWatermark();
         }
-        highWatermark = Math.min(highWatermark, log.logEndOffset());
         return truncated || epochs.size() != epochsBefore;
     }
 

@@ -16,10 +16,11 @@ import com.typesafe.config.ConfigException;
  * @param fetchBackoff         a follower's pause after a failed fetch
  * @param fetchResponseTimeout how long past {@code fetchMaxWait} a follower waits for an answer before resending
  * @param produceAcksTimeout   how long an acks=all produce waits for the high watermark
+ * @param highWatermarkCheckpointInterval how often a replica of a replicated partition writes its high watermark
  */
 public record ReplicationSettings(
     Duration replicaLagTimeMax, Duration fetchMaxWait, int fetchMaxBytes, Duration fetchBackoff,
-    Duration fetchResponseTimeout, Duration produceAcksTimeout)
+    Duration fetchResponseTimeout, Duration produceAcksTimeout, Duration highWatermarkCheckpointInterval)
 {
     /** The configuration section. */
     public static final String CONFIG_PATH = PartitionReplicaSettings.CONFIG_PATH + ".replication";
@@ -27,7 +28,7 @@ public record ReplicationSettings(
     /** The defaults of {@code reference.conf}, for single-replica partitions and tools that have no configuration. */
     public static final ReplicationSettings DEFAULTS = new ReplicationSettings(
         Duration.ofSeconds(30), Duration.ofMillis(500), 1024 * 1024, Duration.ofMillis(100), Duration.ofSeconds(5),
-        Duration.ofSeconds(8));
+        Duration.ofSeconds(8), Duration.ofSeconds(5));
 
     public ReplicationSettings
     {
@@ -44,6 +45,7 @@ public record ReplicationSettings(
         positive("fetch-backoff", fetchBackoff);
         positive("fetch-response-timeout", fetchResponseTimeout);
         positive("produce-acks-timeout", produceAcksTimeout);
+        positive("high-watermark-checkpoint-interval", highWatermarkCheckpointInterval);
     }
 
     /**
@@ -64,7 +66,7 @@ public record ReplicationSettings(
             return new ReplicationSettings(
                 section.getDuration("replica-lag-time-max"), section.getDuration("fetch-max-wait"), (int)fetchMaxBytes,
                 section.getDuration("fetch-backoff"), section.getDuration("fetch-response-timeout"),
-                section.getDuration("produce-acks-timeout"));
+                section.getDuration("produce-acks-timeout"), section.getDuration("high-watermark-checkpoint-interval"));
         }
         catch (final IllegalArgumentException ex)
         {

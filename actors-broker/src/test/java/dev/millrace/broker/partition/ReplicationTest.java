@@ -172,6 +172,9 @@ class ReplicationTest
     {
         startAll(2, Duration.ofSeconds(30));
         appended(1, (short)-1, Batches.plain(2, 1L));
+        // The followers are cut off, else the leader would ask at once to add them back (they are caught up).
+        cutOff.add(2);
+        cutOff.add(3);
         controller.decide(controller.current().leader(), controller.current().leaderEpoch(), List.of(1), Set.of(1, 2, 3));
         assertProduceRefused(ErrorCode.NOT_ENOUGH_REPLICAS);
         assertEquals(2, status(1).logEndOffset(), "nothing was appended");
@@ -301,6 +304,36 @@ class ReplicationTest
         assertSameLogFiles();
     }
 
+    @Test
+    void aRestartedLeaderStartsFromItsCheckpointedHighWatermark()
+    {
+        startAll(1, Duration.ofSeconds(30));
+        for (int i = 0; i < 3; i++)
+        {
+            appended(1, (short)-1, Batches.plain(2, 10L * i));
+        }
+        awaitConverged(6);
+        cutOff.add(2);
+        cutOff.add(3);
+        appended(1, (short)1, Batches.plain(2, 100L));
+        assertEquals(6, status(1).highWatermark());
+
+        // The followers are unreachable after the restart: only the checkpoint can tell the leader what is committed.
+        for (final int broker : BROKERS)
+        {
+            testKit.stop(replicas.remove(broker), REPLY);
+        }
+        for (final int broker : BROKERS)
+        {
+            start(broker, 1, Duration.ofSeconds(30));
+        }
+        final Status leader = status(1);
+        assertEquals(8, leader.logEndOffset());
+        assertEquals(6, leader.highWatermark(), "the checkpointed high watermark, not the log start nor the log end");
+        cutOff.clear();
+        awaitConverged(8);
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // Harness
     // ---------------------------------------------------------------------------------------------------------------
@@ -317,7 +350,7 @@ class ReplicationTest
     private void start(final int broker, final int minInsync, final Duration lagTime)
     {
         final ReplicationSettings knobs = new ReplicationSettings(lagTime, Duration.ofMillis(100), 1 << 20,
-            Duration.ofMillis(20), Duration.ofSeconds(1), Duration.ofSeconds(10));
+            Duration.ofMillis(20), Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofMillis(200));
         final PartitionReplicaSettings settings = new PartitionReplicaSettings(TP, dataDir.resolve("b" + broker),
             LogConfig.defaults(), System::currentTimeMillis, controller.current().leaderEpoch(), Duration.ofHours(1), 1000,
             8 * 1024 * 1024);
