@@ -119,7 +119,7 @@ public final class PartitionReplica extends AbstractBehavior<Command>
         INSTANCE
     }
 
-    private record IsrChangeResult(LeaderAndIsr result, Throwable failure) implements Internal
+    private record IsrChangeResult(long seq, LeaderAndIsr result, Throwable failure) implements Internal
     {
     }
 
@@ -199,6 +199,7 @@ public final class PartitionReplica extends AbstractBehavior<Command>
     private long highWatermark;
     private long leaderEpochStartOffset;
     private boolean isrChangeInFlight;
+    private long isrChangeSeq;
     // Follower: the one outstanding fetch.
     private boolean replicaFetchInFlight;
     private long replicaFetchSeq;
@@ -975,7 +976,9 @@ public final class PartitionReplica extends AbstractBehavior<Command>
         leaderEpochStartOffset = start < 0 ? log.logEndOffset() : start;
         highWatermark = Math.min(highWatermark, log.logEndOffset());
         followers.reset(state.replicas(), now);
+        // An ISR change asked in a previous leadership is moot: its answer is ignored.
         isrChangeInFlight = false;
+        isrChangeSeq++;
         if (state.replicas().size() > 1)
         {
             startIsrChecks();
@@ -1336,6 +1339,7 @@ public final class PartitionReplica extends AbstractBehavior<Command>
     private void alterIsr(final List<Integer> newIsr)
     {
         isrChangeInFlight = true;
+        final long seq = ++isrChangeSeq;
         CompletionStage<LeaderAndIsr> stage;
         try
         {
@@ -1346,11 +1350,15 @@ public final class PartitionReplica extends AbstractBehavior<Command>
         {
             stage = CompletableFuture.failedFuture(ex);
         }
-        getContext().pipeToSelf(stage, IsrChangeResult::new);
+        getContext().pipeToSelf(stage, (result, failure) -> new IsrChangeResult(seq, result, failure));
     }
 
     private Behavior<Command> onIsrChangeResult(final IsrChangeResult result)
     {
+        if (result.seq() != isrChangeSeq)
+        {
+            return this;
+        }
         isrChangeInFlight = false;
         if (result.failure() != null)
         {
