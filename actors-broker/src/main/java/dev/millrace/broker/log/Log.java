@@ -94,6 +94,8 @@ public final class Log implements AutoCloseable
     private final OffsetCheckpoint logStartOffsetCheckpoint;
     private final OffsetCheckpoint recoveryPointCheckpoint;
     private final OffsetCheckpoint cleanShutdownCheckpoint;
+    private final OffsetCheckpoint highWatermarkCheckpoint;
+    private long checkpointedHighWatermark = -1;
     private final LeaderEpochCache leaderEpochs;
     private final LogReader reader;
 
@@ -116,6 +118,7 @@ public final class Log implements AutoCloseable
         this.logStartOffsetCheckpoint = new OffsetCheckpoint(directory.resolve(OffsetCheckpoint.LOG_START_OFFSET_FILE));
         this.recoveryPointCheckpoint = new OffsetCheckpoint(directory.resolve(OffsetCheckpoint.RECOVERY_POINT_FILE));
         this.cleanShutdownCheckpoint = new OffsetCheckpoint(directory.resolve(OffsetCheckpoint.CLEAN_SHUTDOWN_FILE));
+        this.highWatermarkCheckpoint = new OffsetCheckpoint(directory.resolve(OffsetCheckpoint.HIGH_WATERMARK_FILE));
     }
 
     /**
@@ -134,6 +137,7 @@ public final class Log implements AutoCloseable
             try
             {
                 log.load();
+                log.checkpointedHighWatermark = log.highWatermarkCheckpoint.read(-1, -1);
             }
             catch (final IOException | RuntimeException ex)
             {
@@ -603,7 +607,7 @@ public final class Log implements AutoCloseable
         {
             if (offset < logStartOffset)
             {
-                truncateFullyAndStartAt(offset);
+                deleteAllAndStartAt(offset);
                 return true;
             }
 
@@ -637,7 +641,31 @@ public final class Log implements AutoCloseable
         }
     }
 
-    private void truncateFullyAndStartAt(final long offset) throws IOException
+    /**
+     * Deletes every segment and restarts the log, empty, at {@code offset} (log start = log end = {@code offset}): a
+     * follower whose log ends below its leader's log start, so that nothing of its own can be kept. The leader epoch
+     * cache keeps only what starts below {@code offset}, moved up to it.
+     *
+     * @throws LogException {@link LogException.Category#IO} if the files cannot be changed
+     */
+    public void truncateFullyAndStartAt(final long offset)
+    {
+        ensureOpen();
+        if (offset < 0)
+        {
+            throw new IllegalArgumentException("start offset must be >= 0 but was " + offset);
+        }
+        try
+        {
+            deleteAllAndStartAt(offset);
+        }
+        catch (final IOException ex)
+        {
+            throw ioError("restart " + directory + " empty at " + offset, ex);
+        }
+    }
+
+    private void deleteAllAndStartAt(final long offset) throws IOException
     {
         final LogSegment[] snapshot = segments;
         for (final LogSegment segment : snapshot)
@@ -674,6 +702,40 @@ public final class Log implements AutoCloseable
     // ---------------------------------------------------------------------------------------------------------------
     // Flush and lifecycle
     // ---------------------------------------------------------------------------------------------------------------
+
+    /**
+     * The high watermark last written by {@link #checkpointHighWatermark} (as read when the log opened, then as
+     * written), or -1 when there is none or the file is damaged. It may exceed the log end offset after a crash lost
+     * unflushed data: the caller bounds it.
+     */
+    public long checkpointedHighWatermark()
+    {
+        return checkpointedHighWatermark;
+    }
+
+    /**
+     * Durably records a replicated partition's high watermark (Kafka's replication-offset-checkpoint), so that a
+     * replica restarting as leader does not start from its log start; a no-op when it is the one last written.
+     *
+     * @throws LogException {@link LogException.Category#IO} if the file cannot be written
+     */
+    public void checkpointHighWatermark(final long highWatermark)
+    {
+        ensureOpen();
+        if (highWatermark == checkpointedHighWatermark)
+        {
+            return;
+        }
+        try
+        {
+            highWatermarkCheckpoint.write(highWatermark);
+            checkpointedHighWatermark = highWatermark;
+        }
+        catch (final IOException ex)
+        {
+            throw ioError("checkpoint the high watermark of " + directory, ex);
+        }
+    }
 
     /** Forces all data up to the log end offset to disk and checkpoints the recovery point. */
     public void flush()

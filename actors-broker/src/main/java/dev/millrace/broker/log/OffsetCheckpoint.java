@@ -8,7 +8,8 @@ import java.util.zip.CRC32C;
 /**
  * A small file holding one offset, replaced atomically (temporary file, fsync, rename, directory fsync): the log
  * start offset ({@value #LOG_START_OFFSET_FILE}), the recovery point ({@value #RECOVERY_POINT_FILE}) and the
- * clean-shutdown marker ({@value #CLEAN_SHUTDOWN_FILE}, the log end offset at a clean close; consumed on open).
+ * clean-shutdown marker ({@value #CLEAN_SHUTDOWN_FILE}, the log end offset at a clean close; consumed on open) and the
+ * replicated partition's high watermark ({@value #HIGH_WATERMARK_FILE}, written by the partition replica).
  *
  * <p>File layout, version {@value #VERSION}, big-endian, 20 bytes:
  * <pre>
@@ -33,6 +34,7 @@ final class OffsetCheckpoint
     static final String LOG_START_OFFSET_FILE = "log-start-offset.checkpoint";
     static final String RECOVERY_POINT_FILE = "recovery-point.checkpoint";
     static final String CLEAN_SHUTDOWN_FILE = "clean-shutdown.checkpoint";
+    static final String HIGH_WATERMARK_FILE = "high-watermark.checkpoint";
     static final int MAGIC = 0x4D52434B;
     static final int VERSION = 1;
     static final int LENGTH = 20;

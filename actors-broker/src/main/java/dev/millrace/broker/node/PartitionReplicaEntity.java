@@ -33,6 +33,8 @@ import dev.millrace.broker.partition.PartitionProtocol.Rejected;
 import dev.millrace.broker.partition.PartitionProtocol.TopicPartition;
 import dev.millrace.broker.partition.PartitionReplica;
 import dev.millrace.broker.partition.PartitionReplicaSettings;
+import dev.millrace.broker.partition.Replication;
+import dev.millrace.broker.partition.ReplicationSettings;
 import dev.millrace.serialization.kryo.MillraceMessage;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -48,8 +50,11 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * {@code <topic>-<partition>-<replica>}, the replica being the broker id that holds it). It is the seam between
  * Cluster Sharding and {@link PartitionReplica}: when sharding starts it, it first asks the controller for its
  * topic ({@link DescribeTopic}), stashing whatever arrives meanwhile, then starts the {@link PartitionReplica} as
- * its child with the topic's log configs ({@link LogConfig#fromMap}) and the partition's leader epoch, and forwards
- * every {@link Command} to it.
+ * its child with the topic's log configs ({@link LogConfig#fromMap}), the partition's state as the controller's
+ * image has it (leader, epochs, ISR, replicas: the replica's first role), the topic's {@code min.insync.replicas}, the
+ * other replicas reachable through sharding ({@link ShardedReplicaPeers}) and ISR changes asked of the controller
+ * ({@link ControllerIsrChanger}), and forwards every {@link Command} to it: client requests, the controller's
+ * {@link PartitionProtocol.LeaderAndIsr} and followers' {@link PartitionProtocol.ReplicaFetch}es.
  *
  * <p>States: <b>loading</b> (stash) → <b>running</b> (forward) → <b>deleting</b> (on {@link DeleteReplica}: stop
  * the child, which closes the log, then delete the log directory and stop). On {@link ReloadReplica} (the topic's
@@ -248,11 +253,17 @@ public final class PartitionReplicaEntity
         }
         final TopicImage topic = ((TopicDescription)loaded.reply()).topic();
         final PartitionReplicaSettings replicaSettings;
+        final Replication replication;
         try
         {
             replicaSettings = PartitionReplicaSettings.fromConfig(
                 config, id.topicPartition(), settings.logsDir(), LogConfig.fromMap(logConfigs(topic.configs())),
                 System::currentTimeMillis, partition.get().leaderEpoch());
+            replication = new Replication(
+                id.replica(), ControllerIsrChanger.decisionOf(id.topicPartition(), partition.get()),
+                minInsyncReplicas(topic.configs()), new ShardedReplicaPeers(ClusterSharding.get(context.getSystem())),
+                new ControllerIsrChanger(controller, settings.askTimeout(), context.getSystem().scheduler()),
+                ReplicationSettings.fromConfig(config));
         }
         catch (final RuntimeException ex)
         {
@@ -260,7 +271,8 @@ public final class PartitionReplicaEntity
             return rejectStashedAndStop(ErrorCode.UNKNOWN_SERVER_ERROR,
                 "partition " + id.topicPartition() + " cannot start: " + ex.getMessage());
         }
-        final ActorRef<Command> replica = context.spawn(PartitionReplica.create(replicaSettings), "replica", PartitionReplica.PROPS);
+        final ActorRef<Command> replica = context.spawn(
+            PartitionReplica.create(replicaSettings, replication), "replica", PartitionReplica.PROPS);
         context.watchWith(replica, ReplicaTerminated.INSTANCE);
         return stash.unstashAll(running(replica));
     }
@@ -420,6 +432,25 @@ public final class PartitionReplicaEntity
         }
     }
 
+    /** The topic's {@code min.insync.replicas}; 1 when it does not set it (the controller validated the value). */
+    static int minInsyncReplicas(final Map<String, String> topicConfigs)
+    {
+        final String value = topicConfigs.get(TopicConfigs.MIN_INSYNC_REPLICAS);
+        if (value == null)
+        {
+            return 1;
+        }
+        try
+        {
+            return Integer.parseInt(value.trim());
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(
+                TopicConfigs.MIN_INSYNC_REPLICAS + " must be an integer but the topic has '" + value + "'", ex);
+        }
+    }
+
     /** The topic configs that are log settings ({@link LogConfig#fromMap} refuses the others). */
     static Map<String, String> logConfigs(final Map<String, String> topicConfigs)
     {
@@ -460,6 +491,11 @@ public final class PartitionReplicaEntity
         }
         else if (message instanceof PartitionProtocol.DescribeProducers request && request.replyTo() != null)
         {
+            request.replyTo().tell(new Rejected(request.topicPartition(), error, text));
+        }
+        else if (message instanceof PartitionProtocol.ReplicaFetch request && request.replyTo() != null)
+        {
+            // The follower backs off and fetches again.
             request.replyTo().tell(new Rejected(request.topicPartition(), error, text));
         }
         // GetStatus has no error reply: its caller's ask times out.

@@ -85,7 +85,7 @@ public final class PartitionProtocol
      */
     public sealed interface Command
         permits Produce, FetchRequest, ListOffsets, DeleteRecords, OffsetForLeaderEpoch, DescribeProducers, GetStatus,
-        LeaderAndIsr, PartitionReplica.Internal
+        LeaderAndIsr, ReplicaFetch, PartitionReplica.Internal
     {
     }
 
@@ -124,9 +124,14 @@ public final class PartitionProtocol
      *
      * @param topicPartition the partition; must be the replica's own ({@link ErrorCode#UNKNOWN_TOPIC_OR_PARTITION})
      * @param acks           {@code 1}: reply once appended to the leader's log. {@code 0}: no reply at all, not even
-     *                       on error ({@code replyTo} may be null). {@code -1} (all): accepted and, with a single
-     *                       replica, the same as 1 (like Kafka with an ISR of one); it will wait for the in-sync
-     *                       replicas once replication exists. Anything else: {@link ErrorCode#INVALID_REQUIRED_ACKS}.
+     *                       on error ({@code replyTo} may be null). {@code -1} (all): refused with
+     *                       {@link ErrorCode#NOT_ENOUGH_REPLICAS} (nothing appended) when the ISR is smaller than
+     *                       {@code min.insync.replicas}; otherwise appended and answered once the high watermark
+     *                       passes the batch (every in-sync replica has it), with
+     *                       {@link ErrorCode#NOT_ENOUGH_REPLICAS_AFTER_APPEND} if the ISR shrank below the minimum
+     *                       meanwhile, {@link ErrorCode#REQUEST_TIMED_OUT} after {@code produce-acks-timeout}; with a
+     *                       single replica the same as 1. A follower refuses every produce with
+     *                       {@link ErrorCode#NOT_LEADER_OR_FOLLOWER}. Anything else: {@link ErrorCode#INVALID_REQUIRED_ACKS}.
      * @param records        the batches
      * @param replyTo        receives a {@link ProduceReply}
      */
@@ -284,6 +289,92 @@ public final class PartitionProtocol
             Objects.requireNonNull(topicPartition, "topicPartition");
             isr = List.copyOf(isr);
             replicas = List.copyOf(replicas);
+        }
+    }
+
+    /**
+     * From a follower replica to its leader: the follower's demand for records (Kafka's replica fetch). A follower
+     * has at most one outstanding; the leader long-polls it like a client fetch (parked until records or a high
+     * watermark change arrive, or {@code maxWaitMs} passes). The fetch also tells the leader the follower's log end
+     * offset ({@code fetchOffset}), from which it moves the high watermark and decides ISR membership, and lets it
+     * check that the follower's log has not diverged from its own ({@code lastFetchedEpoch}, as in KIP-320): if it
+     * has, the reply carries the diverging epoch and where it ends on the leader, and the follower truncates there.
+     *
+     * @param replicaId        broker id of the fetching follower; must be a replica of the partition
+     * @param fetchOffset      the follower's log end offset: the offset to read from
+     * @param lastFetchedEpoch the leader epoch of the follower's last batch ({@code -1} when its log has none)
+     * @param leaderEpoch      the leader epoch the follower believes current; a lower one than the leader's is
+     *                         {@link ErrorCode#FENCED_LEADER_EPOCH}, a higher one {@link ErrorCode#UNKNOWN_LEADER_EPOCH}
+     * @param maxBytes         soft byte limit, > 0 (the first batch is always whole)
+     * @param maxWaitMs        longest wait for records, >= 0
+     * @param replyTo          receives a {@link ReplicaFetchReply}
+     */
+    public record ReplicaFetch(
+        TopicPartition topicPartition, int replicaId, long fetchOffset, int lastFetchedEpoch, int leaderEpoch,
+        int maxBytes, long maxWaitMs, ActorRef<ReplicaFetchReply> replyTo) implements Command, MillraceMessage
+    {
+    }
+
+    /** The answer to a {@link ReplicaFetch}. */
+    public sealed interface ReplicaFetchReply extends MillraceMessage permits ReplicaFetched, Rejected
+    {
+    }
+
+    /**
+     * The leader's answer to a {@link ReplicaFetch}: either records from {@code fetchOffset} (possibly none), or, when
+     * {@code divergingEpoch} is set, no records and where the follower must truncate; or, when
+     * {@code logStartOffset} is above {@code fetchOffset}, no records: the follower's log is wholly below the leader's
+     * and restarts empty at {@code logStartOffset}.
+     *
+     * @param leaderEpoch        the leader's epoch (echoes the fetch's)
+     * @param fetchOffset        the fetch's offset, echoed so that the follower recognises the answer to its request
+     * @param records            whole batches from {@code fetchOffset}, exactly as stored on the leader (their offsets
+     *                           and leader epochs kept); empty when there is nothing or the logs diverged
+     * @param highWatermark      the leader's high watermark
+     * @param logStartOffset     the leader's log start offset
+     * @param logEndOffset       the leader's log end offset
+     * @param divergingEpoch     {@code -2} when the logs agree; else the largest epoch at or below the follower's
+     *                           {@code lastFetchedEpoch} the leader has ({@code -1}: none)
+     * @param divergingEndOffset where {@code divergingEpoch} ends on the leader (exclusive): the follower truncates to
+     *                           at most this offset; {@code -1} when the logs agree
+     */
+    public record ReplicaFetched(
+        TopicPartition topicPartition, int leaderEpoch, long fetchOffset, byte[] records, long highWatermark,
+        long logStartOffset, long logEndOffset, int divergingEpoch, long divergingEndOffset) implements ReplicaFetchReply
+    {
+        /** {@link #divergingEpoch()} when the logs agree. */
+        public static final int NOT_DIVERGING = -2;
+
+        /** True when the follower must truncate before fetching again. */
+        public boolean diverging()
+        {
+            return divergingEpoch != NOT_DIVERGING;
+        }
+
+        @Override
+        public boolean equals(final Object o)
+        {
+            return o instanceof ReplicaFetched other && leaderEpoch == other.leaderEpoch &&
+                fetchOffset == other.fetchOffset && highWatermark == other.highWatermark &&
+                logStartOffset == other.logStartOffset && logEndOffset == other.logEndOffset &&
+                divergingEpoch == other.divergingEpoch && divergingEndOffset == other.divergingEndOffset &&
+                Objects.equals(topicPartition, other.topicPartition) && Arrays.equals(records, other.records);
+        }
+
+        @Override
+        public int hashCode()
+        {
+            return Objects.hash(topicPartition, leaderEpoch, fetchOffset, Arrays.hashCode(records), highWatermark,
+                logStartOffset, logEndOffset, divergingEpoch, divergingEndOffset);
+        }
+
+        @Override
+        public String toString()
+        {
+            return "ReplicaFetched[" + topicPartition + ", epoch=" + leaderEpoch + ", fetchOffset=" + fetchOffset + ", " +
+                (records == null ? "null" : records.length + " bytes") + ", highWatermark=" + highWatermark +
+                ", logStartOffset=" + logStartOffset + ", logEndOffset=" + logEndOffset + ", divergingEpoch=" +
+                divergingEpoch + ", divergingEndOffset=" + divergingEndOffset + ']';
         }
     }
 
@@ -523,7 +614,7 @@ public final class PartitionProtocol
      */
     public record Rejected(TopicPartition topicPartition, ErrorCode error, String message)
         implements ProduceReply, FetchReply, FetchLocalReply, ListOffsetsReply, DeleteRecordsReply,
-        OffsetForLeaderEpochReply, DescribeProducersReply
+        OffsetForLeaderEpochReply, DescribeProducersReply, ReplicaFetchReply
     {
     }
 
@@ -581,7 +672,21 @@ public final class PartitionProtocol
         /** A batch is well-formed but not acceptable here (bad magic or attributes, control batch, mixed batches). */
         INVALID_RECORD(87),
         /** The transaction coordinator fenced this producer (transactions; not produced by partitions yet). */
-        PRODUCER_FENCED(90);
+        PRODUCER_FENCED(90),
+        // Replication (appended after the others: Kryo writes enum ordinals).
+        /** acks=all and the ISR is smaller than {@code min.insync.replicas}: nothing was appended; retriable. */
+        NOT_ENOUGH_REPLICAS(19),
+        /**
+         * acks=all, the batch was appended, but the ISR fell below {@code min.insync.replicas} before it was
+         * committed: it may or may not survive a failover; retriable (an idempotent producer's retry is deduplicated).
+         */
+        NOT_ENOUGH_REPLICAS_AFTER_APPEND(20),
+        /** acks=all and the in-sync replicas did not all get the batch in time (it was appended to the leader). */
+        REQUEST_TIMED_OUT(7),
+        /** A replica fetch with a leader epoch older than the leader's: the follower has missed a leader change. */
+        FENCED_LEADER_EPOCH(74),
+        /** A replica fetch with a leader epoch newer than the leader's: the leader has not applied it yet; retry. */
+        UNKNOWN_LEADER_EPOCH(75);
 
         private final short kafkaCode;
 

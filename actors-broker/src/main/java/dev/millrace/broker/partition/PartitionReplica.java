@@ -3,9 +3,14 @@ package dev.millrace.broker.partition;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import dev.millrace.broker.log.FileRegion;
 import dev.millrace.broker.log.LeaderEpochCache;
@@ -25,6 +30,7 @@ import dev.millrace.broker.partition.PartitionProtocol.FetchRequest;
 import dev.millrace.broker.partition.PartitionProtocol.Fetched;
 import dev.millrace.broker.partition.PartitionProtocol.FetchedRegion;
 import dev.millrace.broker.partition.PartitionProtocol.GetStatus;
+import dev.millrace.broker.partition.PartitionProtocol.LeaderAndIsr;
 import dev.millrace.broker.partition.PartitionProtocol.ListOffsets;
 import dev.millrace.broker.partition.PartitionProtocol.OffsetForLeaderEpoch;
 import dev.millrace.broker.partition.PartitionProtocol.OffsetFound;
@@ -33,6 +39,9 @@ import dev.millrace.broker.partition.PartitionProtocol.ProduceReply;
 import dev.millrace.broker.partition.PartitionProtocol.ProducersDescribed;
 import dev.millrace.broker.partition.PartitionProtocol.RecordsDeleted;
 import dev.millrace.broker.partition.PartitionProtocol.Rejected;
+import dev.millrace.broker.partition.PartitionProtocol.ReplicaFetch;
+import dev.millrace.broker.partition.PartitionProtocol.ReplicaFetchReply;
+import dev.millrace.broker.partition.PartitionProtocol.ReplicaFetched;
 import dev.millrace.broker.partition.PartitionProtocol.Status;
 import dev.millrace.broker.partition.PartitionProtocol.TopicPartition;
 import dev.millrace.serialization.batch.InvalidBatchException;
@@ -40,6 +49,7 @@ import dev.millrace.serialization.batch.RecordBatchDescriptor;
 import dev.millrace.serialization.batch.RecordBatchFlyweight;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PostStop;
@@ -52,8 +62,18 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * One replica of one partition, as an actor that owns the partition's {@link Log}: it speaks
- * {@link PartitionProtocol} and, for now, always acts as the leader of a single-replica partition (the high
- * watermark is the log end offset; the leader epoch is a setting until the controller sets it).
+ * {@link PartitionProtocol} and is the partition's leader or one of its followers, as the controller decides
+ * ({@link LeaderAndIsr}; see {@code docs/replication.md}). A single-replica partition is always its own leader and its
+ * high watermark is its log end offset.
+ *
+ * <p><b>Roles.</b> The first decision comes with {@link Replication#initial()}, later ones as {@link LeaderAndIsr};
+ * a stale one (lower leader epoch, or a partition epoch not above the last applied) is ignored. The leader appends
+ * produce batches, parks its followers' {@link ReplicaFetch}es, tracks their log end offsets
+ * ({@link FollowerTracker}), moves the high watermark to the minimum over the ISR, answers acks=all produces once the
+ * high watermark passes them ({@link PendingAcks}) and asks the controller ({@link IsrChanger}) to shrink or expand
+ * the ISR. A follower refuses clients ({@link ErrorCode#NOT_LEADER_OR_FOLLOWER}) and pulls from the leader through
+ * {@link ReplicaPeers}, one fetch outstanding at a time, appending the leader's batches as they are (offsets and
+ * epochs kept) and truncating first when the leader says the logs diverged.
  *
  * <p><b>Threading contract.</b> The actor is the log's single writer: every append, retention run, flush and the
  * close happen in its message handlers, one at a time. It never blocks on anything but the log's own file I/O.
@@ -83,7 +103,62 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 public final class PartitionReplica extends AbstractBehavior<Command>
 {
     /** The replica's own messages (timers): local only, never serialized, never sent by others. */
-    sealed interface Internal extends Command, NoSerializationVerificationNeeded permits FetchTimedOut, RetentionTick
+    sealed interface Internal extends Command, NoSerializationVerificationNeeded
+        permits FetchTimedOut, RetentionTick, IsrCheckTick, HighWatermarkCheckpointTick, IsrChangeResult, ReplicaFetchResponse, ReplicaFetchTimedOut,
+        ReplicaFetchRetry, ParkedReplicaFetchTimedOut, AcksTimedOut
+    {
+    }
+
+    private enum IsrCheckTick implements Internal
+    {
+        INSTANCE
+    }
+
+    private enum HighWatermarkCheckpointTick implements Internal
+    {
+        INSTANCE
+    }
+
+    private record IsrChangeResult(long seq, LeaderAndIsr result, Throwable failure) implements Internal
+    {
+    }
+
+    private record ReplicaFetchResponse(ReplicaFetchReply reply) implements Internal
+    {
+    }
+
+    private record ReplicaFetchTimedOut(long fetchSeq) implements Internal
+    {
+    }
+
+    private record ReplicaFetchRetry(long fetchSeq) implements Internal
+    {
+    }
+
+    private record ParkedReplicaFetchTimedOut(int replicaId) implements Internal
+    {
+    }
+
+    private record AcksTimedOut(long key) implements Internal
+    {
+    }
+
+    /** Timer keys of the replication timers (the parked client fetches use their {@code Long} keys). */
+    private record ParkedReplicaFetchKey(int replicaId)
+    {
+    }
+
+    private record AcksKey(long key)
+    {
+    }
+
+    private enum TimerKey
+    {
+        ISR_CHECK, REPLICA_FETCH, HIGH_WATERMARK_CHECKPOINT
+    }
+
+    /** A follower's fetch parked at the leader, with the high watermark it would have been told. */
+    private record ParkedReplicaFetch(ReplicaFetch fetch, long highWatermark)
     {
     }
 
@@ -111,25 +186,65 @@ public final class PartitionReplica extends AbstractBehavior<Command>
     private final Map<Long, FetchRequest> parkedFetches = new LinkedHashMap<>();
     private long nextFetchKey;
 
+    // Replication: the controller's last applied decision and this replica's role in it.
+    private final Replication replication;
+    private final int brokerId;
+    private final FollowerTracker followers;
+    private final PendingAcks pendingAcks = new PendingAcks();
+    private final Map<Integer, ParkedReplicaFetch> parkedReplicaFetches = new HashMap<>();
+    private final ActorRef<ReplicaFetchReply> replicaFetchReplies;
+    private LeaderAndIsr state;
+    private boolean leader;
+    private int leaderEpoch;
+    private long highWatermark;
+    private long leaderEpochStartOffset;
+    private boolean isrChangeInFlight;
+    private long isrChangeSeq;
+    // Follower: the one outstanding fetch.
+    private boolean replicaFetchInFlight;
+    private long replicaFetchSeq;
+    private long replicaFetchOffset;
+    private long producedEndOffset;
+
     /**
      * Where replicas run: the dispatcher {@code millrace.broker.partition.dispatcher}, so that log I/O stays off Pekko's
      * default dispatcher. Spawn every replica with these props.
      */
     public static final Props PROPS = DispatcherSelector.fromConfig("millrace.broker.partition.dispatcher");
 
-    /** The behavior of a replica; opens (and if needed recovers) the log in {@link PartitionReplicaSettings#logDir()}. */
+    /**
+     * The behavior of the only replica of a partition, its leader at {@link PartitionReplicaSettings#leaderEpoch()};
+     * opens (and if needed recovers) the log in {@link PartitionReplicaSettings#logDir()}.
+     */
     public static Behavior<Command> create(final PartitionReplicaSettings settings)
     {
-        return Behaviors.setup(context -> Behaviors.withTimers(timers -> new PartitionReplica(context, timers, settings)));
+        return create(settings, Replication.single(
+            settings.topicPartition(), 0, settings.leaderEpoch(), ReplicationSettings.DEFAULTS));
+    }
+
+    /**
+     * The behavior of a replica taking part in replication as {@code replication} says; opens (and if needed
+     * recovers) the log in {@link PartitionReplicaSettings#logDir()}.
+     */
+    public static Behavior<Command> create(final PartitionReplicaSettings settings, final Replication replication)
+    {
+        return Behaviors.setup(context -> Behaviors.withTimers(
+            timers -> new PartitionReplica(context, timers, settings, replication)));
     }
 
     private PartitionReplica(
-        final ActorContext<Command> context, final TimerScheduler<Command> timers, final PartitionReplicaSettings settings)
+        final ActorContext<Command> context, final TimerScheduler<Command> timers, final PartitionReplicaSettings settings,
+        final Replication replication)
     {
         super(context);
         this.settings = settings;
         this.topicPartition = settings.topicPartition();
         this.timers = timers;
+        this.replication = replication;
+        this.brokerId = replication.brokerId();
+        this.followers = new FollowerTracker(brokerId);
+        this.leaderEpoch = settings.leaderEpoch();
+        this.replicaFetchReplies = context.messageAdapter(ReplicaFetchReply.class, ReplicaFetchResponse::new);
         this.log = Log.open(settings.logDir(), settings.logConfig(), settings.clockMs());
         try
         {
@@ -145,6 +260,19 @@ public final class PartitionReplica extends AbstractBehavior<Command>
             throw ex;
         }
         timers.startTimerWithFixedDelay(RetentionTick.INSTANCE, settings.retentionCheckInterval());
+        // A replicated partition's committed offset survives restarts (a single replica's is its log end anyway).
+        final long checkpointed = log.checkpointedHighWatermark();
+        this.highWatermark = checkpointed < 0 ? log.logStartOffset() :
+            Math.max(log.logStartOffset(), Math.min(checkpointed, log.logEndOffset()));
+        try
+        {
+            applyDecision(replication.initial());
+        }
+        catch (final RuntimeException ex)
+        {
+            log.close();
+            throw ex;
+        }
     }
 
     @Override
@@ -166,6 +294,17 @@ public final class PartitionReplica extends AbstractBehavior<Command>
             .onMessage(DescribeProducers.class, this::onDescribeProducers)
             .onMessage(GetStatus.class, getStatus -> getStatus.replyTo() == null, this::onNoReplyTo)
             .onMessage(GetStatus.class, this::onGetStatus)
+            .onMessage(LeaderAndIsr.class, this::onLeaderAndIsr)
+            .onMessage(ReplicaFetch.class, fetch -> fetch.replyTo() == null, this::onNoReplyTo)
+            .onMessage(ReplicaFetch.class, this::onReplicaFetch)
+            .onMessage(ReplicaFetchResponse.class, this::onReplicaFetchResponse)
+            .onMessage(ReplicaFetchTimedOut.class, this::onReplicaFetchTimedOut)
+            .onMessage(ReplicaFetchRetry.class, this::onReplicaFetchRetry)
+            .onMessage(ParkedReplicaFetchTimedOut.class, this::onParkedReplicaFetchTimedOut)
+            .onMessage(AcksTimedOut.class, this::onAcksTimedOut)
+            .onMessageEquals(IsrCheckTick.INSTANCE, this::onIsrCheck)
+            .onMessageEquals(HighWatermarkCheckpointTick.INSTANCE, this::onHighWatermarkCheckpoint)
+            .onMessage(IsrChangeResult.class, this::onIsrChangeResult)
             .onMessage(FetchTimedOut.class, this::onFetchTimedOut)
             .onMessageEquals(RetentionTick.INSTANCE, this::onRetentionTick)
             .onSignal(PostStop.class, this::onPostStop)
@@ -185,8 +324,13 @@ public final class PartitionReplica extends AbstractBehavior<Command>
 
     private Behavior<Command> onProduce(final Produce produce)
     {
-        final ProduceReply reply = produce(produce);
-        if (produce.acks() != 0 && produce.replyTo() != null)
+        final ProduceReply reply = leader ? produce(produce) : notLeader(produce.topicPartition());
+        if (produce.acks() == -1 && reply instanceof Appended appended && produce.replyTo() != null &&
+            producedEndOffset > highWatermark())
+        {
+            awaitCommit(appended, produce.replyTo());
+        }
+        else if (produce.acks() != 0 && produce.replyTo() != null)
         {
             produce.replyTo().tell(reply);
         }
@@ -196,7 +340,7 @@ public final class PartitionReplica extends AbstractBehavior<Command>
         }
         if (reply instanceof Appended)
         {
-            completeParkedFetches();
+            onLogAppended();
         }
         return this;
     }
@@ -211,6 +355,12 @@ public final class PartitionReplica extends AbstractBehavior<Command>
         if (acks != -1 && acks != 0 && acks != 1)
         {
             return rejected(ErrorCode.INVALID_REQUIRED_ACKS, "acks must be -1 (all), 0 or 1 but was " + acks);
+        }
+        if (acks == -1 && !enoughInsync())
+        {
+            return rejected(ErrorCode.NOT_ENOUGH_REPLICAS, "acks=all needs min.insync.replicas=" +
+                replication.minInsyncReplicas() + " in-sync replicas but the ISR is " + state.isr() + "; nothing was " +
+                "appended, retry when the followers have caught up");
         }
         final byte[] records = produce.records();
         if (records == null || records.length == 0)
@@ -293,6 +443,7 @@ public final class PartitionReplica extends AbstractBehavior<Command>
                 switch (verdict)
                 {
                     case DUPLICATE:
+                        producedEndOffset = producers.duplicateLastOffset() + 1;
                         return new Appended(topicPartition, producers.duplicateFirstOffset(), NO_TIMESTAMP, log.logStartOffset());
                     case INVALID_PRODUCER_EPOCH:
                         return rejected(ErrorCode.INVALID_PRODUCER_EPOCH, "producer " + producerId + " epoch " + producerEpoch +
@@ -314,9 +465,10 @@ public final class PartitionReplica extends AbstractBehavior<Command>
         final long logAppendTime;
         try
         {
-            final var result = log.append(appendBuffer, 0, length, settings.leaderEpoch());
+            final var result = log.append(appendBuffer, 0, length, leaderEpoch);
             firstOffset = result.firstOffset();
             lastOffset = result.lastOffset();
+            producedEndOffset = lastOffset + 1;
             logStartOffset = result.logStartOffset();
             // With LogAppendTime the log stamped every batch with one clock reading: the producer is told it.
             logAppendTime = log.config().messageTimestampType() == LogConfig.TimestampType.LOG_APPEND_TIME ?
@@ -385,6 +537,11 @@ public final class PartitionReplica extends AbstractBehavior<Command>
         if (!topicPartition.equals(fetch.topicPartition()))
         {
             reply(fetch, misrouted(fetch.topicPartition()));
+            return this;
+        }
+        if (!leader)
+        {
+            reply(fetch, notLeader(fetch.topicPartition()));
             return this;
         }
         if (fetch.maxBytes() <= 0 || fetch.minBytes() < 0 || fetch.maxWaitMs() < 0)
@@ -544,6 +701,11 @@ public final class PartitionReplica extends AbstractBehavior<Command>
             listOffsets.replyTo().tell(misrouted(listOffsets.topicPartition()));
             return this;
         }
+        if (!leader)
+        {
+            listOffsets.replyTo().tell(notLeader(listOffsets.topicPartition()));
+            return this;
+        }
         if (listOffsets.spec() == null)
         {
             listOffsets.replyTo().tell(rejected(ErrorCode.INVALID_REQUEST, "list offsets needs a spec: EARLIEST, " +
@@ -588,6 +750,11 @@ public final class PartitionReplica extends AbstractBehavior<Command>
             delete.replyTo().tell(misrouted(delete.topicPartition()));
             return this;
         }
+        if (!leader)
+        {
+            delete.replyTo().tell(notLeader(delete.topicPartition()));
+            return this;
+        }
         final long highWatermark = highWatermark();
         final long before = delete.beforeOffset() == -1 ? highWatermark : delete.beforeOffset();
         if (before < 0 || before > highWatermark)
@@ -627,8 +794,13 @@ public final class PartitionReplica extends AbstractBehavior<Command>
             request.replyTo().tell(misrouted(request.topicPartition()));
             return this;
         }
+        if (!leader)
+        {
+            request.replyTo().tell(notLeader(request.topicPartition()));
+            return this;
+        }
         final int asked = request.leaderEpoch();
-        final int current = settings.leaderEpoch();
+        final int current = leaderEpoch;
         if (asked < 0 || asked > current)
         {
             request.replyTo().tell(new EpochEndOffset(
@@ -674,7 +846,7 @@ public final class PartitionReplica extends AbstractBehavior<Command>
     private Behavior<Command> onGetStatus(final GetStatus getStatus)
     {
         getStatus.replyTo().tell(new Status(
-            topicPartition, settings.leaderEpoch(), log.logStartOffset(), log.logEndOffset(), highWatermark(),
+            topicPartition, leaderEpoch, log.logStartOffset(), log.logEndOffset(), highWatermark(),
             log.segmentCount(), log.sizeInBytes(), producers.producerCount(), parkedFetches.size()));
         return this;
     }
@@ -703,6 +875,20 @@ public final class PartitionReplica extends AbstractBehavior<Command>
     {
         answerParkedFetches(ErrorCode.NOT_LEADER_OR_FOLLOWER, "partition replica " + topicPartition + " stopped; " +
             "refresh metadata and fetch again");
+        pendingAcks.failAll(ErrorCode.NOT_LEADER_OR_FOLLOWER, "partition replica " + topicPartition + " stopped " +
+            "before the batch was committed; retry", key -> { });
+        answerParkedReplicaFetches();
+        if (state != null && state.replicas().size() > 1)
+        {
+            try
+            {
+                log.checkpointHighWatermark(highWatermark());
+            }
+            catch (final RuntimeException ex)
+            {
+                getContext().getLog().warn("partition {}: could not checkpoint the high watermark on stop", topicPartition, ex);
+            }
+        }
         try
         {
             log.close();
@@ -715,13 +901,677 @@ public final class PartitionReplica extends AbstractBehavior<Command>
     }
 
     // ---------------------------------------------------------------------------------------------------------------
+    // Replication: roles
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private Behavior<Command> onLeaderAndIsr(final LeaderAndIsr decision)
+    {
+        if (!topicPartition.equals(decision.topicPartition()))
+        {
+            getContext().getLog().warn("partition {}: dropped {} meant for another partition", topicPartition, decision);
+            return this;
+        }
+        if (isStale(decision))
+        {
+            getContext().getLog().debug("partition {}: ignored stale {} (applied: {})", topicPartition, decision, state);
+            return this;
+        }
+        applyDecision(decision);
+        return this;
+    }
+
+    /** A decision older than the applied one: a lower leader epoch, or a partition epoch not above the last applied. */
+    private boolean isStale(final LeaderAndIsr decision)
+    {
+        return state != null &&
+            (decision.leaderEpoch() < state.leaderEpoch() || decision.partitionEpoch() <= state.partitionEpoch());
+    }
+
+    private void applyDecision(final LeaderAndIsr decision)
+    {
+        final LeaderAndIsr previous = state;
+        final boolean wasLeader = leader;
+        state = decision;
+        if (decision.replicas().size() > 1 && (previous == null || previous.replicas().size() <= 1))
+        {
+            timers.startTimerWithFixedDelay(TimerKey.HIGH_WATERMARK_CHECKPOINT, HighWatermarkCheckpointTick.INSTANCE,
+                replication.settings().highWatermarkCheckpointInterval());
+        }
+        final boolean replica = decision.replicas().contains(brokerId);
+        if (replica && decision.leader() == brokerId)
+        {
+            if (wasLeader && previous.leaderEpoch() == decision.leaderEpoch())
+            {
+                onIsrOrReplicasChanged(previous);
+            }
+            else
+            {
+                becomeLeader();
+            }
+        }
+        else
+        {
+            becomeFollower(previous, wasLeader);
+        }
+    }
+
+    private void becomeLeader()
+    {
+        leader = true;
+        leaderEpoch = state.leaderEpoch();
+        stopFetching();
+        final long now = settings.clockMs().getAsLong();
+        try
+        {
+            if (leaderEpoch > log.leaderEpochs().latestEpoch())
+            {
+                log.leaderEpochs().assign(leaderEpoch, log.logEndOffset());
+            }
+        }
+        catch (final LogException ex)
+        {
+            throw storageFailure(ex);
+        }
+        final long start = log.leaderEpochs().startOffsetOf(leaderEpoch);
+        leaderEpochStartOffset = start < 0 ? log.logEndOffset() : start;
+        highWatermark = Math.min(highWatermark, log.logEndOffset());
+        followers.reset(state.replicas(), now);
+        // An ISR change asked in a previous leadership is moot: its answer is ignored.
+        isrChangeInFlight = false;
+        isrChangeSeq++;
+        if (state.replicas().size() > 1)
+        {
+            startIsrChecks();
+            getContext().getLog().info(
+                "partition {}: leader at epoch {} (partition epoch {}), ISR {}, replicas {}, log end {}", topicPartition,
+                leaderEpoch, state.partitionEpoch(), state.isr(), state.replicas(), log.logEndOffset());
+        }
+        maybeAdvanceHighWatermark();
+    }
+
+    /** Same leader, same epoch: the ISR or the replica set changed (an ISR change this leader asked for, often). */
+    private void onIsrOrReplicasChanged(final LeaderAndIsr previous)
+    {
+        if (!previous.replicas().equals(state.replicas()))
+        {
+            followers.replicasChanged(state.replicas(), settings.clockMs().getAsLong());
+            if (state.replicas().size() > 1)
+            {
+                startIsrChecks();
+            }
+        }
+        getContext().getLog().info("partition {}: ISR {} -> {} (partition epoch {})", topicPartition, previous.isr(),
+            state.isr(), state.partitionEpoch());
+        if (!enoughInsync())
+        {
+            pendingAcks.failAll(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, "the ISR of " + topicPartition + " shrank to " +
+                state.isr() + ", below min.insync.replicas=" + replication.minInsyncReplicas() + ", before the batch " +
+                "was committed; retry (an idempotent producer's retry is deduplicated)", this::cancelAcksTimer);
+        }
+        maybeAdvanceHighWatermark();
+    }
+
+    private void becomeFollower(final LeaderAndIsr previous, final boolean wasLeader)
+    {
+        final String why = "broker " + brokerId + " is no longer the leader of " + topicPartition + " (now broker " +
+            state.leader() + " at epoch " + state.leaderEpoch() + "); refresh metadata and retry";
+        if (wasLeader)
+        {
+            timers.cancel(TimerKey.ISR_CHECK);
+            pendingAcks.failAll(ErrorCode.NOT_LEADER_OR_FOLLOWER, why, this::cancelAcksTimer);
+            answerParkedFetches(ErrorCode.NOT_LEADER_OR_FOLLOWER, why);
+            answerParkedReplicaFetches();
+        }
+        leader = false;
+        final boolean newLeadership = previous == null || wasLeader || previous.leader() != state.leader() ||
+            previous.leaderEpoch() != state.leaderEpoch();
+        leaderEpoch = state.leaderEpoch();
+        highWatermark = Math.min(highWatermark, log.logEndOffset());
+        if (newLeadership)
+        {
+            getContext().getLog().info("partition {}: follower of broker {} at epoch {} (partition epoch {}), log end {}",
+                topicPartition, state.leader(), leaderEpoch, state.partitionEpoch(), log.logEndOffset());
+            stopFetching();
+            // The first fetch carries the last fetched epoch: the leader answers it with the diverging epoch if this
+            // log holds records it does not have, and this replica truncates before it appends anything.
+            sendReplicaFetch();
+        }
+    }
+
+    /** The leader checks every half lag time for followers to drop from the ISR or add to it, as Kafka does. */
+    private void startIsrChecks()
+    {
+        final Duration interval = replication.settings().replicaLagTimeMax().dividedBy(2);
+        timers.startTimerWithFixedDelay(TimerKey.ISR_CHECK, IsrCheckTick.INSTANCE, interval.isZero() ? Duration.ofMillis(1) : interval);
+    }
+
+    private Behavior<Command> onHighWatermarkCheckpoint()
+    {
+        checkpointHighWatermark();
+        return this;
+    }
+
+    private void checkpointHighWatermark()
+    {
+        try
+        {
+            log.checkpointHighWatermark(highWatermark());
+        }
+        catch (final LogException ex)
+        {
+            throw storageFailure(ex);
+        }
+    }
+
+    private boolean enoughInsync()
+    {
+        return state.isr().size() >= replication.minInsyncReplicas();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Replication: leader
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /** After an append to the leader's log: the high watermark may move, parked follower fetches have records. */
+    private void onLogAppended()
+    {
+        maybeAdvanceHighWatermark();
+        wakeParkedReplicaFetches();
+    }
+
+    /** Moves the high watermark to the minimum log end offset of the ISR, never backwards; answers what it passed. */
+    private void maybeAdvanceHighWatermark()
+    {
+        if (!leader)
+        {
+            return;
+        }
+        final long before = highWatermark;
+        final long candidate = Math.max(
+            followers.minIsrEndOffset(state.isr(), log.logEndOffset()), highWatermark());
+        if (candidate > highWatermark)
+        {
+            highWatermark = candidate;
+        }
+        if (pendingAcks.size() > 0)
+        {
+            pendingAcks.complete(highWatermark(), enoughInsync(), this::cancelAcksTimer);
+        }
+        if (highWatermark > before)
+        {
+            completeParkedFetches();
+            wakeParkedReplicaFetches();
+        }
+    }
+
+    private void awaitCommit(final Appended appended, final ActorRef<ProduceReply> replyTo)
+    {
+        final long key = pendingAcks.add(producedEndOffset, appended, replyTo);
+        timers.startSingleTimer(new AcksKey(key), new AcksTimedOut(key), replication.settings().produceAcksTimeout());
+    }
+
+    private void cancelAcksTimer(final long key)
+    {
+        timers.cancel(new AcksKey(key));
+    }
+
+    private Behavior<Command> onAcksTimedOut(final AcksTimedOut timedOut)
+    {
+        pendingAcks.timedOut(timedOut.key(), "the batch was appended to the leader of " + topicPartition + " but the ISR " +
+            state.isr() + " did not all get it within " + replication.settings().produceAcksTimeout() + "; retry (an " +
+            "idempotent producer's retry is deduplicated)");
+        return this;
+    }
+
+    private Behavior<Command> onReplicaFetch(final ReplicaFetch fetch)
+    {
+        final Rejected refused = checkReplicaFetch(fetch);
+        if (refused != null)
+        {
+            fetch.replyTo().tell(refused);
+            return this;
+        }
+        final ReplicaFetched diverging = divergence(fetch);
+        if (diverging != null)
+        {
+            fetch.replyTo().tell(diverging);
+            return this;
+        }
+        if (fetch.fetchOffset() < log.logStartOffset())
+        {
+            fetch.replyTo().tell(replicaFetched(fetch, NO_RECORDS));
+            return this;
+        }
+        final long now = settings.clockMs().getAsLong();
+        followers.onFetch(fetch.replicaId(), fetch.fetchOffset(), log.logEndOffset(), now);
+        maybeAdvanceHighWatermark();
+        if (!isrChangeInFlight && !state.isr().contains(fetch.replicaId()))
+        {
+            maybeExpandIsr(now);
+        }
+        final ParkedReplicaFetch replaced = parkedReplicaFetches.remove(fetch.replicaId());
+        if (replaced != null)
+        {
+            timers.cancel(new ParkedReplicaFetchKey(fetch.replicaId()));
+        }
+        if (fetch.fetchOffset() < log.logEndOffset() || fetch.maxWaitMs() == 0)
+        {
+            answerReplicaFetch(fetch);
+        }
+        else
+        {
+            parkedReplicaFetches.put(fetch.replicaId(), new ParkedReplicaFetch(fetch, highWatermark()));
+            timers.startSingleTimer(new ParkedReplicaFetchKey(fetch.replicaId()),
+                new ParkedReplicaFetchTimedOut(fetch.replicaId()), Duration.ofMillis(fetch.maxWaitMs()));
+        }
+        return this;
+    }
+
+    private Rejected checkReplicaFetch(final ReplicaFetch fetch)
+    {
+        if (!topicPartition.equals(fetch.topicPartition()))
+        {
+            return misrouted(fetch.topicPartition());
+        }
+        if (!leader)
+        {
+            return notLeader(fetch.topicPartition());
+        }
+        if (fetch.leaderEpoch() < leaderEpoch)
+        {
+            return rejected(ErrorCode.FENCED_LEADER_EPOCH, "replica fetch at leader epoch " + fetch.leaderEpoch() +
+                " but the leader of " + topicPartition + " is at epoch " + leaderEpoch + ": apply the newer LeaderAndIsr");
+        }
+        if (fetch.leaderEpoch() > leaderEpoch)
+        {
+            return rejected(ErrorCode.UNKNOWN_LEADER_EPOCH, "replica fetch at leader epoch " + fetch.leaderEpoch() +
+                " but this leader of " + topicPartition + " is still at epoch " + leaderEpoch + "; retry");
+        }
+        if (!followers.isFollower(fetch.replicaId()))
+        {
+            return rejected(ErrorCode.INVALID_REQUEST, "broker " + fetch.replicaId() + " is not a follower of " +
+                topicPartition + " (replicas " + state.replicas() + ")");
+        }
+        if (fetch.maxBytes() <= 0 || fetch.maxWaitMs() < 0 || fetch.fetchOffset() < 0)
+        {
+            return rejected(ErrorCode.INVALID_REQUEST, "replica fetch needs fetchOffset >= 0, maxBytes > 0 and " +
+                "maxWaitMs >= 0 but got " + fetch.fetchOffset() + ", " + fetch.maxBytes() + ", " + fetch.maxWaitMs());
+        }
+        return null;
+    }
+
+    /**
+     * KIP-320's check: does the follower's log, which ends at {@code fetchOffset} with a batch of
+     * {@code lastFetchedEpoch}, agree with this one? If not, the answer names the largest epoch at or below it that
+     * this log has and where it ends here; the follower truncates to at most that offset.
+     */
+    private ReplicaFetched divergence(final ReplicaFetch fetch)
+    {
+        final EpochDivergence.Diverging diverging = EpochDivergence.check(
+            log.leaderEpochs(), log.logStartOffset(), log.logEndOffset(), fetch.lastFetchedEpoch(), fetch.fetchOffset());
+        return diverging == null ? null : new ReplicaFetched(topicPartition, leaderEpoch, fetch.fetchOffset(), NO_RECORDS,
+            highWatermark(), log.logStartOffset(), log.logEndOffset(), diverging.epoch(), diverging.endOffset());
+    }
+
+    private ReplicaFetched replicaFetched(final ReplicaFetch fetch, final byte[] records)
+    {
+        return new ReplicaFetched(topicPartition, leaderEpoch, fetch.fetchOffset(), records, highWatermark(),
+            log.logStartOffset(), log.logEndOffset(), ReplicaFetched.NOT_DIVERGING, -1);
+    }
+
+    /** Reads up to the log end offset (followers copy uncommitted records too) and answers. */
+    private void answerReplicaFetch(final ReplicaFetch fetch)
+    {
+        byte[] records = NO_RECORDS;
+        try
+        {
+            final int maxBytes = Math.min(fetch.maxBytes(), settings.fetchMaxBytes());
+            if (fetch.fetchOffset() < log.logEndOffset() &&
+                log.read(fetch.fetchOffset(), maxBytes, log.logEndOffset(), region) && region.length() > 0)
+            {
+                records = new byte[region.length()];
+                if (region.readInto(ByteBuffer.wrap(records)) != records.length)
+                {
+                    throw new IOException("short read of " + region);
+                }
+            }
+        }
+        catch (final LogException ex)
+        {
+            final ErrorCode code = errorCodeOf(ex);
+            fetch.replyTo().tell(rejected(code, ex.getMessage()));
+            if (code == ErrorCode.KAFKA_STORAGE_ERROR)
+            {
+                throw storageFailure(ex);
+            }
+            return;
+        }
+        catch (final IOException ex)
+        {
+            // A segment deleted under the read (retention): the follower asks again.
+            fetch.replyTo().tell(rejected(ErrorCode.NOT_LEADER_OR_FOLLOWER, "read of " + topicPartition + " at " +
+                fetch.fetchOffset() + " failed: " + ex + "; fetch again"));
+            return;
+        }
+        fetch.replyTo().tell(replicaFetched(fetch, records));
+    }
+
+    /** After an append or a high watermark move: parked follower fetches have something new to hear. */
+    private void wakeParkedReplicaFetches()
+    {
+        if (parkedReplicaFetches.isEmpty())
+        {
+            return;
+        }
+        final long end = log.logEndOffset();
+        final long hw = highWatermark();
+        final Iterator<Map.Entry<Integer, ParkedReplicaFetch>> entries = parkedReplicaFetches.entrySet().iterator();
+        while (entries.hasNext())
+        {
+            final Map.Entry<Integer, ParkedReplicaFetch> entry = entries.next();
+            final ParkedReplicaFetch parked = entry.getValue();
+            if (parked.fetch().fetchOffset() < end || parked.highWatermark() < hw)
+            {
+                entries.remove();
+                timers.cancel(new ParkedReplicaFetchKey(entry.getKey()));
+                answerReplicaFetch(parked.fetch());
+            }
+        }
+    }
+
+    private Behavior<Command> onParkedReplicaFetchTimedOut(final ParkedReplicaFetchTimedOut timedOut)
+    {
+        final ParkedReplicaFetch parked = parkedReplicaFetches.remove(timedOut.replicaId());
+        if (parked != null)
+        {
+            answerReplicaFetch(parked.fetch());
+        }
+        return this;
+    }
+
+    private void answerParkedReplicaFetches()
+    {
+        for (final Map.Entry<Integer, ParkedReplicaFetch> entry : parkedReplicaFetches.entrySet())
+        {
+            timers.cancel(new ParkedReplicaFetchKey(entry.getKey()));
+            entry.getValue().fetch().replyTo().tell(notLeader(topicPartition));
+        }
+        parkedReplicaFetches.clear();
+    }
+
+    private Behavior<Command> onIsrCheck()
+    {
+        if (!leader || isrChangeInFlight)
+        {
+            return this;
+        }
+        final long now = settings.clockMs().getAsLong();
+        final List<Integer> lagging = followers.laggingInIsr(
+            state.isr(), now, replication.settings().replicaLagTimeMax().toMillis());
+        if (!lagging.isEmpty())
+        {
+            final List<Integer> shrunk = new ArrayList<>(state.isr());
+            shrunk.removeAll(lagging);
+            getContext().getLog().info("partition {}: followers {} lag more than {}, asking to shrink the ISR {} to {}",
+                topicPartition, lagging, replication.settings().replicaLagTimeMax(), state.isr(), shrunk);
+            alterIsr(shrunk);
+            return this;
+        }
+        maybeExpandIsr(now);
+        return this;
+    }
+
+    private void maybeExpandIsr(final long now)
+    {
+        final List<Integer> caughtUp = followers.caughtUpOutsideIsr(state.isr(), highWatermark(), leaderEpochStartOffset,
+            now, replication.settings().replicaLagTimeMax().toMillis());
+        if (!caughtUp.isEmpty())
+        {
+            final List<Integer> expanded = new ArrayList<>(state.isr());
+            expanded.addAll(caughtUp);
+            getContext().getLog().info("partition {}: followers {} caught up, asking to expand the ISR {} to {}",
+                topicPartition, caughtUp, state.isr(), expanded);
+            alterIsr(expanded);
+        }
+    }
+
+    /** Asks the controller for {@code newIsr}; one request in flight at a time. */
+    private void alterIsr(final List<Integer> newIsr)
+    {
+        isrChangeInFlight = true;
+        final long seq = ++isrChangeSeq;
+        CompletionStage<LeaderAndIsr> stage;
+        try
+        {
+            stage = replication.isrChanger().alterIsr(
+                topicPartition, brokerId, leaderEpoch, state.partitionEpoch(), List.copyOf(newIsr));
+        }
+        catch (final RuntimeException ex)
+        {
+            stage = CompletableFuture.failedFuture(ex);
+        }
+        getContext().pipeToSelf(stage, (result, failure) -> new IsrChangeResult(seq, result, failure));
+    }
+
+    private Behavior<Command> onIsrChangeResult(final IsrChangeResult result)
+    {
+        if (result.seq() != isrChangeSeq)
+        {
+            return this;
+        }
+        isrChangeInFlight = false;
+        if (result.failure() != null)
+        {
+            getContext().getLog().info("partition {}: ISR change refused or failed ({}); keeping ISR {} until the " +
+                "controller's next decision", topicPartition, result.failure().toString(), state.isr());
+        }
+        else if (result.result() != null && !isStale(result.result()))
+        {
+            applyDecision(result.result());
+        }
+        return this;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Replication: follower
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /** Forgets the outstanding fetch (its answer, if any comes, is ignored) and any pending retry. */
+    private void stopFetching()
+    {
+        replicaFetchInFlight = false;
+        replicaFetchSeq++;
+        timers.cancel(TimerKey.REPLICA_FETCH);
+    }
+
+    private void sendReplicaFetch()
+    {
+        if (leader || replicaFetchInFlight || state.leader() < 0 || state.leader() == brokerId ||
+            !state.replicas().contains(brokerId))
+        {
+            return;
+        }
+        replicaFetchInFlight = true;
+        final long seq = ++replicaFetchSeq;
+        replicaFetchOffset = log.logEndOffset();
+        final ReplicationSettings knobs = replication.settings();
+        final ReplicaFetch fetch = new ReplicaFetch(
+            topicPartition, brokerId, replicaFetchOffset,
+            EpochDivergence.lastFetchedEpoch(log.leaderEpochs(), replicaFetchOffset), leaderEpoch,
+            Math.min(knobs.fetchMaxBytes(), settings.fetchMaxBytes()), knobs.fetchMaxWait().toMillis(), replicaFetchReplies);
+        timers.startSingleTimer(TimerKey.REPLICA_FETCH, new ReplicaFetchTimedOut(seq),
+            knobs.fetchMaxWait().plus(knobs.fetchResponseTimeout()));
+        try
+        {
+            replication.peers().send(topicPartition, state.leader(), fetch);
+        }
+        catch (final RuntimeException ex)
+        {
+            getContext().getLog().warn("partition {}: could not send a fetch to leader {}", topicPartition, state.leader(), ex);
+            retryReplicaFetchLater();
+        }
+    }
+
+    private void retryReplicaFetchLater()
+    {
+        replicaFetchInFlight = false;
+        timers.startSingleTimer(TimerKey.REPLICA_FETCH, new ReplicaFetchRetry(replicaFetchSeq),
+            replication.settings().fetchBackoff());
+    }
+
+    private Behavior<Command> onReplicaFetchTimedOut(final ReplicaFetchTimedOut timedOut)
+    {
+        if (replicaFetchInFlight && timedOut.fetchSeq() == replicaFetchSeq)
+        {
+            getContext().getLog().debug("partition {}: no answer from leader {}, fetching again", topicPartition,
+                state.leader());
+            replicaFetchInFlight = false;
+            sendReplicaFetch();
+        }
+        return this;
+    }
+
+    private Behavior<Command> onReplicaFetchRetry(final ReplicaFetchRetry retry)
+    {
+        if (!replicaFetchInFlight && retry.fetchSeq() == replicaFetchSeq)
+        {
+            sendReplicaFetch();
+        }
+        return this;
+    }
+
+    private Behavior<Command> onReplicaFetchResponse(final ReplicaFetchResponse response)
+    {
+        if (leader || !replicaFetchInFlight)
+        {
+            return this;
+        }
+        if (response.reply() instanceof Rejected rejected)
+        {
+            getContext().getLog().debug("partition {}: fetch from leader {} refused: {}", topicPartition, state.leader(),
+                rejected);
+            timers.cancel(TimerKey.REPLICA_FETCH);
+            retryReplicaFetchLater();
+            return this;
+        }
+        final ReplicaFetched fetched = (ReplicaFetched)response.reply();
+        if (fetched.leaderEpoch() != leaderEpoch || fetched.fetchOffset() != replicaFetchOffset ||
+            !topicPartition.equals(fetched.topicPartition()))
+        {
+            return this;
+        }
+        replicaFetchInFlight = false;
+        timers.cancel(TimerKey.REPLICA_FETCH);
+        final boolean progressed;
+        try
+        {
+            progressed = applyFetched(fetched);
+        }
+        catch (final LogException ex)
+        {
+            if (errorCodeOf(ex) == ErrorCode.KAFKA_STORAGE_ERROR)
+            {
+                throw storageFailure(ex);
+            }
+            getContext().getLog().warn("partition {}: could not append the leader's batches at {}: {}", topicPartition,
+                fetched.fetchOffset(), ex.getMessage());
+            retryReplicaFetchLater();
+            return this;
+        }
+        if (progressed)
+        {
+            sendReplicaFetch();
+        }
+        else
+        {
+            retryReplicaFetchLater();
+        }
+        return this;
+    }
+
+    /** Truncates, resets or appends as the leader's answer says; returns false when it changed nothing it should have. */
+    private boolean applyFetched(final ReplicaFetched fetched)
+    {
+        if (fetched.diverging())
+        {
+            return truncateDiverging(fetched);
+        }
+        if (fetched.logStartOffset() > fetched.fetchOffset())
+        {
+            getContext().getLog().info("partition {}: log end {} is below the leader's log start {}: restarting empty there",
+                topicPartition, log.logEndOffset(), fetched.logStartOffset());
+            log.truncateFullyAndStartAt(fetched.logStartOffset());
+            rebuildProducerState(log, producers);
+            highWatermark = Math.min(fetched.highWatermark(), log.logEndOffset());
+            checkpointHighWatermark();
+            return true;
+        }
+        final byte[] records = fetched.records();
+        if (records != null && records.length > 0)
+        {
+            final UnsafeBuffer buffer = new UnsafeBuffer(records);
+            final var result = log.appendAsFollower(buffer, 0, records.length);
+            final long appendedEnd = result.lastOffset() + 1;
+            updateProducers(buffer, records.length);
+            getContext().getLog().trace("partition {}: replicated up to {}", topicPartition, appendedEnd);
+        }
+        final long hw = Math.min(fetched.highWatermark(), log.logEndOffset());
+        if (hw > highWatermark)
+        {
+            highWatermark = hw;
+        }
+        return true;
+    }
+
+    private boolean truncateDiverging(final ReplicaFetched fetched)
+    {
+        final LeaderEpochCache epochs = log.leaderEpochs();
+        final long end = log.logEndOffset();
+        final long target = EpochDivergence.truncationOffset(
+            epochs, end, fetched.divergingEpoch(), fetched.divergingEndOffset());
+        final int epochsBefore = epochs.size();
+        getContext().getLog().info("partition {}: log diverges from leader {} after epoch {} (ends at {} there): " +
+            "truncating from {} to {}", topicPartition, state.leader(), fetched.divergingEpoch(),
+            fetched.divergingEndOffset(), end, target);
+        final boolean truncated = log.truncateTo(target);
+        epochs.truncateFromEnd(target);
+        highWatermark = Math.min(highWatermark, log.logEndOffset());
+        if (truncated)
+        {
+            rebuildProducerState(log, producers);
+            // Never leave a checkpoint above the truncated end: a restart must not take uncommitted records as committed.
+            checkpointHighWatermark();
+        }
+        return truncated || epochs.size() != epochsBefore;
+    }
+
+    /** A follower keeps the producer state a leader would have, so that it deduplicates correctly once it leads. */
+    private void updateProducers(final UnsafeBuffer buffer, final int length)
+    {
+        int position = 0;
+        while (position < length)
+        {
+            batch.wrap(buffer, position);
+            if (batch.producerId() != RecordBatchDescriptor.NO_PRODUCER_ID)
+            {
+                producers.update(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(),
+                    batch.baseOffset(), batch.lastOffset());
+            }
+            position += batch.sizeInBytes();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
     // Helpers
     // ---------------------------------------------------------------------------------------------------------------
 
-    /** One replica, so every appended record is committed: the high watermark is the log end offset. */
+    /**
+     * Records below it are committed (every in-sync replica has them) and readable by clients. A leader alone in its
+     * ISR (a single-replica partition) commits on append: its log end offset.
+     */
     private long highWatermark()
     {
-        return log.logEndOffset();
+        return leader && state.isr().size() <= 1 ? log.logEndOffset() : highWatermark;
     }
 
     private void answerParkedFetches(final ErrorCode code, final String message)
@@ -759,6 +1609,13 @@ public final class PartitionReplica extends AbstractBehavior<Command>
     private Rejected rejected(final ErrorCode code, final String message)
     {
         return new Rejected(topicPartition, code, message);
+    }
+
+    private Rejected notLeader(final TopicPartition asked)
+    {
+        return rejected(ErrorCode.NOT_LEADER_OR_FOLLOWER, "this replica of " + asked + " on broker " + brokerId +
+            " is not its leader (the leader is broker " + (state == null ? -1 : state.leader()) + " at epoch " +
+            leaderEpoch + "); refresh metadata and send to the leader");
     }
 
     private Rejected misrouted(final TopicPartition asked)

@@ -81,6 +81,7 @@ class PartitionProtocolSerializationTest
         final TestProbe<Status> statusProbe = testKit.createTestProbe();
         final TestProbe<PartitionProtocol.OffsetForLeaderEpochReply> epochProbe = testKit.createTestProbe();
         final TestProbe<PartitionProtocol.DescribeProducersReply> producersProbe = testKit.createTestProbe();
+        final TestProbe<PartitionProtocol.ReplicaFetchReply> replicaFetchProbe = testKit.createTestProbe();
         final List<Object> samples = new ArrayList<>(List.of(
             TP,
             new Produce(TP, (short)-1, Batches.idempotent(11, (short)2, 40, 3), produceProbe.ref()),
@@ -90,6 +91,11 @@ class PartitionProtocolSerializationTest
             new DeleteRecords(TP, -1, deleteProbe.ref()),
             new GetStatus(statusProbe.ref()),
             new PartitionProtocol.LeaderAndIsr(TP, 2, 5, 9, List.of(2, 3), List.of(1, 2, 3)),
+            new PartitionProtocol.ReplicaFetch(TP, 3, 120, 4, 5, 1 << 20, 500, replicaFetchProbe.ref()),
+            new PartitionProtocol.ReplicaFetched(TP, 5, 120, Batches.plain(2, 5), 118, 0, 122,
+                PartitionProtocol.ReplicaFetched.NOT_DIVERGING, -1),
+            new PartitionProtocol.ReplicaFetched(TP, 5, 120, new byte[0], 118, 0, 122, 4, 110),
+            new Rejected(TP, ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, "the ISR shrank"),
             new Appended(TP, 42, -1, 3),
             new Fetched(TP, Batches.plain(2, 5), 44, 3),
             new Fetched(TP, new byte[0], 44, 3),
