@@ -97,7 +97,6 @@ public final class DeliveryCheck
         final Map<RecordValue, Set<Position>> readAt = new HashMap<>();
         final Map<String, Map<TopicPartition, Long>> sessionMax = new HashMap<>();
         final Set<RecordValue> failedButRead = new HashSet<>();
-        final Set<RecordValue> misplaced = new HashSet<>();
         long rereads = 0;
         for (final ConsumedRecord read : reads)
         {
@@ -135,13 +134,6 @@ public final class DeliveryCheck
             if (send instanceof SendResult.Failed)
             {
                 failedButRead.add(send.value());
-            }
-            else if (send instanceof SendResult.Acked acked &&
-                (!acked.partition().equals(read.partition()) || acked.offset() != read.offset()) &&
-                misplaced.add(acked.value()))
-            {
-                report.violation(Rule.ACK_MISPLACED, acked.value() + " acknowledged at " + acked.partition() + "@" +
-                    acked.offset() + " but read at " + read.partition() + "@" + read.offset() + " by " + read.session());
             }
         }
 
@@ -245,9 +237,16 @@ public final class DeliveryCheck
             final TreeMap<Long, ConsumedRecord> partitionReads = firstReads.getOrDefault(partition.getKey(), new TreeMap<>());
             for (final SendResult.Acked acked : new TreeMap<>(partition.getValue()).values())
             {
-                if (readAt.containsKey(acked.value()))
+                final Set<Position> positions = readAt.getOrDefault(acked.value(), Set.of());
+                if (positions.contains(new Position(acked.partition(), acked.offset())))
                 {
-                    continue; // read where acknowledged, or reported as ACK_MISPLACED
+                    continue;
+                }
+                if (!positions.isEmpty())
+                {
+                    report.violation(Rule.ACK_MISPLACED, acked.value() + " acknowledged at " + acked.partition() + "@" +
+                        acked.offset() + " but read at " + String.join(", ", positions.stream().sorted().map(Position::toString).toList()));
+                    continue;
                 }
                 final ConsumedRecord there = partitionReads.get(acked.offset());
                 final String context = there != null
