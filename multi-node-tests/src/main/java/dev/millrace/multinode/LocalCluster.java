@@ -297,7 +297,10 @@ public final class LocalCluster implements AutoCloseable
                 // Quick failure handling for tests: a killed node is downed a few seconds after it stops answering.
                 .append("pekko.cluster.seed-node-timeout = 2s\n")
                 .append("pekko.cluster.split-brain-resolver.stable-after = 3s\n")
-                .append("pekko.cluster.failure-detector.acceptable-heartbeat-pause = 2s\n");
+                .append("pekko.cluster.failure-detector.acceptable-heartbeat-pause = 2s\n")
+                // A restarted node's first join is refused while its old incarnation is still a member: retry soon
+                // (Pekko waits 10 s by default).
+                .append("pekko.cluster.retry-unsuccessful-join-after = 2s\n");
             if ("quorum".equals(journal))
             {
                 final String voters = ports.stream()
