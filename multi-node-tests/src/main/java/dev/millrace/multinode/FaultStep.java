@@ -11,12 +11,14 @@ import java.util.function.BooleanSupplier;
  * <p>Steps: {@link Kill} (SIGKILL), {@link Pause} (SIGSTOP), {@link Resume} (SIGCONT), {@link PauseFor} (SIGSTOP, wait,
  * SIGCONT), {@link Stop} (SIGTERM, a graceful leave), {@link Restart} (a new JVM on the same data directory, killing
  * the old one first if it still runs, then waiting until it is ready), {@link RestartAll} (every node killed, then
- * every node started again at once), {@link Wait} (let time pass while the workloads run), {@link Await} (a condition,
+ * every node started again at once), {@link Cut} and {@link Heal} (the Pekko traffic between two nodes dropped or
+ * restored; needs {@link LocalCluster.Builder#networkFaults()}), {@link Wait} (let time pass while the workloads run), {@link Await} (a condition,
  * polled until it holds, failing the scenario after its timeout), {@link Finish} (stop a workload and wait for its
  * outcome) and {@link Action} (anything else, e.g. reading a figure for a later condition).
  */
 public sealed interface FaultStep permits FaultStep.Kill, FaultStep.Pause, FaultStep.Resume, FaultStep.PauseFor,
-    FaultStep.Stop, FaultStep.Restart, FaultStep.RestartAll, FaultStep.Wait, FaultStep.Await, FaultStep.Finish, FaultStep.Action
+    FaultStep.Stop, FaultStep.Restart, FaultStep.RestartAll, FaultStep.Wait, FaultStep.Await, FaultStep.Finish, FaultStep.Action,
+    FaultStep.Cut, FaultStep.Heal
 {
     /** SIGKILL node {@code node}. */
     static FaultStep kill(final int node)
@@ -58,6 +60,18 @@ public sealed interface FaultStep permits FaultStep.Kill, FaultStep.Pause, Fault
     static FaultStep restartAll()
     {
         return new RestartAll();
+    }
+
+    /** Cut the Pekko traffic between nodes {@code a} and {@code b} ({@link LocalCluster#cut}). */
+    static FaultStep cut(final int a, final int b)
+    {
+        return new Cut(a, b);
+    }
+
+    /** Restore the Pekko traffic between nodes {@code a} and {@code b} ({@link LocalCluster#heal}). */
+    static FaultStep heal(final int a, final int b)
+    {
+        return new Heal(a, b);
     }
 
     /** Let {@code duration} pass. */
@@ -151,6 +165,30 @@ public sealed interface FaultStep permits FaultStep.Kill, FaultStep.Pause, Fault
     {
     }
 
+    /**
+     * @param a one node's index.
+     * @param b the other's, not {@code a}.
+     */
+    record Cut(int a, int b) implements FaultStep
+    {
+        public Cut
+        {
+            pair(a, b);
+        }
+    }
+
+    /**
+     * @param a one node's index.
+     * @param b the other's, not {@code a}.
+     */
+    record Heal(int a, int b) implements FaultStep
+    {
+        public Heal
+        {
+            pair(a, b);
+        }
+    }
+
     /** @param duration how long to let pass. */
     record Wait(Duration duration) implements FaultStep
     {
@@ -202,6 +240,16 @@ public sealed interface FaultStep permits FaultStep.Kill, FaultStep.Pause, Fault
         if (node < 0)
         {
             throw new IllegalArgumentException("a node index must be >= 0 but was " + node);
+        }
+    }
+
+    private static void pair(final int a, final int b)
+    {
+        nonNegative(a);
+        nonNegative(b);
+        if (a == b)
+        {
+            throw new IllegalArgumentException("a cut needs two different nodes but got " + a + " twice");
         }
     }
 

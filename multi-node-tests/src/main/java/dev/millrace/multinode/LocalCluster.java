@@ -104,6 +104,24 @@ public final class LocalCluster implements AutoCloseable
         return Optional.ofNullable(found);
     }
 
+    /**
+     * Cuts the Pekko traffic between nodes {@code a} and {@code b} (both directions, on both sides): they stop seeing
+     * each other's heartbeats and messages, as in a network partition, while the quorum journal's and the Kafka
+     * listener's traffic still flow. Needs {@link Builder#networkFaults()}; both nodes must be running.
+     */
+    public void cut(final int a, final int b)
+    {
+        node(a).cut(node(b));
+        node(b).cut(node(a));
+    }
+
+    /** Undoes {@link #cut} between {@code a} and {@code b}. */
+    public void heal(final int a, final int b)
+    {
+        node(a).heal(node(b));
+        node(b).heal(node(a));
+    }
+
     /** The temporary root directory holding every node's directory; deleted by {@link #close}. */
     public Path root()
     {
@@ -159,6 +177,7 @@ public final class LocalCluster implements AutoCloseable
         private String journal = "quorum";
         private String extraConfig = "";
         private Duration startTimeout = Duration.ofSeconds(120);
+        private boolean networkFaults;
         private final List<String> jvmOptions = new ArrayList<>(List.of(
             "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
@@ -205,6 +224,17 @@ public final class LocalCluster implements AutoCloseable
             return this;
         }
 
+        /**
+         * Lets the harness cut the network between nodes ({@link LocalCluster#cut}): every node runs
+         * {@link NetworkFaultNodeMain} with {@code pekko.remote.artery.advanced.test-mode = on} (Artery passes every
+         * message through its test stages, a small cost). Off by default.
+         */
+        public Builder networkFaults()
+        {
+            this.networkFaults = true;
+            return this;
+        }
+
         /** How long {@link #start} waits for every node to be ready (default 120 s). */
         public Builder startTimeout(final Duration timeout)
         {
@@ -237,7 +267,7 @@ public final class LocalCluster implements AutoCloseable
                     Files.createDirectories(dir.resolve("aeron"));
                     final Path conf = dir.resolve("node.conf");
                     Files.writeString(conf, nodeConfig(i, ports, dir), StandardCharsets.UTF_8);
-                    nodes.add(new NodeProcess(i, ports.get(i), dir, conf, jvmOptions));
+                    nodes.add(new NodeProcess(i, ports.get(i), dir, conf, jvmOptions, networkFaults));
                 }
                 final LocalCluster started = new LocalCluster(root, nodes);
                 for (final NodeProcess node : nodes)
@@ -301,6 +331,10 @@ public final class LocalCluster implements AutoCloseable
                 // A restarted node's first join is refused while its old incarnation is still a member: retry soon
                 // (Pekko waits 10 s by default).
                 .append("pekko.cluster.retry-unsuccessful-join-after = 2s\n");
+            if (networkFaults)
+            {
+                conf.append("pekko.remote.artery.advanced.test-mode = on\n");
+            }
             if ("quorum".equals(journal))
             {
                 final String voters = ports.stream()

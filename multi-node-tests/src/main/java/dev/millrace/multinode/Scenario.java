@@ -197,6 +197,16 @@ public final class Scenario
             }
             log("restarted every node, all ready");
         }
+        else if (step instanceof FaultStep.Cut cut)
+        {
+            cluster.cut(cut.a(), cut.b());
+            log("cut the network between nodes " + cut.a() + " and " + cut.b());
+        }
+        else if (step instanceof FaultStep.Heal heal)
+        {
+            cluster.heal(heal.a(), heal.b());
+            log("healed the network between nodes " + heal.a() + " and " + heal.b());
+        }
         else if (step instanceof FaultStep.Wait wait)
         {
             sleep(wait.duration(), deadlineNs);
@@ -388,6 +398,14 @@ public final class Scenario
             if (step instanceof FaultStep.Restart s)
             {
                 return s.node();
+            }
+            if (step instanceof FaultStep.Cut s)
+            {
+                return Math.max(s.a(), s.b());
+            }
+            if (step instanceof FaultStep.Heal s)
+            {
+                return Math.max(s.a(), s.b());
             }
             return -1;
         }
