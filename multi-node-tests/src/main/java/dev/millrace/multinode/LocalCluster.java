@@ -133,11 +133,23 @@ public final class LocalCluster implements AutoCloseable
     public void close()
     {
         RuntimeException failure = null;
+        // Every node gets its SIGTERM first, so that they leave together instead of one graceful leave after another.
         for (final NodeProcess node : nodes)
         {
             try
             {
-                node.close();
+                node.terminate();
+            }
+            catch (final RuntimeException ex)
+            {
+                failure = failure == null ? ex : failure;
+            }
+        }
+        for (final NodeProcess node : nodes)
+        {
+            try
+            {
+                node.awaitStopped(Duration.ofSeconds(15));
             }
             catch (final RuntimeException ex)
             {
