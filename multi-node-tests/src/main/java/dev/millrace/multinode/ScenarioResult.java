@@ -1,5 +1,7 @@
 package dev.millrace.multinode;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,8 +21,9 @@ public final class ScenarioResult
         final Throwable failure)
     {
         this.log = List.copyOf(log);
-        this.outcomes = Map.copyOf(outcomes);
-        this.failures = Map.copyOf(failures);
+        // Not Map.copyOf: a workload may return null.
+        this.outcomes = Collections.unmodifiableMap(new LinkedHashMap<>(outcomes));
+        this.failures = Collections.unmodifiableMap(new LinkedHashMap<>(failures));
         this.failure = failure;
     }
 

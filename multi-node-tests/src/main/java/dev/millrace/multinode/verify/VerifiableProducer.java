@@ -163,9 +163,14 @@ public final class VerifiableProducer implements Workload<List<SendResult>>
                         (metadata, error) ->
                         {
                             inFlight.release();
-                            if (error == null)
+                            if (error == null && metadata.hasOffset())
                             {
                                 answer(value, new SendResult.Acked(value, partition, metadata.offset()));
+                            }
+                            else if (error == null)
+                            {
+                                answer(value, new SendResult.Failed(value, partition,
+                                    "answered without an offset (acks=0?): nothing to check it against"));
                             }
                             else
                             {
