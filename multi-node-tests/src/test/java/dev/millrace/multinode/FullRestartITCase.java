@@ -15,12 +15,12 @@ import org.junit.jupiter.api.Timeout;
 class FullRestartITCase
 {
     @Test
-    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    @Timeout(value = 200, unit = TimeUnit.SECONDS)
     void shouldKeepEveryAcknowledgedRecordAndTheGroupsOffsetsWhenAllNodesRestartAtOnce() throws Exception
     {
         try (LocalCluster cluster = LocalCluster.builder().nodes(3).journal("quorum").start())
         {
-            RestartScenario.run(cluster, List.of(FaultStep.restartAll()), Duration.ofSeconds(110));
+            RestartScenario.run(cluster, List.of(FaultStep.restartAll()), Duration.ofSeconds(140));
         }
     }
 }

@@ -15,13 +15,13 @@ import org.junit.jupiter.api.Timeout;
 class RollingRestartITCase
 {
     @Test
-    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    @Timeout(value = 200, unit = TimeUnit.SECONDS)
     void shouldKeepEveryAcknowledgedRecordAndTheGroupsOffsetsWhenEachNodeRestartsInTurn() throws Exception
     {
         try (LocalCluster cluster = LocalCluster.builder().nodes(3).journal("quorum").start())
         {
             RestartScenario.run(cluster, List.of(FaultStep.restart(0), FaultStep.restart(1), FaultStep.restart(2)),
-                Duration.ofSeconds(110));
+                Duration.ofSeconds(140));
         }
     }
 }
