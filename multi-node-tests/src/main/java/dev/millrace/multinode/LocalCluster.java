@@ -104,6 +104,24 @@ public final class LocalCluster implements AutoCloseable
         return Optional.ofNullable(found);
     }
 
+    /**
+     * Cuts the Pekko traffic between nodes {@code a} and {@code b} (both directions, on both sides): they stop seeing
+     * each other's heartbeats and messages, as in a network partition, while the quorum journal's and the Kafka
+     * listener's traffic still flow. Needs {@link Builder#networkFaults()}; both nodes must be running.
+     */
+    public void cut(final int a, final int b)
+    {
+        node(a).cut(node(b));
+        node(b).cut(node(a));
+    }
+
+    /** Undoes {@link #cut} between {@code a} and {@code b}. */
+    public void heal(final int a, final int b)
+    {
+        node(a).heal(node(b));
+        node(b).heal(node(a));
+    }
+
     /** The temporary root directory holding every node's directory; deleted by {@link #close}. */
     public Path root()
     {
@@ -115,11 +133,23 @@ public final class LocalCluster implements AutoCloseable
     public void close()
     {
         RuntimeException failure = null;
+        // Every node gets its SIGTERM first, so that they leave together instead of one graceful leave after another.
         for (final NodeProcess node : nodes)
         {
             try
             {
-                node.close();
+                node.terminate();
+            }
+            catch (final RuntimeException ex)
+            {
+                failure = failure == null ? ex : failure;
+            }
+        }
+        for (final NodeProcess node : nodes)
+        {
+            try
+            {
+                node.awaitStopped(Duration.ofSeconds(15));
             }
             catch (final RuntimeException ex)
             {
@@ -161,6 +191,7 @@ public final class LocalCluster implements AutoCloseable
         private Duration startTimeout = Duration.ofSeconds(120);
         // Test-sized by default: many nodes share 2 cores in the test suite, and a node lives for seconds.
         private List<String> heapGcAndJit = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+        private boolean networkFaults;
         private final List<String> jvmOptions = new ArrayList<>(List.of(
             "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
             "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
@@ -217,6 +248,17 @@ public final class LocalCluster implements AutoCloseable
             return this;
         }
 
+        /**
+         * Lets the harness cut the network between nodes ({@link LocalCluster#cut}): every node runs
+         * {@link NetworkFaultNodeMain} with {@code pekko.remote.artery.advanced.test-mode = on} (Artery passes every
+         * message through its test stages, a small cost). Off by default.
+         */
+        public Builder networkFaults()
+        {
+            this.networkFaults = true;
+            return this;
+        }
+
         /** How long {@link #start} waits for every node to be ready (default 120 s). */
         public Builder startTimeout(final Duration timeout)
         {
@@ -249,7 +291,7 @@ public final class LocalCluster implements AutoCloseable
                     Files.createDirectories(dir.resolve("aeron"));
                     final Path conf = dir.resolve("node.conf");
                     Files.writeString(conf, nodeConfig(i, ports, dir), StandardCharsets.UTF_8);
-                    nodes.add(new NodeProcess(i, ports.get(i), dir, conf, allJvmOptions()));
+                    nodes.add(new NodeProcess(i, ports.get(i), dir, conf, allJvmOptions(), networkFaults));
                 }
                 final LocalCluster started = new LocalCluster(root, nodes);
                 for (final NodeProcess node : nodes)
@@ -316,7 +358,14 @@ public final class LocalCluster implements AutoCloseable
                 // Quick failure handling for tests: a killed node is downed a few seconds after it stops answering.
                 .append("pekko.cluster.seed-node-timeout = 2s\n")
                 .append("pekko.cluster.split-brain-resolver.stable-after = 3s\n")
+                // pekko.cluster.retry-unsuccessful-join-after stays Pekko's 10 s: at 2 s a restarted node 0 rejoined
+                // while its old incarnation was Down but not yet removed, printed its ready line, and then served
+                // none of its partitions for over 40 s (see docs/multi-node-tests.md).
                 .append("pekko.cluster.failure-detector.acceptable-heartbeat-pause = 2s\n");
+            if (networkFaults)
+            {
+                conf.append("pekko.remote.artery.advanced.test-mode = on\n");
+            }
             if ("quorum".equals(journal))
             {
                 final String voters = ports.stream()

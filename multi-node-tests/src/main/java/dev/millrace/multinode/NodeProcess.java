@@ -3,6 +3,8 @@ package dev.millrace.multinode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,8 +14,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -22,7 +26,9 @@ import java.util.concurrent.TimeoutException;
  * file ({@code -Dconfig.file}) in its directory. Its standard output is copied to {@code stdout.log} and watched for
  * the ready line; its standard error goes to {@code stderr.log}. Faults are sent by pid with the {@code kill}
  * command: {@link #kill()} (SIGKILL), {@link #pause()} (SIGSTOP), {@link #resume()} (SIGCONT); {@link #restart}
- * starts a new JVM on the same directory and configuration.
+ * starts a new JVM on the same directory and configuration. With network faults on
+ * ({@link LocalCluster.Builder#networkFaults()}) the JVM runs {@link NetworkFaultNodeMain} instead, and {@link #cut} /
+ * {@link #heal} drop or restore its Pekko traffic with another node, through commands on its standard input.
  *
  * <p>Not thread-safe: drive one node from one thread (the test's).
  */
@@ -36,12 +42,18 @@ public final class NodeProcess implements AutoCloseable
     private final Path dir;
     private final Path configFile;
     private final List<String> jvmOptions;
+    private final boolean networkFaults;
+    private final BlockingQueue<String> netfaultReplies = new LinkedBlockingQueue<>();
     private Process process;
+    private Writer commands;
     private CompletableFuture<String> ready;
     private long stderrStart;
 
-    NodeProcess(final int index, final NodePorts ports, final Path dir, final Path configFile, final List<String> jvmOptions)
+    NodeProcess(
+        final int index, final NodePorts ports, final Path dir, final Path configFile, final List<String> jvmOptions,
+        final boolean networkFaults)
     {
+        this.networkFaults = networkFaults;
         this.index = index;
         this.ports = Objects.requireNonNull(ports, "ports");
         this.dir = Objects.requireNonNull(dir, "dir");
@@ -65,7 +77,7 @@ public final class NodeProcess implements AutoCloseable
         command.add("-Daeron.dir=" + aeronDir());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add("dev.millrace.broker.node.BrokerNodeMain");
+        command.add(networkFaults ? NetworkFaultNodeMain.class.getName() : "dev.millrace.broker.node.BrokerNodeMain");
         try
         {
             final Path stderr = dir.resolve("stderr.log");
@@ -74,6 +86,8 @@ public final class NodeProcess implements AutoCloseable
                 .directory(dir.toFile())
                 .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("stderr.log").toFile()))
                 .start();
+            commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+            netfaultReplies.clear();
         }
         catch (final IOException ex)
         {
@@ -102,6 +116,10 @@ public final class NodeProcess implements AutoCloseable
                 if (line.startsWith(READY_LINE))
                 {
                     started.complete(line);
+                }
+                else if (line.startsWith(NetworkFaultNodeMain.REPLY))
+                {
+                    netfaultReplies.add(line);
                 }
             }
         }
@@ -167,21 +185,87 @@ public final class NodeProcess implements AutoCloseable
         start();
     }
 
+    /** SIGCONT then SIGTERM, by pid, without waiting: the start of {@link #stop}, for stopping several nodes at once. */
+    void terminate()
+    {
+        if (process != null && process.isAlive())
+        {
+            signal("CONT");
+            signal("TERM");
+        }
+    }
+
     /**
      * Ends the node: SIGTERM (a graceful leave), then SIGKILL if it has not exited within {@code grace}. A paused
      * node is resumed first so that it can handle the SIGTERM.
      */
     public void stop(final Duration grace)
     {
-        if (process == null || !process.isAlive())
-        {
-            return;
-        }
-        signal("CONT");
-        signal("TERM");
-        if (!waitFor(grace))
+        terminate();
+        awaitStopped(grace);
+    }
+
+    /** Waits until the JVM exited, at most {@code grace}; then SIGKILL. */
+    void awaitStopped(final Duration grace)
+    {
+        if (process != null && process.isAlive() && !waitFor(grace))
         {
             kill();
+        }
+    }
+
+    /**
+     * Drops every Pekko message between this node and {@code other}, both directions, on this node's side (Artery's
+     * test transport blackhole). Needs a cluster built with {@link LocalCluster.Builder#networkFaults()}. The quorum
+     * journal's and the Kafka listener's traffic are not cut. {@link LocalCluster#cut} cuts on both sides.
+     *
+     * @throws IllegalStateException when the node runs without network faults, is not running, is paused, or refused
+     */
+    public void cut(final NodeProcess other)
+    {
+        netfault("cut " + other.ports().cluster());
+    }
+
+    /** Undoes {@link #cut} toward {@code other} on this node's side. */
+    public void heal(final NodeProcess other)
+    {
+        netfault("heal " + other.ports().cluster());
+    }
+
+    private void netfault(final String line)
+    {
+        if (!networkFaults)
+        {
+            throw new IllegalStateException("node " + index + " runs without network faults: build the cluster with " +
+                "LocalCluster.builder().networkFaults()");
+        }
+        if (!isAlive())
+        {
+            throw new IllegalStateException("node " + index + " is not running; cannot '" + line + "'");
+        }
+        try
+        {
+            commands.write(line + System.lineSeparator());
+            commands.flush();
+            final String reply = netfaultReplies.poll(15, TimeUnit.SECONDS);
+            if (reply == null)
+            {
+                throw new IllegalStateException("node " + index + " (pid " + pid() + ") did not answer '" + line +
+                    "' within 15 s (is it paused?)");
+            }
+            if (!reply.equals(NetworkFaultNodeMain.REPLY + "ok " + line))
+            {
+                throw new IllegalStateException("node " + index + " refused '" + line + "': " + reply);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot send '" + line + "' to node " + index, ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted sending '" + line + "' to node " + index, ex);
         }
     }
 
