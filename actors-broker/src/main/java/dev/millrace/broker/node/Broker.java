@@ -1,6 +1,7 @@
 package dev.millrace.broker.node;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -424,7 +425,8 @@ public final class Broker extends AbstractBehavior<Broker.Command>
     {
     }
 
-    private record MetadataRefreshed(ClusterImage image, Throwable failure, PartitionRequest pending) implements Internal
+    /** The controller's answer to the refresh asked for the requests in {@code awaitingMetadata}. */
+    private record MetadataRefreshed(ClusterImage image, Throwable failure) implements Internal
     {
     }
 
@@ -462,6 +464,12 @@ public final class Broker extends AbstractBehavior<Broker.Command>
     /** Group ids this broker registered with the directory (a group id per group, never per commit). */
     private final Set<String> registeredGroups = new HashSet<>();
     private ClusterImage image;
+    /**
+     * Partition requests waiting, in arrival order, for the controller's image because one of them named a partition
+     * this node's image did not have. While any wait, every partition request queues behind them: routing a later
+     * request first would reorder a producer's batches (the partition would append sequence 32 before 0).
+     */
+    private final ArrayDeque<PartitionRequest> awaitingMetadata = new ArrayDeque<>();
     /** The last publication applied (its image may be older than {@link #image}, which local changes update). */
     private PublishedMetadata published;
     /**
@@ -840,39 +848,45 @@ public final class Broker extends AbstractBehavior<Broker.Command>
 
     private Behavior<Command> onPartitionRequest(final PartitionRequest request)
     {
-        final Optional<Integer> leader = leaderOf(image, request.topicPartition());
-        if (leader.isPresent())
+        if (awaitingMetadata.isEmpty())
         {
-            routeOrRefuse(request, leader.get());
-        }
-        else
-        {
+            final Optional<Integer> leader = leaderOf(image, request.topicPartition());
+            if (leader.isPresent())
+            {
+                routeOrRefuse(request, leader.get());
+                return this;
+            }
             getContext().ask(
-                ClusterImage.class, controller, askTimeout, GetMetadata::new,
-                (refreshed, failure) -> new MetadataRefreshed(refreshed, failure, request));
+                ClusterImage.class, controller, askTimeout, GetMetadata::new, MetadataRefreshed::new);
         }
+        awaitingMetadata.add(request);
         return this;
     }
 
     private Behavior<Command> onMetadataRefreshed(final MetadataRefreshed refreshed)
     {
-        final PartitionRequest request = refreshed.pending();
-        if (refreshed.image() == null)
+        if (refreshed.image() != null)
         {
-            PartitionReplicaEntity.reject(request.request(), ErrorCode.UNKNOWN_SERVER_ERROR,
-                "the controller did not answer within " + askTimeout + ": " + refreshed.failure().getMessage() + "; retry");
-            return this;
+            image = refreshed.image();
         }
-        image = refreshed.image();
-        final Optional<Integer> leader = leaderOf(image, request.topicPartition());
-        if (leader.isPresent())
+        while (!awaitingMetadata.isEmpty())
         {
-            routeOrRefuse(request, leader.get());
-        }
-        else
-        {
-            PartitionReplicaEntity.reject(request.request(), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-                "topic-partition " + request.topicPartition() + " does not exist: create the topic or refresh metadata");
+            final PartitionRequest request = awaitingMetadata.poll();
+            final Optional<Integer> leader = leaderOf(image, request.topicPartition());
+            if (leader.isPresent())
+            {
+                routeOrRefuse(request, leader.get());
+            }
+            else if (refreshed.image() == null)
+            {
+                PartitionReplicaEntity.reject(request.request(), ErrorCode.UNKNOWN_SERVER_ERROR, "the controller did " +
+                    "not answer within " + askTimeout + ": " + refreshed.failure().getMessage() + "; retry");
+            }
+            else
+            {
+                PartitionReplicaEntity.reject(request.request(), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+                    "topic-partition " + request.topicPartition() + " does not exist: create the topic or refresh metadata");
+            }
         }
         return this;
     }

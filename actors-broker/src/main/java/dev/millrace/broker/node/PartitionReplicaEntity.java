@@ -204,8 +204,41 @@ public final class PartitionReplicaEntity
     {
         final Behavior<Object> behavior = Behaviors.setup(context -> Behaviors.withStash(
             settings.replicaStashCapacity(),
-            stash -> new PartitionReplicaEntity(context, shard, controller, entityId, config, settings, stash).loading()));
+            stash -> new PartitionReplicaEntity(context, shard, controller, entityId, config, settings, stash).start()));
         return behavior.narrow();
+    }
+
+    /**
+     * A replica runs only on its own broker's node: its log is that node's data. Sharding may still start it elsewhere
+     * (a message for it while its broker is down makes the allocation fall back to the sender's node); there it opens
+     * nothing — the local log of the same partition belongs to this node's own replica — and refuses everything
+     * until its broker is back and the shard moves home.
+     */
+    private Behavior<Object> start()
+    {
+        return id.replica() == settings.brokerId() ? loading() : misplaced();
+    }
+
+    private Behavior<Object> misplaced()
+    {
+        context.getLog().info("replica {} belongs to broker {}, not to this node's broker {}: it serves nothing here",
+            entityId, id.replica(), settings.brokerId());
+        final String why = "replica " + id.replica() + " of partition " + id.topicPartition() + " is not served by broker " +
+            settings.brokerId() + " (its broker is down or moving); refresh metadata";
+        return Behaviors.receive(Object.class)
+            .onMessage(DeleteReplica.class, delete ->
+            {
+                // Its data is on its own broker's node, which deletes it from the controller's publication.
+                delete.replyTo().tell(new ReplicaDeleted(entityId));
+                return Behaviors.same();
+            })
+            .onMessage(Command.class, command ->
+            {
+                reject(command, ErrorCode.NOT_LEADER_OR_FOLLOWER, why);
+                return Behaviors.same();
+            })
+            .onAnyMessage(message -> Behaviors.same())
+            .build();
     }
 
     private Behavior<Object> loading()
