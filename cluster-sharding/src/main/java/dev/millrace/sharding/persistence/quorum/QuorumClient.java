@@ -82,20 +82,35 @@ public final class QuorumClient implements AutoCloseable
     }
 
     /**
-     * Starts a client: an own embedded media driver when {@code client.aeron-dir} is empty, else a connection to the
-     * driver running there; then the egress agent thread, which connects to the cluster in the background.
+     * Starts a client on the node's media driver when {@code client.aeron-dir} or {@code aeron-dir} names one, else
+     * with an own embedded media driver; see {@link #start(QuorumConfig, String)}.
      *
      * @param config validated settings.
      * @return the running client.
      */
     public static QuorumClient start(final QuorumConfig config)
     {
+        return start(config, config.nodeAeronDir());
+    }
+
+    /**
+     * Starts a client connected to the media driver running in {@code aeronDir} (the node's one driver, which must
+     * outlive the client), or, when it is empty, with an own embedded media driver (one shared thread, backoff
+     * idle) in a fresh directory that is deleted at close; then the egress agent thread, which connects to the
+     * cluster in the background.
+     *
+     * @param config   validated settings.
+     * @param aeronDir directory of a running media driver, or "" for an own one.
+     * @return the running client.
+     */
+    public static QuorumClient start(final QuorumConfig config, final String aeronDir)
+    {
         MediaDriver driver = null;
         Aeron aeron = null;
         try
         {
-            String aeronDir = config.clientAeronDir();
-            if (aeronDir.isEmpty())
+            String driverDir = aeronDir;
+            if (driverDir.isEmpty())
             {
                 driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
                     .threadingMode(ThreadingMode.SHARED)
@@ -106,14 +121,15 @@ public final class QuorumClient implements AutoCloseable
                     .dirDeleteOnShutdown(true)
                     .printConfigurationOnStart(false)
                     .errorHandler((ex) -> LOG.warn("Quorum client media driver error", ex)));
-                aeronDir = driver.aeronDirectoryName();
+                driverDir = driver.aeronDirectoryName();
             }
             aeron = Aeron.connect(new Aeron.Context()
-                .aeronDirectoryName(aeronDir)
+                .aeronDirectoryName(driverDir)
                 .clientName("millrace-quorum-client")
                 .errorHandler((ex) -> LOG.warn("Quorum client Aeron error", ex)));
             final QuorumClient client = new QuorumClient(config, driver, aeron);
             AgentRunner.startOnThread(client.runner);
+            LOG.info("Quorum client started on the media driver in {}{}", driverDir, driver == null ? "" : " (its own)");
             return client;
         }
         catch (final RuntimeException ex)
@@ -121,6 +137,14 @@ public final class QuorumClient implements AutoCloseable
             CloseHelper.quietCloseAll(aeron, driver);
             throw new IllegalStateException("quorum client failed to start: " + ex, ex);
         }
+    }
+
+    /**
+     * @return whether this client launched (and owns) a media driver.
+     */
+    public boolean ownsMediaDriver()
+    {
+        return driver != null;
     }
 
     /**
