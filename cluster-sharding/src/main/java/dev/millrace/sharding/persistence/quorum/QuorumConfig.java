@@ -155,10 +155,11 @@ public final class QuorumConfig
         }
         electionTimeoutNs = duration(config, ELECTION_TIMEOUT_KEY);
         startupCanvassTimeoutNs = duration(config, STARTUP_CANVASS_TIMEOUT_KEY);
-        if (startupCanvassTimeoutNs % leaderHeartbeatTimeoutNs != 0)
+        if (startupCanvassTimeoutNs % leaderHeartbeatTimeoutNs != 0 || startupCanvassTimeoutNs < 2 * leaderHeartbeatTimeoutNs)
         {
-            // Aeron Cluster's own rule, checked here so the message names our keys.
-            throw invalid(STARTUP_CANVASS_TIMEOUT_KEY, "must be a multiple of " + PATH + "." +
+            // Aeron Cluster's own rule (it refuses a canvass of one heartbeat timeout too), checked here so the message
+            // names our keys.
+            throw invalid(STARTUP_CANVASS_TIMEOUT_KEY, "must be a multiple, at least twice, of " + PATH + "." +
                 LEADER_HEARTBEAT_TIMEOUT_KEY, startupCanvassTimeoutNs / 1_000_000 + "ms");
         }
         sessionTimeoutNs = duration(config, SESSION_TIMEOUT_KEY);
