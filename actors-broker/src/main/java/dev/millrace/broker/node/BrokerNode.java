@@ -227,6 +227,7 @@ public final class BrokerNode implements AutoCloseable
             driver.ifPresent(EmbeddedMediaDriver::close);
             lock.close();
         });
+        driver.ifPresent(running -> NodeMediaDriver.closeBeforeJvmExit(stopped, settings.startTimeout()));
         try
         {
             final BrokerNode node = startIn(system, settings, controllerSettings, groupSettings, effective, lock);

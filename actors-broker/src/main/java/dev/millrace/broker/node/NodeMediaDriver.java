@@ -1,6 +1,11 @@
 package dev.millrace.broker.node;
 
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -50,6 +55,52 @@ final class NodeMediaDriver
             return Optional.empty();
         }
         return Optional.of(EmbeddedMediaDriver.launch(AeronTransportConfig.fromConfig(config)));
+    }
+
+    /**
+     * Keeps the JVM from exiting (SIGTERM: Pekko's Coordinated Shutdown runs in a JVM shutdown hook) before the driver
+     * is closed after the actor system has terminated, so that its directory is removed: a JVM shutdown hook that
+     * waits, bounded, for {@code stopped}. It is removed again once the node has stopped without a JVM exit.
+     *
+     * @param stopped completes when the system has terminated and the driver is closed
+     * @param timeout longest wait in the hook
+     */
+    static void closeBeforeJvmExit(final CompletionStage<?> stopped, final Duration timeout)
+    {
+        final Thread hook = new Thread(() ->
+        {
+            try
+            {
+                stopped.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+            catch (final ExecutionException | TimeoutException ex)
+            {
+                // Exiting anyway: the next driver start sweeps a generated directory left behind.
+            }
+        }, "millrace-node-driver-close");
+        try
+        {
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
+        catch (final IllegalStateException ex)
+        {
+            return; // The JVM is already exiting.
+        }
+        stopped.whenComplete((done, failure) ->
+        {
+            try
+            {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            }
+            catch (final IllegalStateException ex)
+            {
+                // The JVM is exiting: the hook runs and returns at once.
+            }
+        });
     }
 
     /**
