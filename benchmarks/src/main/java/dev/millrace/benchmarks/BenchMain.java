@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = "Millrace benchmarks: each prints ours beside the reference, measured in the same run.",
     subcommands = { StorageBenchmark.class, BrokerBenchmark.class, KafkaComparisonBenchmark.class, NexmarkBenchmark.class,
-        JournalBenchmark.class, BenchMain.Jmh.class })
+        JournalBenchmark.class, TransportBenchmark.class, BenchMain.Jmh.class })
 public final class BenchMain implements Callable<Integer>
 {
     public static void main(final String[] args)

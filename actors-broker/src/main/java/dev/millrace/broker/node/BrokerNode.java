@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -34,6 +35,7 @@ import dev.millrace.broker.kafka.KafkaListenerSettings;
 import dev.millrace.broker.partition.PartitionProtocol;
 import dev.millrace.broker.partition.PartitionProtocol.TopicPartition;
 import dev.millrace.sharding.persistence.quorum.QuorumConfig;
+import dev.millrace.transport.EmbeddedMediaDriver;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -93,6 +95,10 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  * .provider = cluster}, Artery's transport, host and port, the seed nodes and the split-brain resolver (keep-majority)
  * when there are seed nodes, the cluster role {@code broker-<id>}, and the persistence plugins ({@code journal}:
  * embedded, with its directories, or quorum, with the voter's directory and {@code QuorumExtension}).
+ *
+ * <p>Aeron: when the node uses the quorum journal or {@code transport = aeron-udp}, it launches one
+ * {@link EmbeddedMediaDriver} ({@link NodeMediaDriver}, settings {@code millrace.transport.aeron}) before the actor
+ * system and closes it after the system has terminated; the quorum voter and client and Artery all run on it.
  *
  * <p>Threading: {@link #start} and {@link #close} block the calling thread; the accessors are thread-safe.
  */
@@ -180,7 +186,7 @@ public final class BrokerNode implements AutoCloseable
                 ")", ex);
         }
         final DataDirLock lock = DataDirLock.acquire(settings.dataDir());
-        final Config effective = nodeConfig(settings, config).withFallback(config).resolve();
+        Config effective = nodeConfig(settings, config).withFallback(config).resolve();
         if (settings.quorumJournal())
         {
             try
@@ -194,20 +200,42 @@ public final class BrokerNode implements AutoCloseable
                 throw ex;
             }
         }
-        final ActorSystem<Void> system;
+        // The node's one Aeron media driver (quorum journal, Artery over Aeron): before the actor system, closed after it.
+        final Optional<EmbeddedMediaDriver> driver;
         try
         {
-            system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, effective);
+            driver = NodeMediaDriver.launchIfNeeded(settings, config);
         }
-        catch (final RuntimeException | Error ex)
+        catch (final RuntimeException ex)
         {
             lock.close();
             throw ex;
         }
-        system.getWhenTerminated().whenComplete((done, failure) -> lock.close());
+        final ActorSystem<Void> system;
+        try
+        {
+            if (driver.isPresent())
+            {
+                effective = NodeMediaDriver.nodeConfig(settings, driver.get()).withFallback(effective);
+            }
+            system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, effective);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            driver.ifPresent(EmbeddedMediaDriver::close);
+            lock.close();
+            throw ex;
+        }
+        final CompletionStage<?> stopped = system.getWhenTerminated().whenComplete((done, failure) ->
+        {
+            driver.ifPresent(EmbeddedMediaDriver::close);
+            lock.close();
+        });
+        driver.ifPresent(running -> NodeMediaDriver.closeBeforeJvmExit(stopped, settings.startTimeout()));
         try
         {
             final BrokerNode node = startIn(system, settings, controllerSettings, groupSettings, effective, lock);
+            node.stopped = stopped;
             for (final Extension extension : extensions)
             {
                 extension.start(node);
@@ -221,6 +249,7 @@ public final class BrokerNode implements AutoCloseable
         {
             system.terminate();
             awaitTermination(system, settings.startTimeout());
+            driver.ifPresent(EmbeddedMediaDriver::close);
             lock.close();
             throw ex;
         }
@@ -511,6 +540,9 @@ public final class BrokerNode implements AutoCloseable
 
     private volatile KafkaListener kafkaListener;
 
+    /** Completes when the actor system has terminated and the node's media driver (if any) is closed. */
+    private volatile CompletionStage<?> stopped;
+
     private void startKafkaListener(final Config config)
     {
         final KafkaListenerSettings kafkaSettings = KafkaListenerSettings.fromConfig(config);
@@ -584,15 +616,15 @@ public final class BrokerNode implements AutoCloseable
     public CompletionStage<?> terminate()
     {
         system.terminate();
-        return system.getWhenTerminated().whenComplete((done, failure) -> lock.close());
+        return stopped.whenComplete((done, failure) -> lock.close());
     }
 
-    /** Stops the node and waits up to {@code start-timeout} for it. */
+    /** Stops the node and waits up to {@code start-timeout} for it (and for its media driver, if any, to close). */
     @Override
     public void close()
     {
         system.terminate();
-        awaitTermination(system, settings.startTimeout());
+        await(stopped, settings.startTimeout(), "the actor system to terminate and the media driver to close");
         lock.close();
     }
 

@@ -24,7 +24,8 @@ import com.typesafe.config.ConfigException;
  * @param brokerId                {@value #BROKER_ID}: this broker's id in the cluster, {@code >= 0}.
  * @param host                    {@value #HOST}: the host the node binds and advertises (cluster and clients).
  * @param port                    {@value #PORT}: the cluster (Artery) port; 0 picks a free one.
- * @param transport               {@value #TRANSPORT}: Artery's transport, {@code tcp} or {@code tls-tcp} (Aeron later).
+ * @param transport               {@value #TRANSPORT}: Artery's transport, {@code tcp}, {@code tls-tcp} or
+ *                                {@code aeron-udp} (on the node's one media driver).
  * @param advertisedPort          {@value #ADVERTISED_PORT}: the client port registered with the controller, 1-65535.
  * @param rack                    {@value #RACK}: the broker's rack, empty for none.
  * @param askTimeout              {@value #ASK_TIMEOUT}: how long the node waits for the controller and for
@@ -69,7 +70,7 @@ public record BrokerNodeSettings(
     public static final String JOURNAL_EMBEDDED = "embedded";
     public static final String JOURNAL_QUORUM = "quorum";
 
-    private static final Set<String> TRANSPORTS = Set.of("tcp", "tls-tcp");
+    private static final Set<String> TRANSPORTS = Set.of("tcp", "tls-tcp", "aeron-udp");
     private static final Set<String> JOURNALS = Set.of(JOURNAL_EMBEDDED, JOURNAL_QUORUM);
     private static final int MAX_PORT = 65535;
 

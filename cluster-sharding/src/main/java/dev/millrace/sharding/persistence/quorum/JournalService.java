@@ -140,7 +140,7 @@ public final class JournalService implements ClusteredService
         }
         if (command instanceof QuorumMessage.Write write)
         {
-            reply(session, new QuorumMessage.WriteResult(write.correlationId(), state.write(write.entries())));
+            reply(session, new QuorumMessage.WriteResult(write.correlationId(), state.write(write.entries(), write.repeat())));
         }
         else if (command instanceof QuorumMessage.DeleteTo delete)
         {

@@ -1,6 +1,7 @@
 package dev.millrace.sharding.persistence.quorum;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -17,7 +18,9 @@ import java.util.function.Consumer;
  * Per persistence id: its events by sequence number, its highest sequence number (kept after deletes) and its
  * delete-to mark; and the Pekko snapshots. A write whose first sequence number is not {@code highest + 1} is
  * refused: after a failover a stale writer (an old incarnation of a persistent actor still running on a node cut
- * off from the cluster) cannot overwrite or interleave with the events of its successor.
+ * off from the cluster) cannot overwrite or interleave with the events of its successor. A write the client marks as
+ * a repeat (sent again after a failover) that is identical to the last write of its persistence ids is acknowledged
+ * without storing anything; unmarked, the same bytes are refused like any stale write.
  * <p>
  * Threading: confined to the clustered service's thread.
  */
@@ -48,7 +51,27 @@ final class JournalState
      */
     List<String> write(final List<QuorumMessage.AtomicEntry> entries)
     {
+        return write(entries, false);
+    }
+
+    /**
+     * Applies a write, or acknowledges a repeat: with {@code repeat} (the client sends it again after a failover), a
+     * write identical to the last one stored for each of its persistence ids is acknowledged without storing anything.
+     *
+     * @return for each entry, null when stored (or already stored, for a repeat), else why it was refused.
+     */
+    List<String> write(final List<QuorumMessage.AtomicEntry> entries, final boolean repeat)
+    {
         final List<String> refusals = new ArrayList<>(entries.size());
+        if (repeat && isRepeatOfLastWrite(entries))
+        {
+            // The client sent it again after a failover (its first reply was lost): already stored, acknowledge it.
+            for (int i = 0; i < entries.size(); i++)
+            {
+                refusals.add(null);
+            }
+            return Collections.unmodifiableList(refusals);
+        }
         for (final QuorumMessage.AtomicEntry entry : entries)
         {
             final Stream stream = streams.get(entry.persistenceId());
@@ -69,6 +92,48 @@ final class JournalState
             refusals.add(null);
         }
         return Collections.unmodifiableList(refusals);
+    }
+
+    /**
+     * Whether a write is a repeat of the last write stored for each of its persistence ids: every event of every entry
+     * is stored with the same bytes (which hold the writer's uuid, so another writer never matches), and for each
+     * persistence id the write ends at its highest sequence number. A {@link QuorumClient} re-sends the commands in
+     * flight after a leader change, when it cannot know whether they were committed; a repeat must then be
+     * acknowledged, not refused as stale. Anything written after it (a successor writer) makes it stale again.
+     */
+    private boolean isRepeatOfLastWrite(final List<QuorumMessage.AtomicEntry> entries)
+    {
+        if (entries.isEmpty())
+        {
+            return false;
+        }
+        final Map<String, Long> lastOf = new HashMap<>();
+        for (final QuorumMessage.AtomicEntry entry : entries)
+        {
+            final Stream stream = streams.get(entry.persistenceId());
+            if (stream == null || entry.events().isEmpty() || entry.lastSequenceNr() > stream.highest ||
+                entry.firstSequenceNr() <= stream.deletedTo)
+            {
+                return false;
+            }
+            for (final QuorumMessage.Event event : entry.events())
+            {
+                final byte[] stored = stream.events.get(event.sequenceNr());
+                if (stored == null || !Arrays.equals(stored, event.body()))
+                {
+                    return false;
+                }
+            }
+            lastOf.merge(entry.persistenceId(), entry.lastSequenceNr(), Math::max);
+        }
+        for (final Map.Entry<String, Long> last : lastOf.entrySet())
+        {
+            if (last.getValue() != streams.get(last.getKey()).highest)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Stream newStream(final String persistenceId)

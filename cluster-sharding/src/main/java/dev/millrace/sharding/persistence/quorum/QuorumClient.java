@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -32,10 +33,13 @@ import java.util.function.LongFunction;
  * whose egress is polled by one agent thread (backoff idle strategy). Callers submit commands from any thread and get
  * a future, completed from the egress by correlation id or failed when the request times out.
  * <p>
- * <b>Failover.</b> Aeron Cluster moves the session to a new leader by itself. When the session is lost (no leader
- * for longer than the session timeout, or every voter down) the agent fails the requests in flight (their outcome
- * is unknown) and connects again, over and over; requests submitted meanwhile wait in the queue until a connection
- * is back or their {@code client.request-timeout} passes, and then fail with a message naming the voters.
+ * <b>Failover.</b> Aeron Cluster moves the session to a new leader by itself; commands sent to the old leader may
+ * then never be committed, or their replies never arrive. So when a new leader is announced, and when the session is
+ * lost (no leader for longer than the session timeout, or every voter down; the agent then connects again, over and
+ * over), the requests in flight are sent again, in their order, with new correlation ids. A repeated write that had
+ * been committed is acknowledged by the journal without being stored twice ({@link JournalState}); the other
+ * commands are idempotent. Requests wait, queued, until a leader answers or their {@code client.request-timeout}
+ * passes, and then fail with a message naming the voters.
  * <p>
  * Threading: {@link #submit} from any thread; everything else on the agent thread. {@link #close} from one thread.
  */
@@ -55,17 +59,34 @@ public final class QuorumClient implements AutoCloseable
      */
     private static final class Request
     {
-        private final QuorumMessage command;
-        private final long correlationId;
+        private final LongFunction<QuorumMessage> factory;
+        private final long firstCorrelationId;
         private final long deadlineNs;
         private final CompletableFuture<QuorumMessage> future = new CompletableFuture<>();
         private final List<QuorumMessage.Event> chunks = new ArrayList<>();
+        private QuorumMessage command;
+        private long correlationId;
+        private int sends;
 
-        Request(final QuorumMessage command, final long correlationId, final long deadlineNs)
+        Request(final LongFunction<QuorumMessage> factory, final long correlationId, final long deadlineNs)
         {
-            this.command = command;
-            this.correlationId = correlationId;
+            this.factory = factory;
+            this.firstCorrelationId = correlationId;
             this.deadlineNs = deadlineNs;
+            renew(correlationId);
+        }
+
+        /**
+         * A new correlation id for a re-send, so that late replies to the earlier send (a replay's chunks) are
+         * ignored instead of mixed with the new ones.
+         */
+        void renew(final long newCorrelationId)
+        {
+            final boolean again = command != null;
+            correlationId = newCorrelationId;
+            final QuorumMessage built = factory.apply(newCorrelationId);
+            command = again && built instanceof QuorumMessage.Write write ? write.asRepeat() : built;
+            chunks.clear();
         }
     }
 
@@ -82,20 +103,35 @@ public final class QuorumClient implements AutoCloseable
     }
 
     /**
-     * Starts a client: an own embedded media driver when {@code client.aeron-dir} is empty, else a connection to the
-     * driver running there; then the egress agent thread, which connects to the cluster in the background.
+     * Starts a client on the node's media driver when {@code client.aeron-dir} or {@code aeron-dir} names one, else
+     * with an own embedded media driver; see {@link #start(QuorumConfig, String)}.
      *
      * @param config validated settings.
      * @return the running client.
      */
     public static QuorumClient start(final QuorumConfig config)
     {
+        return start(config, config.nodeAeronDir());
+    }
+
+    /**
+     * Starts a client connected to the media driver running in {@code aeronDir} (the node's one driver, which must
+     * outlive the client), or, when it is empty, with an own embedded media driver (one shared thread, backoff
+     * idle) in a fresh directory that is deleted at close; then the egress agent thread, which connects to the
+     * cluster in the background.
+     *
+     * @param config   validated settings.
+     * @param aeronDir directory of a running media driver, or "" for an own one.
+     * @return the running client.
+     */
+    public static QuorumClient start(final QuorumConfig config, final String aeronDir)
+    {
         MediaDriver driver = null;
         Aeron aeron = null;
         try
         {
-            String aeronDir = config.clientAeronDir();
-            if (aeronDir.isEmpty())
+            String driverDir = aeronDir;
+            if (driverDir.isEmpty())
             {
                 driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
                     .threadingMode(ThreadingMode.SHARED)
@@ -106,14 +142,15 @@ public final class QuorumClient implements AutoCloseable
                     .dirDeleteOnShutdown(true)
                     .printConfigurationOnStart(false)
                     .errorHandler((ex) -> LOG.warn("Quorum client media driver error", ex)));
-                aeronDir = driver.aeronDirectoryName();
+                driverDir = driver.aeronDirectoryName();
             }
             aeron = Aeron.connect(new Aeron.Context()
-                .aeronDirectoryName(aeronDir)
+                .aeronDirectoryName(driverDir)
                 .clientName("millrace-quorum-client")
                 .errorHandler((ex) -> LOG.warn("Quorum client Aeron error", ex)));
             final QuorumClient client = new QuorumClient(config, driver, aeron);
             AgentRunner.startOnThread(client.runner);
+            LOG.info("Quorum client started on the media driver in {}{}", driverDir, driver == null ? "" : " (its own)");
             return client;
         }
         catch (final RuntimeException ex)
@@ -124,17 +161,27 @@ public final class QuorumClient implements AutoCloseable
     }
 
     /**
-     * Sends a command through the Raft log.
+     * @return whether this client launched (and owns) a media driver.
+     */
+    public boolean ownsMediaDriver()
+    {
+        return driver != null;
+    }
+
+    /**
+     * Sends a command through the Raft log. After a leader change, or a lost session, a command sent but not answered
+     * is sent again (the factory is called again with a new correlation id) until its {@code client.request-timeout}:
+     * the journal acknowledges a repeated write without storing it twice (see {@link JournalState}), and every other
+     * command is idempotent.
      *
-     * @param command built with the correlation id given to the factory.
+     * @param command builds the command with the correlation id given to it; may be called more than once.
      * @return completed with the response (a {@link QuorumMessage.ReplayChunk} holding every event of a replay),
      *     or failed with a {@link QuorumUnavailableException} after {@code client.request-timeout}.
      */
     public CompletableFuture<QuorumMessage> submit(final LongFunction<QuorumMessage> command)
     {
         final long correlationId = correlationIds.incrementAndGet();
-        final Request request =
-            new Request(command.apply(correlationId), correlationId, System.nanoTime() + config.requestTimeoutNs());
+        final Request request = new Request(command, correlationId, System.nanoTime() + config.requestTimeoutNs());
         if (!runner.isClosed())
         {
             submitted.offer(request);
@@ -199,6 +246,10 @@ public final class QuorumClient implements AutoCloseable
             if (cluster != null)
             {
                 work += send();
+            }
+            // send() drops a session whose ingress is closed.
+            if (cluster != null)
+            {
                 if (nowNs - nextKeepAliveNs >= 0)
                 {
                     // The cluster closes sessions it has not heard from within its session timeout.
@@ -283,13 +334,30 @@ public final class QuorumClient implements AutoCloseable
             CloseHelper.quietClose(cluster);
             cluster = null;
             lastProblem = why;
-            for (final Request request : inFlight.values())
+            // Their outcome is unknown: send them again on the next session, until their deadline.
+            resendInFlight("session lost: " + why);
+        }
+
+        /**
+         * Puts every request sent but not answered back in front of the waiting ones, in the order they were first
+         * submitted, with new correlation ids: the leader they went to may have died before committing them, or
+         * before replying.
+         */
+        private void resendInFlight(final String why)
+        {
+            if (inFlight.isEmpty())
             {
-                request.future.completeExceptionally(new QuorumUnavailableException(
-                    "quorum journal: session with the voters " + config.voters() + " lost (" + why +
-                    ") before the reply; the command may or may not have been committed"));
+                return;
             }
+            final List<Request> again = new ArrayList<>(inFlight.values());
             inFlight.clear();
+            again.sort(Comparator.comparingLong((Request request) -> request.firstCorrelationId));
+            for (final Request request : again)
+            {
+                request.renew(correlationIds.incrementAndGet());
+            }
+            waiting.addAll(0, again);
+            LOG.info("Quorum client: sending {} unanswered requests again ({})", again.size(), why);
         }
 
         private int send()
@@ -426,6 +494,8 @@ public final class QuorumClient implements AutoCloseable
             final String ingressEndpoints)
         {
             LOG.info("Quorum client: new leader {} (term {})", leaderMemberId, leadershipTermId);
+            // Commands sent to the old leader may never be committed, or their replies never come: send them again.
+            resendInFlight("new leader " + leaderMemberId);
         }
 
         @Override

@@ -19,6 +19,7 @@ import java.util.List;
  * +---------------+---------------+-------------------------------+
  * Write:          correlation id (int64), entry count (int32), per entry:
  *                 persistence id, first (int64), last (int64), event count (int32), per event: seqNr (int64), body
+ *                 (type WRITE, or WRITE_REPEAT for a write the client sends again after a failover)
  * DeleteTo:       correlation id, persistence id, to (int64)
  * ReadHighest:    correlation id, persistence id
  * Replay:         correlation id, persistence id, from, to, max (int64 each)
@@ -52,6 +53,7 @@ final class QuorumCodec
     static final byte DELETE_SNAPSHOT = 6;
     static final byte DELETE_SNAPSHOTS = 7;
     static final byte LOAD_SNAPSHOT = 8;
+    static final byte WRITE_REPEAT = 9;
     static final byte WRITE_RESULT = 20;
     static final byte DONE = 21;
     static final byte HIGHEST = 22;
@@ -85,7 +87,8 @@ final class QuorumCodec
         out.putByte(VERSION);
         if (message instanceof QuorumMessage.Write write)
         {
-            out.putByte(WRITE).putLong(write.correlationId()).putInt(write.entries().size());
+            out.putByte(write.repeat() ? WRITE_REPEAT : WRITE).putLong(write.correlationId())
+                .putInt(write.entries().size());
             for (final QuorumMessage.AtomicEntry entry : write.entries())
             {
                 out.putString(entry.persistenceId()).putLong(entry.firstSequenceNr()).putLong(entry.lastSequenceNr());
@@ -215,7 +218,8 @@ final class QuorumCodec
         final byte type = in.getByte();
         final QuorumMessage message = switch (type)
         {
-            case WRITE -> decodeWrite(in);
+            case WRITE -> decodeWrite(in, false);
+            case WRITE_REPEAT -> decodeWrite(in, true);
             case DELETE_TO -> new QuorumMessage.DeleteTo(in.getLong(), in.getString(), in.getLong());
             case READ_HIGHEST -> new QuorumMessage.ReadHighest(in.getLong(), in.getString());
             case REPLAY -> new QuorumMessage.Replay(in.getLong(), in.getString(), in.getLong(), in.getLong(), in.getLong());
@@ -248,7 +252,7 @@ final class QuorumCodec
         return message;
     }
 
-    private static QuorumMessage decodeWrite(final Reader in)
+    private static QuorumMessage decodeWrite(final Reader in, final boolean repeat)
     {
         final long correlationId = in.getLong();
         final int count = in.getCount();
@@ -257,7 +261,7 @@ final class QuorumCodec
         {
             entries.add(new QuorumMessage.AtomicEntry(in.getString(), in.getLong(), in.getLong(), in.getEvents()));
         }
-        return new QuorumMessage.Write(correlationId, Collections.unmodifiableList(entries));
+        return new QuorumMessage.Write(correlationId, Collections.unmodifiableList(entries), repeat);
     }
 
     private static QuorumMessage decodeWriteResult(final Reader in)

@@ -40,6 +40,7 @@ public final class QuorumConfig
     static final String SESSION_TIMEOUT_KEY = "timeouts.session";
     static final String SNAPSHOT_EVERY_KEY = "cluster-snapshot.every-log-entries";
     static final String SNAPSHOT_CHECK_INTERVAL_KEY = "cluster-snapshot.check-interval";
+    static final String AERON_DIR_KEY = "aeron-dir";
     static final String CLIENT_AERON_DIR_KEY = "client.aeron-dir";
     static final String CLIENT_HOST_KEY = "client.host";
     static final String REQUEST_TIMEOUT_KEY = "client.request-timeout";
@@ -91,6 +92,7 @@ public final class QuorumConfig
     private final long sessionTimeoutNs;
     private final long snapshotEveryLogEntries;
     private final long snapshotCheckIntervalNs;
+    private final String aeronDir;
     private final String clientAeronDir;
     private final String clientHost;
     private final long requestTimeoutNs;
@@ -153,10 +155,11 @@ public final class QuorumConfig
         }
         electionTimeoutNs = duration(config, ELECTION_TIMEOUT_KEY);
         startupCanvassTimeoutNs = duration(config, STARTUP_CANVASS_TIMEOUT_KEY);
-        if (startupCanvassTimeoutNs % leaderHeartbeatTimeoutNs != 0)
+        if (startupCanvassTimeoutNs % leaderHeartbeatTimeoutNs != 0 || startupCanvassTimeoutNs < 2 * leaderHeartbeatTimeoutNs)
         {
-            // Aeron Cluster's own rule, checked here so the message names our keys.
-            throw invalid(STARTUP_CANVASS_TIMEOUT_KEY, "must be a multiple of " + PATH + "." +
+            // Aeron Cluster's own rule (it refuses a canvass of one heartbeat timeout too), checked here so the message
+            // names our keys.
+            throw invalid(STARTUP_CANVASS_TIMEOUT_KEY, "must be a multiple, at least twice, of " + PATH + "." +
                 LEADER_HEARTBEAT_TIMEOUT_KEY, startupCanvassTimeoutNs / 1_000_000 + "ms");
         }
         sessionTimeoutNs = duration(config, SESSION_TIMEOUT_KEY);
@@ -166,7 +169,8 @@ public final class QuorumConfig
             throw invalid(SNAPSHOT_EVERY_KEY, "must be >= 0 (0 = never)", String.valueOf(snapshotEveryLogEntries));
         }
         snapshotCheckIntervalNs = duration(config, SNAPSHOT_CHECK_INTERVAL_KEY);
-        clientAeronDir = string(config, CLIENT_AERON_DIR_KEY);
+        aeronDir = string(config, AERON_DIR_KEY).trim();
+        clientAeronDir = string(config, CLIENT_AERON_DIR_KEY).trim();
         clientHost = string(config, CLIENT_HOST_KEY);
         if (clientHost.isBlank())
         {
@@ -440,9 +444,26 @@ public final class QuorumConfig
         return snapshotCheckIntervalNs;
     }
 
+    /**
+     * @return {@code aeron-dir}: the node's running media driver, for its voter and client; "" = none given.
+     */
+    public String aeronDir()
+    {
+        return aeronDir;
+    }
+
     public String clientAeronDir()
     {
         return clientAeronDir;
+    }
+
+    /**
+     * @return the driver directory the client uses: {@code client.aeron-dir} when set, else {@code aeron-dir}; ""
+     *     when neither is set.
+     */
+    public String nodeAeronDir()
+    {
+        return clientAeronDir.isEmpty() ? aeronDir : clientAeronDir;
     }
 
     public String clientHost()

@@ -13,6 +13,10 @@ import org.slf4j.LoggerFactory;
  * one (the nodes with the {@code quorum} role), and the one {@link QuorumClient} that both plugins share. Both are
  * closed when the actor system terminates.
  * <p>
+ * Both run on the node's one media driver, {@code millrace.persistence.quorum.aeron-dir} (set by the broker node
+ * to its transport-aeron {@code EmbeddedMediaDriver}, which it closes after the actor system). Without it, a voter
+ * launches a driver of its own and the client shares it; only a node with neither gets a client-owned driver.
+ * <p>
  * Created by the first quorum plugin that starts, or at actor-system start with
  * {@code pekko.extensions += "dev.millrace.sharding.persistence.quorum.QuorumExtension$Id"}, which a voter node
  * needs: its voter must run even when no persistent actor lives on it.
@@ -36,8 +40,13 @@ public final class QuorumExtension implements Extension
         QuorumVoter startedVoter = null;
         try
         {
-            startedVoter = config.memberId() >= 0 ? QuorumVoter.start(config) : null;
-            client = QuorumClient.start(config);
+            // One media driver per node: the node's (aeron-dir) when given, else the voter's own, shared with the
+            // client; only a client-only node without aeron-dir gets a driver of the client's own.
+            final String nodeDir = config.aeronDir();
+            startedVoter = config.memberId() >= 0 ? QuorumVoter.start(config, nodeDir.isEmpty() ? null : nodeDir) : null;
+            final String clientDir = !config.nodeAeronDir().isEmpty() || startedVoter == null
+                ? config.nodeAeronDir() : startedVoter.aeronDirectoryName();
+            client = QuorumClient.start(config, clientDir);
         }
         catch (final RuntimeException ex)
         {
@@ -53,6 +62,14 @@ public final class QuorumExtension implements Extension
     private void close()
     {
         CloseHelper.quietCloseAll(client, voter);
+    }
+
+    /**
+     * @return the node's voter, or null when this node runs none.
+     */
+    public QuorumVoter voter()
+    {
+        return voter;
     }
 
     /**

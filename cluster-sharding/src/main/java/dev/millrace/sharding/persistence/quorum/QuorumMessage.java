@@ -43,9 +43,24 @@ sealed interface QuorumMessage
     {
     }
 
-    /** Stores the entries in order; each is accepted or refused on its own. */
-    record Write(long correlationId, List<AtomicEntry> entries) implements QuorumMessage
+    /**
+     * Stores the entries in order; each is accepted or refused on its own. {@code repeat}: the client sends it again
+     * after a failover, not knowing whether the first send was committed; a repeat of the last write is then
+     * acknowledged instead of refused (see {@link JournalState#write(List, boolean)}).
+     */
+    record Write(long correlationId, List<AtomicEntry> entries, boolean repeat) implements QuorumMessage
     {
+        /** A first send. */
+        Write(final long correlationId, final List<AtomicEntry> entries)
+        {
+            this(correlationId, entries, false);
+        }
+
+        /** The same write, sent again. */
+        Write asRepeat()
+        {
+            return new Write(correlationId, entries, true);
+        }
     }
 
     /** Deletes events up to and including {@code toSequenceNr}; {@code highest} is kept. */

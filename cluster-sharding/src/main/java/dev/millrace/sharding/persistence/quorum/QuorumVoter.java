@@ -6,7 +6,6 @@ import io.aeron.archive.ArchiveMarkFile;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ClusterControl;
-import io.aeron.cluster.ClusteredMediaDriver;
 import io.aeron.cluster.ConsensusModule;
 import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusterMarkFile;
@@ -35,11 +34,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * One voter of the quorum journal: for one cluster member, a media driver, an Aeron Archive and the consensus
- * module ({@link ClusteredMediaDriver}), and a {@link ClusteredServiceContainer} running the {@link JournalService},
- * all under {@code dir}: {@code dir/aeron} (the driver's files, deleted at close), {@code dir/archive} (the recorded
- * Raft log and snapshots) and {@code dir/cluster} (the recording log and mark files). Archive and cluster
- * directories are kept at close: they are the journal.
+ * One voter of the quorum journal: for one cluster member, an Aeron Archive, the consensus module and a
+ * {@link ClusteredServiceContainer} running the {@link JournalService}, on a media driver, with their files under
+ * {@code dir}: {@code dir/archive} (the recorded Raft log and snapshots) and {@code dir/cluster} (the recording log
+ * and mark files). Archive and cluster directories are kept at close: they are the journal.
+ * <p>
+ * <b>Which media driver.</b> A node has one media driver, owned by transport-aeron's {@code EmbeddedMediaDriver},
+ * which also serves Artery and the node's {@link QuorumClient}: {@link #start(QuorumConfig, String)} runs the voter
+ * on that driver (given by its directory) and leaves it running at close. {@link #start(QuorumConfig)} is the
+ * standalone form, for tools and tests that start voters on their own: the voter then launches and owns a driver in
+ * {@code dir/aeron} (deleted at close), whose directory {@link #aeronDirectoryName()} gives to a client of the same
+ * process so that it needs no driver of its own.
  * <p>
  * The voter also asks for an Aeron Cluster snapshot, while it leads, once {@code cluster-snapshot.every-log-entries}
  * commands have been applied since the last one (checked every {@code cluster-snapshot.check-interval}), so the Raft
@@ -55,7 +60,10 @@ public final class QuorumVoter implements AutoCloseable
     private final int memberId;
     private final Path dir;
     private final JournalService service;
-    private final ClusteredMediaDriver clusteredDriver;
+    private final String aeronDir;
+    private final MediaDriver ownDriver;
+    private final Archive archive;
+    private final ConsensusModule consensusModule;
     private final ClusteredServiceContainer container;
     private final AgentRunner snapshotTrigger;
     private final FileLock lock;
@@ -65,7 +73,10 @@ public final class QuorumVoter implements AutoCloseable
         final int memberId,
         final Path dir,
         final JournalService service,
-        final ClusteredMediaDriver clusteredDriver,
+        final String aeronDir,
+        final MediaDriver ownDriver,
+        final Archive archive,
+        final ConsensusModule consensusModule,
         final ClusteredServiceContainer container,
         final AgentRunner snapshotTrigger,
         final FileLock lock)
@@ -73,20 +84,38 @@ public final class QuorumVoter implements AutoCloseable
         this.memberId = memberId;
         this.dir = dir;
         this.service = service;
-        this.clusteredDriver = clusteredDriver;
+        this.aeronDir = aeronDir;
+        this.ownDriver = ownDriver;
+        this.archive = archive;
+        this.consensusModule = consensusModule;
         this.container = container;
         this.snapshotTrigger = snapshotTrigger;
         this.lock = lock;
     }
 
     /**
-     * Starts the voter {@code config.memberId()}.
+     * Starts the voter {@code config.memberId()} standalone, with a media driver of its own in {@code dir/aeron}.
+     * A node uses {@link #start(QuorumConfig, String)} instead, on its one driver.
      *
      * @param config validated settings; {@code member-id} must name a voter.
-     * @return the running voter; close it to stop it.
+     * @return the running voter; close it to stop it (and its driver).
      * @throws IllegalStateException if it cannot start; what did start is closed again.
      */
     public static QuorumVoter start(final QuorumConfig config)
+    {
+        return start(config, null);
+    }
+
+    /**
+     * Starts the voter {@code config.memberId()} on the media driver running in {@code aeronDir} (the node's
+     * {@code EmbeddedMediaDriver}), which must outlive the voter: close the voter before the driver.
+     *
+     * @param config   validated settings; {@code member-id} must name a voter.
+     * @param aeronDir directory of a running media driver, or null to launch an own one in {@code dir/aeron}.
+     * @return the running voter; close it to stop it (the given driver keeps running).
+     * @throws IllegalStateException if it cannot start; what did start is closed again.
+     */
+    public static QuorumVoter start(final QuorumConfig config, final String aeronDir)
     {
         final int memberId = config.memberId();
         if (memberId < 0)
@@ -95,34 +124,40 @@ public final class QuorumVoter implements AutoCloseable
         }
         final QuorumConfig.Voter self = config.voters().get(memberId);
         final Path dir = config.dir().toAbsolutePath();
-        final String aeronDir = dir.resolve("aeron").toString();
+        final boolean standalone = aeronDir == null;
+        final String driverDir = standalone ? dir.resolve("aeron").toString() : aeronDir;
         final File clusterDir = dir.resolve("cluster").toFile();
         final Supplier<IdleStrategy> idle =
             () -> IdleStrategies.create(config.idleStrategy(), config.idleStrategyParams());
         final JournalService service = new JournalService(memberId, config.maxChunkBytes());
 
         final FileLock lock = lockDir(memberId, dir);
-        ClusteredMediaDriver clusteredDriver = null;
+        MediaDriver driver = null;
+        Archive archive = null;
+        ConsensusModule consensusModule = null;
         ClusteredServiceContainer container = null;
         AgentRunner trigger = null;
         try
         {
             removeStaleMarkFiles(dir);
-            final MediaDriver.Context driverContext = new MediaDriver.Context()
-                .aeronDirectoryName(aeronDir)
-                .threadingMode(ThreadingMode.SHARED)
-                .sharedIdleStrategy(idle.get())
-                .publicationTermBufferLength(config.termLength())
-                .ipcTermBufferLength(config.termLength())
-                // Safe: the directory lock proves no live voter uses this driver directory.
-                .dirDeleteOnStart(true)
-                .dirDeleteOnShutdown(true)
-                .warnIfDirectoryExists(false)
-                .printConfigurationOnStart(false)
-                .errorHandler((ex) -> LOG.warn("Quorum voter {} media driver error", memberId, ex));
+            if (standalone)
+            {
+                driver = MediaDriver.launch(new MediaDriver.Context()
+                    .aeronDirectoryName(driverDir)
+                    .threadingMode(ThreadingMode.SHARED)
+                    .sharedIdleStrategy(idle.get())
+                    .publicationTermBufferLength(config.termLength())
+                    .ipcTermBufferLength(config.termLength())
+                    // Safe: the directory lock proves no live voter uses this driver directory.
+                    .dirDeleteOnStart(true)
+                    .dirDeleteOnShutdown(true)
+                    .warnIfDirectoryExists(false)
+                    .printConfigurationOnStart(false)
+                    .errorHandler((ex) -> LOG.warn("Quorum voter {} media driver error", memberId, ex)));
+            }
 
             final Archive.Context archiveContext = new Archive.Context()
-                .aeronDirectoryName(aeronDir)
+                .aeronDirectoryName(driverDir)
                 .archiveDir(dir.resolve("archive").toFile())
                 .archiveId(memberId)
                 .controlChannel("aeron:udp?endpoint=" + self.endpoint(QuorumConfig.ARCHIVE_PORT_OFFSET))
@@ -136,12 +171,12 @@ public final class QuorumVoter implements AutoCloseable
                 .errorHandler((ex) -> LOG.warn("Quorum voter {} archive error", memberId, ex));
 
             final AeronArchive.Context archiveClient = new AeronArchive.Context()
-                .aeronDirectoryName(aeronDir)
+                .aeronDirectoryName(driverDir)
                 .controlRequestChannel(LOCAL_ARCHIVE_CHANNEL)
                 .controlResponseChannel(LOCAL_ARCHIVE_CHANNEL);
 
             final ConsensusModule.Context consensusContext = new ConsensusModule.Context()
-                .aeronDirectoryName(aeronDir)
+                .aeronDirectoryName(driverDir)
                 .clusterDir(clusterDir)
                 .clusterMemberId(memberId)
                 .clusterMembers(config.clusterMembers())
@@ -158,10 +193,12 @@ public final class QuorumVoter implements AutoCloseable
                 .deleteDirOnStart(false)
                 .errorHandler((ex) -> LOG.warn("Quorum voter {} consensus module error", memberId, ex));
 
-            clusteredDriver = ClusteredMediaDriver.launch(driverContext, archiveContext, consensusContext);
+            // What ClusteredMediaDriver does, on a driver that may be shared with the rest of the node.
+            archive = Archive.launch(archiveContext);
+            consensusModule = ConsensusModule.launch(consensusContext);
 
             container = ClusteredServiceContainer.launch(new ClusteredServiceContainer.Context()
-                .aeronDirectoryName(aeronDir)
+                .aeronDirectoryName(driverDir)
                 .clusterDir(clusterDir)
                 .archiveContext(archiveClient.clone())
                 .clusteredService(service)
@@ -170,7 +207,6 @@ public final class QuorumVoter implements AutoCloseable
 
             if (config.snapshotEveryLogEntries() > 0)
             {
-                final ConsensusModule consensusModule = clusteredDriver.consensusModule();
                 trigger = new AgentRunner(
                     new SleepingIdleStrategy(config.snapshotCheckIntervalNs()),
                     (ex) -> LOG.warn("Quorum voter {} snapshot trigger error", memberId, ex),
@@ -178,12 +214,14 @@ public final class QuorumVoter implements AutoCloseable
                     new SnapshotTrigger(memberId, service, consensusModule, config.snapshotEveryLogEntries()));
                 AgentRunner.startOnThread(trigger);
             }
-            LOG.info("Quorum voter {} started in {} (voters {})", memberId, dir, config.voters());
-            return new QuorumVoter(memberId, dir, service, clusteredDriver, container, trigger, lock);
+            LOG.info("Quorum voter {} started in {} on the media driver in {}{} (voters {})", memberId, dir, driverDir,
+                standalone ? " (its own)" : "", config.voters());
+            return new QuorumVoter(
+                memberId, dir, service, driverDir, driver, archive, consensusModule, container, trigger, lock);
         }
         catch (final RuntimeException | Error ex)
         {
-            CloseHelper.quietCloseAll(trigger, container, clusteredDriver);
+            CloseHelper.quietCloseAll(trigger, container, consensusModule, archive, driver);
             release(lock);
             throw new IllegalStateException(
                 "quorum voter " + memberId + " failed to start in " + dir + ": " + ex + "; check that ports " +
@@ -283,7 +321,7 @@ public final class QuorumVoter implements AutoCloseable
      */
     public long snapshotCount()
     {
-        return clusteredDriver.consensusModule().context().snapshotCounter().get();
+        return consensusModule.context().snapshotCounter().get();
     }
 
     /**
@@ -293,12 +331,29 @@ public final class QuorumVoter implements AutoCloseable
      */
     public boolean requestSnapshot()
     {
-        return SnapshotTrigger.toggle(clusteredDriver.consensusModule());
+        return SnapshotTrigger.toggle(consensusModule);
     }
 
     /**
-     * Stops the service container, then the consensus module, archive and media driver; waits for their threads.
-     * Deletes only the media driver's directory. Idempotent.
+     * @return the directory of the media driver this voter runs on (its own in standalone mode), for a client of the
+     *     same process.
+     */
+    public String aeronDirectoryName()
+    {
+        return aeronDir;
+    }
+
+    /**
+     * @return whether this voter launched (and owns) its media driver.
+     */
+    public boolean ownsMediaDriver()
+    {
+        return ownDriver != null;
+    }
+
+    /**
+     * Stops the service container, then the consensus module, archive and, when it is the voter's own, the media
+     * driver; waits for their threads. Deletes only the own media driver's directory. Idempotent.
      */
     @Override
     public void close()
@@ -307,7 +362,7 @@ public final class QuorumVoter implements AutoCloseable
         {
             return;
         }
-        CloseHelper.quietCloseAll(snapshotTrigger, container, clusteredDriver);
+        CloseHelper.quietCloseAll(snapshotTrigger, container, consensusModule, archive, ownDriver);
         release(lock);
         LOG.info("Quorum voter {} stopped ({} kept)", memberId, dir);
     }

@@ -56,6 +56,36 @@ class JournalStateTest
     }
 
     @Test
+    void shouldAcknowledgeARepeatOfTheLastWriteWithoutStoringItAgain()
+    {
+        state.write(List.of(entry("p", 1, 2)));
+        state.write(List.of(entry("p", 3, 4), entry("p", 5, 5), entry("q", 1, 1)));
+
+        // Not marked as a repeat: refused like any stale write.
+        assertNotNull(state.write(List.of(entry("p", 5, 5)), false).get(0));
+        // Re-sent by the client after a failover: the same bytes, ending at each stream's highest.
+        assertEquals(Arrays.asList(null, null, null),
+            state.write(List.of(entry("p", 3, 4), entry("p", 5, 5), entry("q", 1, 1)), true));
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L), replayAll(state, "p"));
+        assertEquals(5L, state.highest("p"));
+    }
+
+    @Test
+    void shouldRefuseARepeatThatIsNotTheLastWriteOrHasOtherBytes()
+    {
+        state.write(List.of(entry("p", 1, 2)));
+        state.write(List.of(entry("p", 3, 3)));
+
+        // Written over since: a stale writer.
+        assertNotNull(state.write(List.of(entry("p", 1, 2)), true).get(0));
+        // Another writer's bytes for the same sequence numbers.
+        final QuorumMessage.AtomicEntry other = new QuorumMessage.AtomicEntry("p", 3, 3,
+            List.of(new QuorumMessage.Event(3, "other-writer".getBytes(StandardCharsets.UTF_8))));
+        assertNotNull(state.write(List.of(other), true).get(0));
+        assertEquals(List.of(1L, 2L, 3L), replayAll(state, "p"));
+    }
+
+    @Test
     void shouldJudgeEntriesOfOneWriteOneByOne()
     {
         final List<String> results = state.write(List.of(entry("p", 1, 2), entry("p", 7, 7), entry("p", 3, 3)));

@@ -65,6 +65,12 @@ class QuorumCodecTest
         assertEquals(8, decoded.entries().get(0).lastSequenceNr());
         assertEvents(List.of(E1, E2), decoded.entries().get(0).events());
         assertEquals(List.of(), decoded.entries().get(1).events());
+        assertEquals(false, decoded.repeat());
+
+        final QuorumMessage.Write repeat = (QuorumMessage.Write)roundTrip(write.asRepeat());
+        assertEquals(true, repeat.repeat(), "a re-sent write stays marked as a repeat");
+        assertEquals(42, repeat.correlationId());
+        assertEvents(List.of(E1, E2), repeat.entries().get(0).events());
     }
 
     @Test

@@ -2,7 +2,10 @@ package dev.millrace.sharding.persistence.quorum;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.millrace.transport.AeronTransportConfig;
+import dev.millrace.transport.EmbeddedMediaDriver;
 import io.aeron.cluster.service.Cluster;
+import org.agrona.CloseHelper;
 
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -17,8 +20,9 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Three voters in this JVM on loopback, each with its own directory under {@code root} and its own media driver,
- * on free UDP ports, with low-CPU idle strategies, small terms and short timeouts. Voters can be stopped and
+ * Three voters in this JVM on loopback, each with its own directory under {@code root} and, as on a node, running on
+ * a transport-aeron {@link EmbeddedMediaDriver} of its own (a generated directory, closed after the voter), on free
+ * UDP ports, with low-CPU idle strategies, small terms and short timeouts. Voters can be stopped and
  * started again one by one (same directory, same ports). {@link #close()} stops them all; the directories are the
  * caller's (a JUnit {@code @TempDir}).
  */
@@ -32,6 +36,7 @@ final class QuorumTestCluster implements AutoCloseable
     private final List<String> voters;
     private final Map<String, Object> overrides;
     private final QuorumVoter[] running = new QuorumVoter[VOTERS];
+    private final EmbeddedMediaDriver[] drivers = new EmbeddedMediaDriver[VOTERS];
 
     QuorumTestCluster(final Path root, final Map<String, Object> overrides)
     {
@@ -111,18 +116,38 @@ final class QuorumTestCluster implements AutoCloseable
     {
         if (running[id] == null)
         {
-            running[id] = QuorumVoter.start(voterConfig(id));
+            final EmbeddedMediaDriver driver = EmbeddedMediaDriver.launch(testDriverConfig());
+            try
+            {
+                running[id] = QuorumVoter.start(voterConfig(id), driver.aeronDirectoryName());
+                drivers[id] = driver;
+            }
+            catch (final RuntimeException ex)
+            {
+                driver.close();
+                throw ex;
+            }
         }
     }
 
     void stopVoter(final int id)
     {
         final QuorumVoter voter = running[id];
+        final EmbeddedMediaDriver driver = drivers[id];
         running[id] = null;
-        if (voter != null)
-        {
-            voter.close();
-        }
+        drivers[id] = null;
+        // The voter runs on the driver: it stops first.
+        CloseHelper.closeAll(voter, driver);
+    }
+
+    /**
+     * A node-like driver for one test voter: generated directory, small terms, parking idle strategies.
+     */
+    static AeronTransportConfig testDriverConfig()
+    {
+        return AeronTransportConfig.fromConfig(ConfigFactory.parseString(
+            "millrace.transport.aeron { term-buffer-length = 256k, ipc-term-buffer-length = 256k, " +
+            "idle-strategy.backoff.max-park-period = 100us }").withFallback(ConfigFactory.load()));
     }
 
     QuorumVoter voter(final int id)

@@ -1,6 +1,7 @@
 package dev.millrace.sharding.persistence.quorum;
 
 import com.typesafe.config.ConfigFactory;
+import dev.millrace.transport.EmbeddedMediaDriver;
 import io.aeron.cluster.service.Cluster;
 
 import java.io.IOException;
@@ -14,7 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A voter in its own JVM, for {@link QuorumKillLeaderITCase}: {@code QuorumVoterProcess <member-id> <dir>
- * <voter>...}. Prints {@code READY <id>} once started and {@code ROLE <role>} whenever its role changes; stops
+ * <voter>...}. Like a node, it runs on one transport-aeron {@link EmbeddedMediaDriver}. Prints {@code READY <id>} once started and {@code ROLE <role>} whenever its role changes; stops
  * cleanly when its standard input closes (the parent went away), or dies with {@code kill -9}.
  */
 public final class QuorumVoterProcess
@@ -39,7 +40,8 @@ public final class QuorumVoterProcess
         final QuorumConfig config = QuorumConfig.fromRoot(ConfigFactory.parseMap(Map.of(QuorumConfig.PATH, settings))
             .withFallback(ConfigFactory.load()).resolve());
         final ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor();
-        try (QuorumVoter voter = QuorumVoter.start(config))
+        try (EmbeddedMediaDriver driver = EmbeddedMediaDriver.launch(QuorumTestCluster.testDriverConfig());
+             QuorumVoter voter = QuorumVoter.start(config, driver.aeronDirectoryName()))
         {
             System.out.println("READY " + memberId);
             System.out.flush();

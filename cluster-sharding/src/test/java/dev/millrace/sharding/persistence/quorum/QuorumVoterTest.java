@@ -2,6 +2,7 @@ package dev.millrace.sharding.persistence.quorum;
 
 import com.typesafe.config.ConfigFactory;
 import dev.millrace.sharding.persistence.JournalProtocolClient;
+import dev.millrace.transport.EmbeddedMediaDriver;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -22,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A voter's life cycle: a failed start leaves nothing running (its ports can be used again at once) and deletes
  * only the media driver directory it made; a node whose configuration names a voter runs it inside its actor
- * system, where it counts towards the majority.
+ * system, where it counts towards the majority, on the node's one media driver; without one, voter and client share
+ * the voter's driver.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class QuorumVoterTest
@@ -57,6 +59,7 @@ class QuorumVoterTest
     void shouldRunTheNodesOwnVoterWhenMemberIdIsSet()
     {
         final QuorumTestCluster cluster = new QuorumTestCluster(dataDir, Map.of());
+        final EmbeddedMediaDriver nodeDriver = EmbeddedMediaDriver.launch(QuorumTestCluster.testDriverConfig());
         ActorTestKit testKit = null;
         try
         {
@@ -65,11 +68,17 @@ class QuorumVoterTest
             testKit = ActorTestKit.create("quorum-node-voter", ConfigFactory.parseMap(Map.of(
                     QuorumConfig.PATH + ".member-id", 2,
                     QuorumConfig.PATH + ".dir", dataDir.resolve("node-voter-2").toString(),
+                    QuorumConfig.PATH + ".aeron-dir", nodeDriver.aeronDirectoryName(),
                     "pekko.extensions", List.of(QuorumExtension.Id.class.getName())))
                 .withFallback(cluster.systemConfig())
                 .withFallback(ConfigFactory.load()));
             // Started with the actor system, before any persistent actor or plugin: the voter's lock is held.
             assertTrue(Files.exists(dataDir.resolve("node-voter-2").resolve("voter.lock")));
+            final QuorumExtension extension = QuorumExtension.ID.get(testKit.system().classicSystem());
+            assertEquals(nodeDriver.aeronDirectoryName(), extension.voter().aeronDirectoryName());
+            assertFalse(extension.voter().ownsMediaDriver(), "the voter runs on the node's driver");
+            assertFalse(extension.client().ownsMediaDriver(), "the client runs on the node's driver");
+            assertFalse(Files.exists(dataDir.resolve("node-voter-2").resolve("aeron")), "no driver of the voter's own");
             final JournalProtocolClient journal = new JournalProtocolClient(testKit, QuorumTestCluster.JOURNAL_ID);
             journal.writeEvents("node", 1, 3);
             assertTrue(Files.isDirectory(dataDir.resolve("node-voter-2").resolve("archive")));
@@ -101,7 +110,34 @@ class QuorumVoterTest
                 testKit.shutdownTestKit();
             }
             cluster.close();
+            // After the actor system, whose voter and client ran on it.
+            nodeDriver.close();
         }
+    }
+
+    @Test
+    void shouldShareTheVotersOwnDriverWithTheClientWhenTheNodeGivesNone()
+    {
+        final QuorumTestCluster cluster = new QuorumTestCluster(dataDir, Map.of());
+        final ActorTestKit testKit = ActorTestKit.create("quorum-standalone-voter", ConfigFactory.parseMap(Map.of(
+                QuorumConfig.PATH + ".member-id", 0,
+                QuorumConfig.PATH + ".dir", dataDir.resolve("standalone-0").toString(),
+                "pekko.extensions", List.of(QuorumExtension.Id.class.getName())))
+            .withFallback(cluster.systemConfig())
+            .withFallback(ConfigFactory.load()));
+        try
+        {
+            final QuorumExtension extension = QuorumExtension.ID.get(testKit.system().classicSystem());
+            assertTrue(extension.voter().ownsMediaDriver(), "standalone: the voter launches its driver");
+            assertEquals(dataDir.resolve("standalone-0").resolve("aeron").toAbsolutePath().toString(),
+                extension.voter().aeronDirectoryName());
+            assertFalse(extension.client().ownsMediaDriver(), "the client shares the voter's driver");
+        }
+        finally
+        {
+            testKit.shutdownTestKit();
+        }
+        assertFalse(Files.exists(dataDir.resolve("standalone-0").resolve("aeron")), "the voter's driver is removed");
     }
 
     private static long readHighest(final JournalProtocolClient journal)
