@@ -48,6 +48,7 @@ import dev.millrace.broker.controller.ControllerProtocol.PublishMetadata;
 import dev.millrace.broker.controller.ControllerProtocol.Reconcile;
 import dev.millrace.broker.controller.ControllerProtocol.AlterTopicConfigs;
 import dev.millrace.broker.controller.ControllerProtocol.BrokerMembershipChanged;
+import dev.millrace.broker.controller.ControllerProtocol.BrokerReachabilityChanged;
 import dev.millrace.broker.controller.ControllerProtocol.BrokerRegistrationAccepted;
 import dev.millrace.broker.controller.ControllerProtocol.CreatePartitions;
 import dev.millrace.broker.controller.ControllerProtocol.CreateTopic;
@@ -118,6 +119,8 @@ public final class Controller
      * node restarts on another port). An id with an empty set is gone. Derived from membership, not persisted.
      */
     private final Map<Integer, Set<String>> brokerMembers = new HashMap<>();
+    /** Members (unique addresses) the failure detector has lost: their brokers are fenced while they are. */
+    private final Set<String> unreachableMembers = new HashSet<>();
     /** Brokers that asked for a controlled shutdown: not elected leader nor added to an ISR until they are gone. */
     private final Set<Integer> shuttingDown = new HashSet<>();
     private final PartitionStatePublisher publisher;
@@ -212,7 +215,18 @@ public final class Controller
         final ActorRef<ClusterEvent.MemberEvent> adapter = context.messageAdapter(
             ClusterEvent.MemberEvent.class, Controller::membershipChange);
         Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(adapter, ClusterEvent.MemberEvent.class));
+        final ActorRef<ClusterEvent.ReachabilityEvent> reachability = context.messageAdapter(
+            ClusterEvent.ReachabilityEvent.class, Controller::reachabilityChange);
+        Cluster.get(context.getSystem()).subscriptions()
+            .tell(Subscribe.create(reachability, ClusterEvent.ReachabilityEvent.class));
         return true;
+    }
+
+    private static ControllerProtocol reachabilityChange(final ClusterEvent.ReachabilityEvent event)
+    {
+        final Member member = event.member();
+        return new BrokerReachabilityChanged(brokerIdOf(member), member.uniqueAddress().toString(),
+            event instanceof ClusterEvent.ReachableMember);
     }
 
     private static ControllerProtocol membershipChange(final ClusterEvent.MemberEvent event)
@@ -274,6 +288,7 @@ public final class Controller
             .onCommand(AllocateProducerIds.class, this::onAllocateProducerIds)
             .onCommand(GetMetadata.class, this::onGetMetadata)
             .onCommand(BrokerMembershipChanged.class, this::onBrokerMembershipChanged)
+            .onCommand(BrokerReachabilityChanged.class, this::onBrokerReachabilityChanged)
             .onCommand(AlterIsr.class, this::onAlterIsr)
             .onCommand(ControlledShutdown.class, this::onControlledShutdown)
             .onCommand(ElectPreferredLeaders.class, this::onElectPreferredLeaders)
@@ -298,6 +313,8 @@ public final class Controller
     {
         if (clusterMode)
         {
+            Cluster.get(context.getSystem()).state().getUnreachable()
+                .forEach(member -> unreachableMembers.add(member.uniqueAddress().toString()));
             for (final Member member : Cluster.get(context.getSystem()).state().getMembers())
             {
                 final int brokerId = brokerIdOf(member);
@@ -345,14 +362,44 @@ public final class Controller
             // A new member of the broker (a restart), or the broker is gone: a controlled shutdown is over.
             shuttingDown.remove(brokerId);
         }
+        if (!change.member())
+        {
+            unreachableMembers.remove(change.memberAddress());
+        }
+        return onLivenessChange(image, brokerId, wasLive);
+    }
+
+    private ReplyEffect<ControllerEvent, ClusterImage> onBrokerReachabilityChanged(
+        final ClusterImage image, final BrokerReachabilityChanged change)
+    {
+        if (change.brokerId() < 0)
+        {
+            return Effect().noReply();
+        }
+        final boolean wasLive = isLive(change.brokerId());
+        if (change.reachable())
+        {
+            unreachableMembers.remove(change.memberAddress());
+        }
+        else
+        {
+            unreachableMembers.add(change.memberAddress());
+        }
+        return onLivenessChange(image, change.brokerId(), wasLive);
+    }
+
+    /** Elects, fences or restores after broker {@code brokerId}'s liveness may have changed. */
+    private ReplyEffect<ControllerEvent, ClusterImage> onLivenessChange(
+        final ClusterImage image, final int brokerId, final boolean wasLive)
+    {
         final boolean live = isLive(brokerId);
         if (wasLive == live)
         {
             return Effect().noReply();
         }
-        log.info(live ? "broker {} is a cluster member" :
-            "broker {} left the cluster: electing new leaders for its partitions, no new replicas are assigned to it",
-            brokerId);
+        log.info(live ? "broker {} is a reachable cluster member" :
+            "broker {} is unreachable or left the cluster: electing new leaders for its partitions, taking it out of " +
+            "ISRs, no new replicas are assigned to it", brokerId);
         final List<PartitionChange> changes = PartitionElections.reconcile(image, this::isLive, log::warn);
         if (changes.isEmpty())
         {
@@ -375,11 +422,11 @@ public final class Controller
         return image.sortedBrokerIds().stream().filter(this::isLive).collect(Collectors.toList());
     }
 
-    /** A broker with a member up (outside a cluster: not known to be gone). */
+    /** A broker with a member up and reachable (outside a cluster: not known to be gone). */
     private boolean isLive(final int brokerId)
     {
         final Set<String> members = brokerMembers.get(brokerId);
-        return members == null ? !clusterMode : !members.isEmpty();
+        return members == null ? !clusterMode : members.stream().anyMatch(member -> !unreachableMembers.contains(member));
     }
 
     /** Live and not shutting down: may be elected leader or added to an ISR. */

@@ -112,6 +112,17 @@ public sealed interface ControllerProtocol extends MillraceMessage
     }
 
     /**
+     * From the controller's own subscription to reachability (not for other senders): the member of broker
+     * {@code brokerId} at {@code memberAddress} has become unreachable ({@code reachable = false}: the failure detector
+     * misses its heartbeats) or reachable again. An unreachable broker is fenced like a gone one — it leads nothing and
+     * leaves every ISR — long before the split-brain resolver downs it, so partitions fail over within the failure
+     * detector's time (Kafka fences a broker whose heartbeats stop the same way). Not persisted.
+     */
+    record BrokerReachabilityChanged(int brokerId, String memberAddress, boolean reachable) implements ControllerProtocol
+    {
+    }
+
+    /**
      * From a partition leader: set the partition's ISR (Kafka's AlterPartition). Refused when {@code leaderId} is not
      * the partition's leader, when {@code leaderEpoch} or {@code partitionEpoch} is not the current one (the leader is
      * stale), or when {@code newIsr} names a broker that is not a replica or not live (expansion only). On success the

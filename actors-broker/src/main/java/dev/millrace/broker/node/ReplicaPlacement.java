@@ -14,6 +14,8 @@ import dev.millrace.broker.partition.PartitionProtocol.TopicPartition;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.cluster.sharding.ShardCoordinator;
 import org.apache.pekko.cluster.sharding.external.ExternalShardAllocation;
 import org.apache.pekko.cluster.sharding.external.ExternalShardAllocationStrategy;
 import org.apache.pekko.cluster.sharding.external.javadsl.ExternalShardAllocationClient;
@@ -53,9 +55,11 @@ public final class ReplicaPlacement
     }
 
     /** The allocation strategy of the {@value PartitionReplicaEntity#TYPE_NAME} entity type. */
-    static ExternalShardAllocationStrategy allocationStrategy(final ActorSystem<?> system, final Duration timeout)
+    static ShardCoordinator.StartableAllocationStrategy allocationStrategy(final ActorSystem<?> system, final Duration timeout)
     {
-        return new ExternalShardAllocationStrategy(system, PartitionReplicaEntity.TYPE_NAME, Timeout.create(timeout));
+        return new HomeOnlyAllocationStrategy(
+            new ExternalShardAllocationStrategy(system, PartitionReplicaEntity.TYPE_NAME, Timeout.create(timeout)),
+            Adapter.toClassic(system));
     }
 
     /** Places every replica of this broker in the image on this node. */

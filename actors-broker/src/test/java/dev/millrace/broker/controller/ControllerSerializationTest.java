@@ -98,6 +98,7 @@ class ControllerSerializationTest
             new GetMetadata(probe.ref().narrow()),
             new ControllerProtocol.AlterIsr("t", 0, 1, 3, 7, List.of(1, 2), probe.ref().narrow()),
             new ControllerProtocol.IsrAltered("t", partition),
+            new ControllerProtocol.BrokerReachabilityChanged(2, "pekko://millrace@127.0.0.1:2552#1", false),
             new Rejected(ControllerErrorCode.TOPIC_ALREADY_EXISTS, "exists"),
             new BrokerRegistrationAccepted(broker),
             new TopicCreationAccepted(topic, false),
