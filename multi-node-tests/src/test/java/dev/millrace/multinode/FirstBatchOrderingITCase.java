@@ -11,7 +11,6 @@ import dev.millrace.multinode.verify.DeliveryReport;
 import dev.millrace.multinode.verify.SendResult;
 import dev.millrace.multinode.verify.VerifiableConsumer;
 import dev.millrace.multinode.verify.VerifiableProducer;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,17 +20,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * An idempotent producer's first records in a partition keep their order even when the node it sends through has
  * not seen the topic yet: a topic is created through node 0, and a producer at once sends as fast as 5 requests in
  * flight allow through another node that leads some of its partitions, while a consumer reads there; every record
- * is then read back. The race it shows does not happen on every run.
+ * is then read back. The race it guards against (fixed: the broker now queues partition requests behind a metadata
+ * refresh, in arrival order) did not happen on every run: a later batch routed before an earlier one that waited
+ * for the controller's image was appended first.
  */
 class FirstBatchOrderingITCase
 {
     @Test
-    @Disabled("broker bug (actors-broker, Broker.onPartitionRequest): a Produce for a partition missing from the node's "
-        + "cached metadata waits for its own GetMetadata ask, while a later Produce of the same connection that arrives "
-        + "after another refresh is routed at once; the later batch reaches the partition first, is accepted (an unknown "
-        + "producer may start at any sequence), the earlier one gets OUT_OF_ORDER_SEQUENCE_NUMBER, kafka-clients bumps the "
-        + "epoch and re-sends it at sequence 0: every record acknowledged, but the log holds them out of order "
-        + "(DeliveryCheck SEQUENCE_ORDER)")
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void shouldKeepAProducersFirstBatchesInOrderThroughANodeThatHasNotSeenTheTopic() throws Exception
     {
