@@ -127,6 +127,10 @@ public final class BrokerBenchmark implements Callable<Integer>
     @Option(names = "--fetch-bytes", description = "maxBytes of each fetch / raw read (default: ${DEFAULT-VALUE}).")
     int fetchBytes = MIB;
 
+    @Option(names = "--only", description = "For profiling: run only this side (actor or raw), print its runs' " +
+        "throughput and CPU per MB, no table and no ratios.")
+    String only;
+
     /** One measurement of one side. */
     private record Result(
         double appendNs, double readNs, Histogram latencyNs, double gcMs, double appendCpuNs, double readCpuNs)
@@ -188,6 +192,17 @@ public final class BrokerBenchmark implements Callable<Integer>
             created = created.getParent();
         }
         Files.createDirectories(dir);
+        if (only != null)
+        {
+            try
+            {
+                return onlyOneSide(out, batch, batchesPerPartition, bytes);
+            }
+            finally
+            {
+                BenchFiles.deleteRecursively(created);
+            }
+        }
         try
         {
             for (int run = 0; run < warmupRuns; run++)
@@ -251,6 +266,27 @@ public final class BrokerBenchmark implements Callable<Integer>
             "each read into a new byte[]), no actors%n");
         out.printf(Locale.ROOT, "CPU = process CPU microseconds per MB (all threads, JIT and GC included); GC = collector " +
             "time during the side's append and read%n");
+        return 0;
+    }
+
+    /** {@code --only}: warm-up and measured runs of one side, each printed; for a profiler attached to this JVM. */
+    private int onlyOneSide(final PrintStream out, final BenchBatches.Batch batch, final int batchesPerPartition, final long bytes)
+        throws Exception
+    {
+        if (!only.equals("actor") && !only.equals("raw"))
+        {
+            System.err.println("--only must be actor or raw, not " + only);
+            return 2;
+        }
+        for (int run = 0; run < warmupRuns + runs; run++)
+        {
+            final Result result = only.equals("actor") ? actorRun(batch, batchesPerPartition, run)[0] :
+                rawRun(batch, batchesPerPartition, run, false);
+            out.printf(Locale.ROOT, "  %s run %d%s: append %.0f MB/s, %.0f CPU us/MB; read %.0f MB/s, %.0f CPU us/MB%n",
+                only, run + 1, run < warmupRuns ? " (warm-up)" : "", mbPerSecond(bytes, result.appendNs()),
+                result.appendCpuNs() / 1e3 / (bytes / 1e6), mbPerSecond(bytes, result.readNs()),
+                result.readCpuNs() / 1e3 / (bytes / 1e6));
+        }
         return 0;
     }
 
