@@ -61,8 +61,7 @@ final class FaultTests
         {
             try (Admin admin = admin(node))
             {
-                final TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
-                    .get(CALL.toSeconds(), TimeUnit.SECONDS).get(topic);
+                final TopicDescription description = describeOnceKnown(admin, topic);
                 for (final TopicPartitionInfo partition : description.partitions())
                 {
                     if (partition.leader() != null && !partition.leader().isEmpty() && partition.leader().id() == node.brokerId())
@@ -79,6 +78,31 @@ final class FaultTests
                 ": " + byLeader);
         }
         return byLeader;
+    }
+
+    /**
+     * The topic as the node describes it, asking again (every 200 ms, within {@link #CALL}) while it answers
+     * "unknown topic": a node learns of a topic created through another from the controller's next publication.
+     */
+    private static TopicDescription describeOnceKnown(final Admin admin, final String topic) throws Exception
+    {
+        final long deadline = System.nanoTime() + CALL.toNanos();
+        while (true)
+        {
+            try
+            {
+                return admin.describeTopics(List.of(topic)).allTopicNames().get(CALL.toSeconds(), TimeUnit.SECONDS).get(topic);
+            }
+            catch (final java.util.concurrent.ExecutionException ex)
+            {
+                if (!(ex.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) ||
+                    System.nanoTime() > deadline)
+                {
+                    throw ex;
+                }
+                TimeUnit.MILLISECONDS.sleep(200);
+            }
+        }
     }
 
     /**
