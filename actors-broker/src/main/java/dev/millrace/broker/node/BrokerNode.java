@@ -458,6 +458,18 @@ public final class BrokerNode implements AutoCloseable
     }
 
     /** What the node decides over the given configuration, for a configuration with no roles or extensions. */
+    private static final String ARTERY_FRAME_SIZE = "pekko.remote.artery.advanced.maximum-frame-size";
+    private static final String ARTERY_BUFFER_POOL = "pekko.remote.artery.advanced.buffer-pool-size";
+    /**
+     * A follower's fetch reply is an actor message of up to {@code replication.fetch-max-bytes} (1 MiB; the first
+     * batch whole): Artery silently drops a message over its frame size (256 KiB by default), so a follower more than
+     * a frame behind its leader never caught up, acks=all waited for it into timeouts, and producers spun in retries
+     * (bench kafka --nodes 3: 12-22 k records/s with acks=all; 136-186 k with 2 MiB frames). Frames are at least this.
+     */
+    static final long REPLICATION_FRAME_BYTES = 2L * 1024 * 1024;
+    /** Artery keeps up to this many frame buffers (direct memory: 32 x 2 MiB), fewer than its default 128. */
+    static final int REPLICATION_BUFFER_POOL = 32;
+
     static Config nodeConfig(final BrokerNodeSettings settings)
     {
         return nodeConfig(settings, ConfigFactory.empty());
@@ -480,7 +492,12 @@ public final class BrokerNode implements AutoCloseable
                 ConfigValueFactory.fromIterable(settings.seedNodeAddresses(SYSTEM_NAME)))
             .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(roles))
             .withValue("pekko.coordinated-shutdown.phases.before-service-unbind.timeout",
-                ConfigValueFactory.fromAnyRef(controlledShutdownPhaseTimeout(given)));
+                ConfigValueFactory.fromAnyRef(controlledShutdownPhaseTimeout(given)))
+            .withValue(ARTERY_FRAME_SIZE, ConfigValueFactory.fromAnyRef(Math.max(
+                given.hasPath(ARTERY_FRAME_SIZE) ? given.getBytes(ARTERY_FRAME_SIZE) : 0, REPLICATION_FRAME_BYTES)))
+            .withValue(ARTERY_BUFFER_POOL, ConfigValueFactory.fromAnyRef(Math.min(
+                given.hasPath(ARTERY_BUFFER_POOL) ? given.getInt(ARTERY_BUFFER_POOL) : REPLICATION_BUFFER_POOL,
+                REPLICATION_BUFFER_POOL)));
         if (!settings.seedNodes().isEmpty())
         {
             // Several nodes: a crashed or cut-off member must be downed so that the singleton and shards move; the
