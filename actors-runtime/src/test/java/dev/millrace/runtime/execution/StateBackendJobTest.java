@@ -285,14 +285,12 @@ class StateBackendJobTest
     }
 
     /** Instances close their backends in PostStop, which may follow the job's result by a moment. */
-    private static void awaitNoDirectories() throws InterruptedException
+    private static void awaitNoDirectories()
     {
-        final long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (countDirectories() > 0 && System.nanoTime() < deadline)
+        testKit.createTestProbe().awaitAssert(Duration.ofSeconds(10), () ->
         {
-            Thread.onSpinWait();
-            Thread.sleep(10);
-        }
-        assertEquals(0, countDirectories(), "every RocksDB directory was deleted");
+            assertEquals(0, countDirectories(), "every RocksDB directory was deleted");
+            return null;
+        });
     }
 }
