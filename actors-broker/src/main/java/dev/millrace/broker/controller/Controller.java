@@ -241,7 +241,7 @@ public final class Controller
     }
 
     /** The broker id of a member's {@code broker-<id>} role, or -1. */
-    private static int brokerIdOf(final Member member)
+    public static int brokerIdOf(final Member member)
     {
         int brokerId = -1;
         for (final String role : member.getRoles())

@@ -1,7 +1,6 @@
 package dev.millrace.broker.node;
 
-import java.util.Optional;
-
+import dev.millrace.broker.controller.Controller;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.cluster.Cluster;
@@ -53,8 +52,7 @@ final class HomeOnlyAllocationStrategy implements ShardCoordinator.StartableAllo
         return external.allocateShard(requester, shardId, currentShardAllocations).flatMap(region ->
         {
             final int owner = PartitionReplicaEntity.parseEntityId(shardId).replica();
-            final Optional<Integer> brokerOfRegion = brokerIdAt(region.path().address());
-            if (brokerOfRegion.isPresent() && brokerOfRegion.get() == owner)
+            if (brokerIdAt(region.path().address()) == owner)
             {
                 return Futures.successful(region);
             }
@@ -70,36 +68,17 @@ final class HomeOnlyAllocationStrategy implements ShardCoordinator.StartableAllo
         return external.rebalance(currentShardAllocations, rebalanceInProgress);
     }
 
-    /** The broker id of the member at {@code address} (a local address is this node). */
-    private Optional<Integer> brokerIdAt(final Address address)
+    /** The broker id of the member at {@code address} (a local address is this node), or -1. */
+    private int brokerIdAt(final Address address)
     {
         final Address full = address.hasLocalScope() ? cluster.selfAddress() : address;
         for (final Member member : cluster.state().getMembers())
         {
             if (member.address().equals(full))
             {
-                return brokerIdOf(member);
+                return Controller.brokerIdOf(member);
             }
         }
-        return Optional.empty();
-    }
-
-    private static Optional<Integer> brokerIdOf(final Member member)
-    {
-        for (final String role : member.getRoles())
-        {
-            if (role.startsWith(BrokerNode.BROKER_ROLE_PREFIX))
-            {
-                try
-                {
-                    return Optional.of(Integer.parseInt(role.substring(BrokerNode.BROKER_ROLE_PREFIX.length())));
-                }
-                catch (final NumberFormatException notABrokerRole)
-                {
-                    return Optional.empty();
-                }
-            }
-        }
-        return Optional.empty();
+        return -1;
     }
 }
