@@ -188,6 +188,17 @@ public class DataStream<T>
         return new DataStreamSink(t);
     }
 
+    /**
+     * @param sink makes a writer per instance (e.g. the log sink)
+     * @return the sink, to name and configure
+     */
+    public DataStreamSink sinkTo(final Sink<T> sink)
+    {
+        final OneInputTransformation t = job.register(new OneInputTransformation(job.nextId(), sink.name(),
+            transformation, sink::createWriter, false, true));
+        return new DataStreamSink(t);
+    }
+
     /** @return a sink that prints every record to standard output */
     public DataStreamSink print()
     {

@@ -19,6 +19,23 @@ public interface SourceReader<T>
          * @param timestampMs its event time, or {@code Long.MIN_VALUE} when the stream gets timestamps later
          */
         void collect(T record, long timestampMs);
+
+        /**
+         * Emits event time from the source itself (a source that tracks it per split, e.g. per log partition).
+         * The runtime's output forwards it; a plain collector ignores it.
+         *
+         * @param watermarkMs no record at or below it will follow
+         */
+        default void emitWatermark(final long watermarkMs)
+        {
+        }
+
+        /**
+         * @param idle whether this instance's input has gone idle (or active again); the runtime forwards it
+         */
+        default void emitStatus(final boolean idle)
+        {
+        }
     }
 
     /**

@@ -1,11 +1,13 @@
 package dev.millrace.runtime.execution;
 
 import dev.millrace.runtime.api.OutputTag;
+import dev.millrace.runtime.api.SourceContext;
 import dev.millrace.runtime.api.SourceReader;
 import dev.millrace.runtime.graph.JobEdge;
 import dev.millrace.runtime.graph.JobGraph;
 import dev.millrace.runtime.graph.JobVertex;
 import dev.millrace.runtime.graph.OperatorNode;
+import dev.millrace.runtime.operators.AsyncOperator;
 import dev.millrace.runtime.operators.OperatorContext;
 import dev.millrace.runtime.operators.ProcessingTimeService;
 import dev.millrace.runtime.operators.StreamOperator;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +36,7 @@ final class OperatorChain
     private final SourceReader<Object> sourceReader;
     private final RoutingOutput sourceOutput;
     private final Map<Integer, RecordWriter> writers;
+    private final List<AsyncOperator> asyncOperators = new ArrayList<>();
 
     private OperatorChain(final List<StreamOperator<Object, Object>> operators,
         final StreamOperator<Object, Object> head,
@@ -43,6 +47,13 @@ final class OperatorChain
         this.sourceReader = sourceReader;
         this.sourceOutput = sourceOutput;
         this.writers = writers;
+        for (final StreamOperator<Object, Object> operator : operators)
+        {
+            if (operator instanceof AsyncOperator async)
+            {
+                asyncOperators.add(async);
+            }
+        }
     }
 
     /**
@@ -51,11 +62,14 @@ final class OperatorChain
      * @param subtask        this instance
      * @param writers        the record writers of the vertex's output edges, by edge id
      * @param processingTime the instance's clock and timers
+     * @param system         the actor system, for sources and asynchronous operators
+     * @param wakeUp         thread-safe: drives the instance again (an asynchronous reply arrived)
      * @return the wired chain, operators set up but not opened
      */
     @SuppressWarnings("unchecked")
     static OperatorChain build(final JobGraph graph, final JobVertex vertex, final int subtask,
-        final Map<Integer, RecordWriter> writers, final ProcessingTimeService processingTime)
+        final Map<Integer, RecordWriter> writers, final ProcessingTimeService processingTime,
+        final ActorSystem<?> system, final Runnable wakeUp)
     {
         final Map<Integer, StreamOperator<Object, Object>> byNode = new HashMap<>();
         final Map<Integer, RoutingOutput> outputs = new HashMap<>();
@@ -104,6 +118,10 @@ final class OperatorChain
                         graph.maxParallelism(),
                         KeyGroupRangeAssignment.rangeFor(graph.maxParallelism(), vertex.parallelism(), subtask),
                         processingTime, graph.stateBackend()), output);
+                    if (operator instanceof AsyncOperator async)
+                    {
+                        async.attach(system, wakeUp);
+                    }
                 }
                 catch (final RuntimeException | Error e)
                 {
@@ -125,7 +143,8 @@ final class OperatorChain
         if (head.source() != null)
         {
             final SourceReader<Object> reader =
-                (SourceReader<Object>) head.source().createReader(subtask, vertex.parallelism());
+                (SourceReader<Object>) head.source().createReader(new SourceContext(subtask, vertex.parallelism(),
+                    system, wakeUp, processingTime::currentTimeMillis));
             return new OperatorChain(ordered, null, reader, outputs.get(head.id()), writers);
         }
         return new OperatorChain(ordered, byNode.get(head.id()), null, null, writers);
@@ -227,15 +246,42 @@ final class OperatorChain
                 return true;
             }
         }
+        for (final AsyncOperator async : asyncOperators)
+        {
+            if (async.isBackPressured())
+            {
+                return true;
+            }
+        }
         return false;
     }
 
-    /** @return whether every buffer this instance sent was consumed by its receiver */
+    /**
+     * Lets asynchronous operators apply their replies.
+     *
+     * @throws Exception an asynchronous failure
+     */
+    void pollAsync() throws Exception
+    {
+        for (final AsyncOperator async : asyncOperators)
+        {
+            async.poll();
+        }
+    }
+
+    /** @return whether every buffer this instance sent was consumed by its receiver, and no asynchronous work is pending */
     boolean isDrained()
     {
         for (final RecordWriter writer : writers.values())
         {
             if (!writer.isDrained())
+            {
+                return false;
+            }
+        }
+        for (final AsyncOperator async : asyncOperators)
+        {
+            if (async.hasPendingWork())
             {
                 return false;
             }

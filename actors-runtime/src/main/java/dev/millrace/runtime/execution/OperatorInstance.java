@@ -195,7 +195,9 @@ public final class OperatorInstance extends AbstractBehavior<OperatorInstance.Co
                 writers.put(edgeId, new RecordWriter(edgeId, edge.partitioning(), graph.maxParallelism(), channels,
                     subtask));
             }
-            chain = OperatorChain.build(graph, vertex, subtask, writers, time);
+            final ActorRef<Command> self = getContext().getSelf();
+            chain = OperatorChain.build(graph, vertex, subtask, writers, time, getContext().getSystem(),
+                () -> self.tell(Drive.INSTANCE));
             final List<InputChannel> inputs = graph.inputChannels(vertex.id(), subtask);
             valve = new WatermarkValve(inputs.size(), new HeadTime());
             for (final InputChannel input : inputs)
@@ -218,8 +220,7 @@ public final class OperatorInstance extends AbstractBehavior<OperatorInstance.Co
             earlyCredits.clear();
             if (chain.isSource())
             {
-                final RoutingOutput output = chain.sourceOutput();
-                sourceCollector = output::collect;
+                sourceCollector = new SourceOutput(chain.sourceOutput());
                 scheduleDrive();
             }
             return this;
@@ -274,6 +275,7 @@ public final class OperatorInstance extends AbstractBehavior<OperatorInstance.Co
                 metrics.onBlocked(vertex.id(), System.nanoTime() - blockedSinceNs);
                 blockedSinceNs = 0;
             }
+            chain.pollAsync();
             if (chain.isSource())
             {
                 driveSource();
@@ -437,6 +439,28 @@ public final class OperatorInstance extends AbstractBehavior<OperatorInstance.Co
         getContext().getLog().info("instance {}/{} of '{}' failed: {}", vertex.id(), subtask, vertex.name(), cause.toString());
         master.tell(new JobMaster.InstanceFailed(vertex.id(), subtask, cause));
         return Behaviors.stopped();
+    }
+
+    /** A source reader's output: records, and the watermarks and status of a source that tracks event time. */
+    private record SourceOutput(RoutingOutput output) implements SourceReader.Output<Object>
+    {
+        @Override
+        public void collect(final Object record, final long timestampMs)
+        {
+            output.collect(record, timestampMs);
+        }
+
+        @Override
+        public void emitWatermark(final long watermarkMs)
+        {
+            output.emitWatermark(watermarkMs);
+        }
+
+        @Override
+        public void emitStatus(final boolean idle)
+        {
+            output.emitStatus(idle);
+        }
     }
 
     /** Feeds the combined watermark and status of the input channels to the head operator. */
