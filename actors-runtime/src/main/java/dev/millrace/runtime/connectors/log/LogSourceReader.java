@@ -546,6 +546,7 @@ final class LogSourceReader<T> implements SourceReader<T>
         final long now = context.clockMs().getAsLong();
         final Duration idleness = strategy.idleness();
         long minimum = Long.MAX_VALUE;
+        long maximumIdle = Watermarks.INITIAL;
         boolean anyActive = false;
         int unfinished = 0;
         for (final PartitionState partition : order)
@@ -562,6 +563,7 @@ final class LogSourceReader<T> implements SourceReader<T>
             }
             if (partition.idleByTimeout || partition.idleByGenerator)
             {
+                maximumIdle = Math.max(maximumIdle, partition.watermark);
                 continue;
             }
             anyActive = true;
@@ -569,12 +571,21 @@ final class LogSourceReader<T> implements SourceReader<T>
         }
         if (!anyActive)
         {
-            // Every remaining partition is idle (or there is none here): do not hold back event time downstream.
-            // When all partitions finished, the instance's final watermark follows instead.
-            if (!idle && (unfinished > 0 || partitions.isEmpty()))
+            // Every remaining partition is idle (or there is none here): nothing they hold is below the highest of
+            // their watermarks, so event time advances to it, and the output goes idle so that it does not hold back
+            // event time downstream. When all partitions finished, the instance's final watermark follows instead.
+            if (unfinished > 0 || partitions.isEmpty())
             {
-                idle = true;
-                output.emitStatus(true);
+                if (maximumIdle > emittedWatermark)
+                {
+                    emittedWatermark = maximumIdle;
+                    output.emitWatermark(maximumIdle);
+                }
+                if (!idle)
+                {
+                    idle = true;
+                    output.emitStatus(true);
+                }
             }
             return;
         }
