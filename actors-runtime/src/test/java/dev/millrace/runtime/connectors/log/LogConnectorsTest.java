@@ -4,6 +4,8 @@ import dev.millrace.runtime.api.CollectingSink;
 import dev.millrace.runtime.api.Collector;
 import dev.millrace.runtime.api.JobBuilder;
 import dev.millrace.runtime.api.ProcessFunction;
+import dev.millrace.runtime.api.SourceContext;
+import dev.millrace.runtime.api.SourceReader;
 import dev.millrace.runtime.connectors.log.LogTestNode.Entry;
 import dev.millrace.runtime.execution.JobResult;
 import dev.millrace.runtime.execution.JobState;
@@ -224,6 +226,60 @@ class LogConnectorsTest
             }
         }
         return edges;
+    }
+
+    @Test
+    void shouldContinueFromItsPositionInANewReaderWithoutLosingOrRepeatingARecord() throws Exception
+    {
+        node.createTopic("positions", 3, Map.of());
+        fill("positions", 3, 40, 5, 40, 0);
+        final LogSource<KeyValue> source = LogSource.<KeyValue>builder().topic("positions").deserializer(keyValues())
+            .bounded().fetch(64, Duration.ZERO).build();
+        final List<String> read = new ArrayList<>();
+        final SourceReader<KeyValue> first = source.createReader(
+            new SourceContext(0, 1, node.system(), () -> { }, System::currentTimeMillis));
+        final TestProbe<Void> probe = TestProbe.create(node.system());
+        probe.awaitAssert(Duration.ofSeconds(20), Duration.ofMillis(10), () ->
+        {
+            first.emitBatch((record, timestamp) -> read.add(record.value()), 7);
+            assertTrue(read.size() >= 50);
+            return null;
+        });
+        final Object position = first.position();
+        // The position is a plain map partition -> next offset, consistent with what was emitted.
+        final Map<Integer, Long> expectedPosition = new HashMap<>();
+        for (final String value : read)
+        {
+            final int partition = value.charAt(0) - '0';
+            expectedPosition.merge(partition, Long.parseLong(value.substring(2)) + 1, Math::max);
+        }
+        for (int p = 0; p < 3; p++)
+        {
+            expectedPosition.putIfAbsent(p, 0L);
+        }
+        assertEquals(expectedPosition, position);
+
+        final SourceReader<KeyValue> second = source.createReader(
+            new SourceContext(0, 1, node.system(), () -> { }, System::currentTimeMillis));
+        second.seek(position);
+        final int[] last = {0};
+        probe.awaitAssert(Duration.ofSeconds(20), Duration.ofMillis(10), () ->
+        {
+            last[0] = second.emitBatch((record, timestamp) -> read.add(record.value()), 7);
+            assertEquals(-1, last[0]);
+            return null;
+        });
+        read.sort(null);
+        final List<String> all = new ArrayList<>();
+        for (int p = 0; p < 3; p++)
+        {
+            for (int i = 0; i < 40; i++)
+            {
+                all.add(p + "-" + i);
+            }
+        }
+        all.sort(null);
+        assertEquals(all, read);
     }
 
     @Test
