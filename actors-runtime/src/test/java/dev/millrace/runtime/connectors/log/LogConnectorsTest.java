@@ -160,6 +160,32 @@ class LogConnectorsTest
     }
 
     @Test
+    void shouldSpreadRecordsWithoutAKeyRoundRobinWithAcksFromTheLeaderOnly() throws Exception
+    {
+        node.createTopic("unkeyed", 3, Map.of());
+        final List<String> values = new ArrayList<>();
+        for (int i = 0; i < 12; i++)
+        {
+            values.add("v" + i);
+        }
+        final JobBuilder job = JobBuilder.create().setParallelism(1);
+        job.fromCollection(values).sinkTo(LogSink.<String>builder().topic("unkeyed").acks(1)
+            .serializer(LogRecordSerializer.utf8(v -> null, v -> v)).build());
+        final JobResult result = run(job, "unkeyed");
+        assertEquals(JobState.FINISHED, result.state(), () -> String.valueOf(result.failure()));
+        for (int p = 0; p < 3; p++)
+        {
+            final List<String> read = new ArrayList<>();
+            for (final Entry entry : node.readAll("unkeyed", p))
+            {
+                assertEquals(null, entry.key());
+                read.add(entry.value());
+            }
+            assertEquals(List.of("v" + p, "v" + (p + 3), "v" + (p + 6), "v" + (p + 9)), read, "partition " + p);
+        }
+    }
+
+    @Test
     void shouldStartAtTheEarliestLatestTimestampOrCommittedOffsets() throws Exception
     {
         node.createTopic("starts", 2, Map.of());
