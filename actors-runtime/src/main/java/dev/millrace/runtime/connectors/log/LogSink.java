@@ -10,7 +10,8 @@ import org.apache.pekko.actor.typed.ActorRef;
  * Writes a stream to a topic of the Millrace log. A record with a key goes to partition
  * {@code toPositive(murmur2(key)) % partitions}, as with Kafka's default partitioner, so it lands where a Kafka
  * producer would put it; records without a key go round-robin. Each instance gathers records into one batch per
- * partition (closed at {@code batchBytes} or at the end of each input buffer) and produces them through the
+ * partition (closed at {@code batchBytes}, or as soon as the partition has no produce in flight, so batches grow
+ * with the broker's latency) and produces them through the
  * {@code Broker} facade with at most one request in flight per partition (so a partition's records keep their
  * order) and {@code maxInFlightRequests} in all; it stops taking input while {@code bufferBytes} of records are
  * not yet acknowledged.

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * One instance of a {@link LogSink}: partitions, batches and produces records asynchronously.
  *
  * <p>Records go into an open batch per partition; a batch is closed (encoded as one Kafka v2 record batch) when it
- * reaches {@code batchBytes} and at the end of every input buffer, and queued on its partition. A partition has at
+ * reaches {@code batchBytes}, or when its partition has nothing else queued and no produce in flight, and queued on
+ * its partition. A partition has at
  * most one produce in flight, the instance at most {@code maxInFlightRequests}. Replies are handed over through a
  * concurrent queue and applied in {@link #poll()} on the instance's thread. Until the topic's partition count is
  * known (a {@code DescribeTopic} sent at open), records wait unpartitioned and the instance is back-pressured.
@@ -126,14 +127,12 @@ final class LogSinkWriter<T> extends StreamOperator<T, Object> implements AsyncO
     @Override
     public void onBatchEnd()
     {
-        closeBatches();
         send();
     }
 
     @Override
     public void finish()
     {
-        closeBatches();
         send();
     }
 
@@ -189,7 +188,6 @@ final class LogSinkWriter<T> extends StreamOperator<T, Object> implements AsyncO
                 append(record);
             }
             waiting.clear();
-            closeBatches();
         }
         else if (reply instanceof ControllerProtocol.Rejected rejected)
         {
@@ -217,21 +215,6 @@ final class LogSinkWriter<T> extends StreamOperator<T, Object> implements AsyncO
         }
     }
 
-    private void closeBatches()
-    {
-        if (partitions == null)
-        {
-            return;
-        }
-        for (final PartitionBuffer buffer : partitions)
-        {
-            if (!buffer.open.isEmpty())
-            {
-                closeBatch(buffer);
-            }
-        }
-    }
-
     /** Encodes the partition's open records as one record batch and queues it. */
     private void closeBatch(final PartitionBuffer buffer)
     {
@@ -251,7 +234,12 @@ final class LogSinkWriter<T> extends StreamOperator<T, Object> implements AsyncO
         buffer.openBytes = 0;
     }
 
-    /** Starts a produce for every partition with a queued batch and none in flight, within the in-flight bound. */
+    /**
+     * Starts a produce for every partition with records and none in flight, within the in-flight bound; a partition
+     * with nothing queued first closes its open batch. A partition with a produce in flight keeps gathering records
+     * into its open batch (up to {@code batchBytes}) until the acknowledgement: the batches grow with the latency,
+     * as with Kafka's {@code linger.ms}, without a timer.
+     */
     private void send()
     {
         if (partitions == null || failure != null)
@@ -263,7 +251,15 @@ final class LogSinkWriter<T> extends StreamOperator<T, Object> implements AsyncO
         {
             final PartitionBuffer buffer = partitions[nextToSend];
             nextToSend = (nextToSend + 1) % partitions.length;
-            if (!buffer.inFlight && !buffer.ready.isEmpty() && now >= buffer.retryAtMs)
+            if (buffer.inFlight || now < buffer.retryAtMs)
+            {
+                continue;
+            }
+            if (buffer.ready.isEmpty() && !buffer.open.isEmpty())
+            {
+                closeBatch(buffer);
+            }
+            if (!buffer.ready.isEmpty())
             {
                 produce(buffer, buffer.ready.peek());
             }
