@@ -196,8 +196,9 @@ final class LogSinkWriter<T> extends StreamOperator<T, Object> implements AsyncO
         }
         else
         {
-            fail(new LogConnectorException("cannot write topic '" + topic + "': the broker did not describe it within "
-                + sink.requestTimeout(), error));
+            fail(new LogConnectorException("cannot write topic '" + topic + "': the broker " + broker.path()
+                + " did not describe it within " + sink.requestTimeout() + " (is a broker node running in this actor"
+                + " system, or was the facade given with LogSink.Builder.broker?)", error));
         }
     }
 

@@ -189,8 +189,9 @@ final class LogSourceReader<T> implements SourceReader<T>
             }
             else
             {
-                fail(new LogConnectorException("cannot read topic '" + topic + "': the broker did not describe it"
-                    + " within " + source.requestTimeout(), error));
+                fail(new LogConnectorException("cannot read topic '" + topic + "': the broker " + broker.path()
+                    + " did not describe it within " + source.requestTimeout() + " (is a broker node running in this"
+                    + " actor system, or was the facade given with LogSource.Builder.broker?)", error));
             }
         });
     }

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -459,6 +460,28 @@ class LogConnectorsTest
         assertEquals(JobState.FAILED, writeResult.state());
         final LogConnectorException writeFailure = assertInstanceOf(LogConnectorException.class, writeResult.failure());
         assertTrue(writeFailure.getMessage().contains("'no-such-output'"), writeFailure::getMessage);
+    }
+
+    @Test
+    void shouldFailTheJobSayingSoWhenNoBrokerAnswers() throws Exception
+    {
+        final ActorTestKit withoutBroker = ActorTestKit.create("no-broker");
+        try
+        {
+            final JobBuilder job = JobBuilder.create().setParallelism(1);
+            job.fromSource(LogSource.<KeyValue>builder().topic("anything").deserializer(keyValues())
+                .requestTimeout(Duration.ofMillis(500)).build(), "in").sinkTo(new CollectingSink<>());
+            final JobResult result = LocalJobRunner.submit(withoutBroker.system(), job.build("no-broker"))
+                .await(JOB_TIMEOUT);
+            assertEquals(JobState.FAILED, result.state());
+            final LogConnectorException failure = assertInstanceOf(LogConnectorException.class, result.failure());
+            assertTrue(failure.getMessage().contains("'anything'") && failure.getMessage().contains("/system/broker")
+                && failure.getMessage().contains("is a broker node running"), failure::getMessage);
+        }
+        finally
+        {
+            withoutBroker.shutdownTestKit();
+        }
     }
 
     @Test
