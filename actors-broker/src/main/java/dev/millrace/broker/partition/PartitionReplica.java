@@ -106,7 +106,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  */
 public final class PartitionReplica extends AbstractBehavior<Command>
 {
-    /** The replica's own messages (timers): local only, never serialized, never sent by others. */
+    /** The replica's own messages (timers, staged appends): local only, never serialized, never sent by others. */
     sealed interface Internal extends Command, NoSerializationVerificationNeeded
         permits FetchTimedOut, RetentionTick, AppendPending, IsrCheckTick, HighWatermarkCheckpointTick, IsrChangeResult, ReplicaFetchResponse, ReplicaFetchTimedOut,
         ReplicaFetchRetry, ParkedReplicaFetchTimedOut, AcksTimedOut
