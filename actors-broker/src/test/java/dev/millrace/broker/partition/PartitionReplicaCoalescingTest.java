@@ -192,6 +192,30 @@ class PartitionReplicaCoalescingTest
     }
 
     @Test
+    void shouldDecideANewEpochBatchAfterARefusedGroupFromItsOwnBatch()
+    {
+        final byte[] corrupt = Batches.plain(3, NOW_MS);
+        corrupt[corrupt.length - 1] ^= 0x5A;
+        stage(Batches.idempotent(42, (short)0, 0, 2));
+        stage(corrupt);
+        // A new epoch of producer 42 while its epoch-0 batch is staged: the group goes first; the log refuses it, so
+        // its requests are decided and appended one by one; then this batch is decided and staged on its own terms.
+        final byte[] newEpoch = Batches.idempotent(42, (short)1, 0, 4);
+        stage(newEpoch);
+        assertEquals(0, appended(replies.receiveMessage()));
+        rejected(replies.receiveMessage(), ErrorCode.CORRUPT_MESSAGE);
+        assertFalse(replies.hasMessages());
+        runSelfMessages();
+        assertEquals(2, appended(replies.receiveMessage()), "appended with its own 4 offsets");
+        stage(newEpoch);
+        assertEquals(2, appended(replies.receiveMessage()), "a retry is a duplicate of the new epoch's batch");
+        stage(Batches.idempotent(42, (short)1, 4, 1));
+        runSelfMessages();
+        assertEquals(6, appended(replies.receiveMessage()));
+        assertEquals(List.of(0L, 2L, 6L), storedBaseOffsets());
+    }
+
+    @Test
     void shouldAppendStagedProducesBeforeAnyOtherMessage()
     {
         kit.run(new Produce(TP, (short)0, Batches.plain(2, NOW_MS), null));
