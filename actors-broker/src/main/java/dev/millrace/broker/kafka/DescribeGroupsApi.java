@@ -7,7 +7,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import dev.millrace.broker.group.GroupCoordinator;
-import dev.millrace.broker.group.GroupState;
 import dev.millrace.broker.node.Broker;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
@@ -55,7 +54,7 @@ final class DescribeGroupsApi implements KafkaApi
     {
         group.setErrorCode((short)description.error().code())
             .setErrorMessage(description.message().isEmpty() ? null : description.message())
-            .setGroupState(state(description.state()))
+            .setGroupState(KafkaGroupStates.name(description.state()))
             .setProtocolType(description.protocolType())
             .setProtocolData(description.protocolName());
         for (final GroupCoordinator.MemberDescription member : description.members())
@@ -68,18 +67,5 @@ final class DescribeGroupsApi implements KafkaApi
                 .setMemberMetadata(NO_BYTES)
                 .setMemberAssignment(member.assignment()));
         }
-    }
-
-    /** Kafka's names of the classic group states. */
-    private static String state(final GroupState state)
-    {
-        return switch (state)
-        {
-            case EMPTY -> "Empty";
-            case PREPARING_REBALANCE -> "PreparingRebalance";
-            case COMPLETING_REBALANCE -> "CompletingRebalance";
-            case STABLE -> "Stable";
-            case DEAD -> "Dead";
-        };
     }
 }

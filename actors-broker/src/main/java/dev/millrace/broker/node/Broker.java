@@ -73,7 +73,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  *       {@link PartitionProtocol} command, which the partition answers; a partition that the latest metadata does
  *       not hold is answered here with {@link ErrorCode#UNKNOWN_TOPIC_OR_PARTITION};</li>
  *   <li>{@link JoinGroup}, {@link SyncGroup}, {@link Heartbeat}, {@link LeaveGroup}, {@link OffsetCommit},
- *       {@link OffsetFetch}, {@link OffsetDelete}, {@link ResetOffsets}, {@link DeleteGroup}: wrap the
+ *       {@link OffsetFetch}, {@link OffsetDelete}, {@link ResetOffsets}, {@link DeleteGroup},
+ *       {@link GroupOverview}: wrap the
  *       {@link GroupCoordinator} command and route it by group id to the group's coordinator entity
  *       ({@link BrokerNode#GROUP_COORDINATOR_TYPE_KEY}), which answers; a blank group id is answered here with
  *       {@link GroupError#INVALID_GROUP_ID};</li>
@@ -142,7 +143,7 @@ public final class Broker extends AbstractBehavior<Broker.Command>
     /** A group coordinator command to route to the coordinator of {@link #groupId()}. */
     public sealed interface GroupRequest extends Command
         permits JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch, OffsetDelete, ResetOffsets,
-        DeleteGroup
+        DeleteGroup, GroupOverview
     {
         /** The group, which is the coordinator entity's id. */
         String groupId();
@@ -274,6 +275,15 @@ public final class Broker extends AbstractBehavior<Broker.Command>
 
     /** Routes a {@link GroupCoordinator.DeleteGroup} and, when it succeeds, removes the group from the directory. */
     public record DeleteGroup(String groupId, GroupCoordinator.DeleteGroup request) implements GroupRequest
+    {
+    }
+
+    /**
+     * Routes a {@link GroupCoordinator.DescribeGroup} without log end offsets: the group's state, protocol type and
+     * members, no lag, and none of {@link DescribeGroup}'s reads of committed offsets and log ends (ListGroups asks it
+     * of every listed group).
+     */
+    public record GroupOverview(String groupId, GroupCoordinator.DescribeGroup request) implements GroupRequest
     {
     }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.millrace.broker.controller.ControllerProtocol;
+import dev.millrace.broker.group.GroupCoordinator;
 import dev.millrace.broker.node.Broker;
 import dev.millrace.broker.partition.PartitionProtocol;
 import dev.millrace.broker.partition.PartitionProtocol.TopicPartition;
@@ -24,8 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The Broker messages the listener added (CreatePartitions, OffsetForLeaderEpoch, DescribeProducers) cross nodes:
- * each goes through Kryo and comes back equal, with an id of the listener's block 5200-5299.
+ * The Broker messages the listener added (CreatePartitions, OffsetForLeaderEpoch, DescribeProducers; GroupOverview for
+ * ListGroups) cross nodes: each goes through Kryo and comes back equal, with an id of its block (5200-5299; 4400-4499).
  */
 @Timeout(30)
 class KafkaBrokerMessagesSerializationTest
@@ -51,10 +52,23 @@ class KafkaBrokerMessagesSerializationTest
         final TestProbe<ControllerProtocol.CreatePartitionsReply> partitions = testKit.createTestProbe();
         final TestProbe<PartitionProtocol.OffsetForLeaderEpochReply> epochs = testKit.createTestProbe();
         final TestProbe<PartitionProtocol.DescribeProducersReply> producers = testKit.createTestProbe();
-        final List<Object> samples = List.of(
+        assertRoundTripsWithin(List.of(
             new Broker.CreatePartitions("orders", 6, partitions.ref()),
             new Broker.OffsetForLeaderEpoch(new PartitionProtocol.OffsetForLeaderEpoch(partition, 3, epochs.ref())),
-            new Broker.DescribeProducers(new PartitionProtocol.DescribeProducers(partition, producers.ref())));
+            new Broker.DescribeProducers(new PartitionProtocol.DescribeProducers(partition, producers.ref()))), 5200, 5299);
+    }
+
+    @Test
+    void shouldRoundTripTheGroupOverviewThroughKryoWithinItsIdBlock()
+    {
+        final TestProbe<GroupCoordinator.GroupDescription> descriptions = testKit.createTestProbe();
+        assertRoundTripsWithin(List.of(
+            new Broker.GroupOverview("billing", new GroupCoordinator.DescribeGroup(Map.of(), descriptions.ref()))),
+            4400, 4499);
+    }
+
+    private static void assertRoundTripsWithin(final List<Object> samples, final int minId, final int maxId)
+    {
         final Serialization serialization = SerializationExtension.get(testKit.system());
         final KryoPekkoSerializer kryo =
             (KryoPekkoSerializer)serialization.serializerByIdentity().get(KryoPekkoSerializer.IDENTIFIER).get();
@@ -67,7 +81,7 @@ class KafkaBrokerMessagesSerializationTest
                 serializer.toBinary(sample), serializer.identifier(), Serializers.manifestFor(serializer, sample)).get();
             assertEquals(sample, copy);
             final Integer id = ids.get(sample.getClass());
-            assertTrue(id != null && id >= 5200 && id <= 5299, () -> sample.getClass() + " has id " + id);
+            assertTrue(id != null && id >= minId && id <= maxId, () -> sample.getClass() + " has id " + id);
         }
     }
 }
