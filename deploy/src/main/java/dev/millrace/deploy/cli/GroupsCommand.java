@@ -100,7 +100,7 @@ public final class GroupsCommand implements Runnable
                 final PrintWriter out = spec.commandLine().getOut();
                 final List<GroupListing> listings = Failures.await(admin.listGroups().all(), client, "list groups")
                     .stream().sorted(Comparator.comparing(GroupListing::groupId)).toList();
-                // A node may list groups without their state (Millrace's listener does today): describe those.
+                // An older node may list groups without their state (ListGroups before v4): describe those.
                 final List<String> stateless = listings.stream()
                     .filter(listing -> listing.groupState().isEmpty()).map(GroupListing::groupId).toList();
                 final Map<String, ConsumerGroupDescription> described = stateless.isEmpty() ? Map.of() :
