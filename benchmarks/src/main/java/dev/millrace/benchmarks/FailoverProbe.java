@@ -112,9 +112,10 @@ final class FailoverProbe
     {
         String describe()
         {
-            return String.format(Locale.ROOT, "first error %s (%s), Admin sees leader %d %s, producer's metadata %s, " +
-                "first ack %s", ms(firstErrorNs), firstError, newLeader, ms(adminSeesNewLeaderNs), ms(clientSeesNewLeaderNs),
-                ms(firstAckNs));
+            // The producer retries through the outage, so a send fails only when it runs out of retries or time.
+            final String failed = firstErrorNs < 0 ? "" : "first failed send " + ms(firstErrorNs) + " (" + firstError + "), ";
+            return String.format(Locale.ROOT, "%sAdmin sees leader %d %s, producer's metadata %s, first ack %s", failed,
+                newLeader, ms(adminSeesNewLeaderNs), ms(clientSeesNewLeaderNs), ms(firstAckNs));
         }
 
         private static String ms(final long ns)

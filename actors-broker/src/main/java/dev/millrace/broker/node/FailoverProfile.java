@@ -24,10 +24,14 @@ import com.typesafe.config.ConfigFactory;
  *       spreads every 250 ms ({@code gossip-interval}; both Pekko's 1 s): more gossip, negligible for a few nodes;</li>
  *   <li>singletons (the controller) start on the next-oldest node 100 ms after the old one is removed
  *       ({@code down-removal-margin}, otherwise {@code stable-after} again). The margin gives the losing side of a
- *       network partition time to stop its singleton before the new one starts; the controller does not rely on it:
- *       with the quorum journal a write whose sequence number is not the next one is refused (a stale controller's
- *       write fails, its supervisor restarts it from the journal), and it publishes only what it has persisted. With
- *       the embedded journal a moved controller starts from its own node's journal anyway (docs/cluster.md);</li>
+ *       network partition time to stop its singleton before the new one starts; the controller's safety does not
+ *       rest on it (no margin covers a node that was frozen and wakes up later either): the quorum journal accepts an
+ *       event only at the stream's next sequence number, so whatever two controllers try for a moment, their
+ *       decisions form one history (a stale controller's write fails once the new one has written, and its
+ *       supervisor restarts it from the journal); every decision elects leaders only from the ISR of the history it
+ *       extends; and a controller publishes only what it persisted, which the majority side, having quarantined the
+ *       downed node, does not receive from it anyway. With the embedded journal a moved controller starts from its
+ *       own node's journal whatever the margin (docs/cluster.md);</li>
  *   <li>singleton proxies look for a moved singleton every 200 ms (Pekko's 1 s).</li>
  * </ul>
  */
