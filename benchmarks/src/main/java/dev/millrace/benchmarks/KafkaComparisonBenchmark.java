@@ -32,9 +32,10 @@ import picocli.CommandLine.Option;
  * ({@link MillraceNode}). Both stay up through the whole run, so the idle one costs the machine a little while the other
  * is measured. With {@code --nodes} N > 1 each system is a cluster of N processes on loopback ({@link KafkaCluster}:
  * every node broker and KRaft controller; {@link MillraceCluster}: every node a quorum-journal voter), topics get
- * replication factor min(N, 3) and {@code min.insync.replicas} 2 (from 3 nodes), and after the rounds a failover run
- * ({@link FailoverProbe}) kills the leader of a fresh partition on each system and reports the time to the first
- * acknowledged acks=all send after the kill.
+ * replication factor min(N, 3) and {@code min.insync.replicas} 2 (from 3 nodes), and after the rounds (or instead of
+ * them, {@code --failover-only}) {@code --failover-probes} failover runs ({@link FailoverProbe}) per system, each after
+ * the first on a freshly started cluster, kill the leader of a fresh partition, on the active controller's node or
+ * another ({@code --failover-target}), and report the time to the first acknowledged acks=all send after the kill.
  *
  * <p><b>The load</b> ({@link KafkaLoad}), from this JVM, per round and system: a fresh topic ({@code --partitions}
  * partitions, replication factor 1) filled with {@code --records} records of {@code --record-bytes} bytes by one
