@@ -42,6 +42,18 @@ record BrokerUnderTest(String name, String bootstrapServers, int nodeId, ChildJv
     }
 
     @Override
+    public int controllerId()
+    {
+        return nodeId;
+    }
+
+    @Override
+    public void copyLogs(final Path target) throws IOException
+    {
+        BenchFiles.copyLogs(dir, target, "");
+    }
+
+    @Override
     public String describe()
     {
         return "pid " + jvm.pid() + ", " + bootstrapServers;
@@ -132,6 +144,20 @@ record BrokerUnderTest(String name, String bootstrapServers, int nodeId, ChildJv
         }
         throw new IllegalStateException("the cluster at " + bootstrapServers + " listed " + seen + " of " + count +
             " brokers after " + timeout);
+    }
+
+    /** The broker id DescribeCluster names as the controller (Millrace: the node of the controller singleton). */
+    static int describedController(final String bootstrapServers) throws InterruptedException
+    {
+        try (Admin admin = admin(bootstrapServers))
+        {
+            final Node controller = admin.describeCluster().controller().get(30, TimeUnit.SECONDS);
+            return controller == null || controller.isEmpty() ? -1 : controller.id();
+        }
+        catch (final ExecutionException | TimeoutException ex)
+        {
+            throw new IllegalStateException("DescribeCluster at " + bootstrapServers + " failed: " + ex, ex);
+        }
     }
 
     static Admin admin(final String bootstrapServers)

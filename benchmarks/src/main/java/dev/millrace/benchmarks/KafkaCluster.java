@@ -8,8 +8,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -34,7 +38,8 @@ final class KafkaCluster implements SystemUnderTest
     }
 
     static KafkaCluster start(
-        final Path dir, final Path libDir, final int count, final List<String> jvmFlags, final Duration timeout)
+        final Path dir, final Path libDir, final int count, final List<String> jvmFlags, final boolean verboseLogs,
+        final Duration timeout)
         throws IOException, InterruptedException
     {
         KafkaBroker.checkLib(libDir);
@@ -83,6 +88,16 @@ final class KafkaCluster implements SystemUnderTest
                     "file.delete.delay.ms=1000",
                     ""));
                 final Path log4j = KafkaBroker.writeLog4j(nodeDir);
+                if (verboseLogs)
+                {
+                    // The active controller's decisions (fencing, leader elections) for a failover's timeline.
+                    Files.writeString(log4j, String.join("\n",
+                        "logger.controller.name = org.apache.kafka.controller",
+                        "logger.controller.level = info",
+                        "logger.statechange.name = state.change.logger",
+                        "logger.statechange.level = info",
+                        ""), java.nio.file.StandardOpenOption.APPEND);
+                }
                 ChildJvm.run("kafka-storage-format-" + nodeId, nodeDir,
                     List.of("-Xmx256m", "-Dlog4j2.configurationFile=" + log4j.toAbsolutePath()), classPath,
                     "kafka.tools.StorageTool", List.of("format", "-t", clusterId, "-c", serverProperties.toString()),
@@ -139,6 +154,29 @@ final class KafkaCluster implements SystemUnderTest
             throw new IllegalArgumentException("no Kafka node " + nodeId + " (nodes: " + nodes.keySet() + ")");
         }
         jvm.kill();
+    }
+
+    /** The KRaft quorum's leader: the active controller, which fences a broker whose session expires. */
+    @Override
+    public int controllerId() throws InterruptedException
+    {
+        try (Admin admin = BrokerUnderTest.admin(bootstrapServers))
+        {
+            return admin.describeMetadataQuorum().quorumInfo().get(30, TimeUnit.SECONDS).leaderId();
+        }
+        catch (final ExecutionException | TimeoutException ex)
+        {
+            throw new IllegalStateException("DescribeQuorum at " + bootstrapServers + " failed: " + ex, ex);
+        }
+    }
+
+    @Override
+    public void copyLogs(final Path target) throws IOException
+    {
+        for (final int nodeId : nodes.keySet())
+        {
+            BenchFiles.copyLogs(dir.resolve("node-" + nodeId), target, "kafka-" + nodeId + "-");
+        }
     }
 
     @Override

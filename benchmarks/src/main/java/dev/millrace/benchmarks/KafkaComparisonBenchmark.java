@@ -32,9 +32,10 @@ import picocli.CommandLine.Option;
  * ({@link MillraceNode}). Both stay up through the whole run, so the idle one costs the machine a little while the other
  * is measured. With {@code --nodes} N > 1 each system is a cluster of N processes on loopback ({@link KafkaCluster}:
  * every node broker and KRaft controller; {@link MillraceCluster}: every node a quorum-journal voter), topics get
- * replication factor min(N, 3) and {@code min.insync.replicas} 2 (from 3 nodes), and after the rounds a failover run
- * ({@link FailoverProbe}) kills the leader of a fresh partition on each system and reports the time to the first
- * acknowledged acks=all send after the kill.
+ * replication factor min(N, 3) and {@code min.insync.replicas} 2 (from 3 nodes), and after the rounds (or instead of
+ * them, {@code --failover-only}) {@code --failover-probes} failover runs ({@link FailoverProbe}) per system, each after
+ * the first on a freshly started cluster, kill the leader of a fresh partition, on the active controller's node or
+ * another ({@code --failover-target}), and report the time to the first acknowledged acks=all send after the kill.
  *
  * <p><b>The load</b> ({@link KafkaLoad}), from this JVM, per round and system: a fresh topic ({@code --partitions}
  * partitions, replication factor 1) filled with {@code --records} records of {@code --record-bytes} bytes by one
@@ -72,6 +73,27 @@ public final class KafkaComparisonBenchmark implements Callable<Integer>
     @Option(names = "--failover-timeout", description = "Seconds the failover run waits for the first acknowledged " +
         "send after the leader's SIGKILL (default: ${DEFAULT-VALUE}).")
     int failoverTimeoutSeconds = 60;
+
+    @Option(names = "--failover-probes", description = "Failover runs per system (default: ${DEFAULT-VALUE}); each on a " +
+        "freshly started cluster.")
+    int failoverProbes = 2;
+
+    @Option(names = "--failover-target", description = "Whose leader a failover run kills: controller (a leader on the " +
+        "node of the active controller), other (a leader elsewhere), both (alternately, starting with controller) or any " +
+        "(default: ${DEFAULT-VALUE}).")
+    String failoverTarget = "both";
+
+    @Option(names = "--failover-only", description = "Skip the throughput and latency rounds: start the clusters and " +
+        "run the failover probes only.")
+    boolean failoverOnly;
+
+    @Option(names = "--failover-client-defaults", description = "Failover producer with kafka-clients' default " +
+        "backoffs instead of the probe's (FailoverProbe.CLIENT_SETTINGS).")
+    boolean failoverClientDefaults;
+
+    @Option(names = "--failover-logs", description = "Keep every node's log of each failover run (Millrace at INFO, " +
+        "Kafka's controller at INFO) in this directory, for the timeline.")
+    Path failoverLogs;
 
     @Option(names = "--rounds", description = "Measured rounds; medians are shown (default: ${DEFAULT-VALUE}).")
     int rounds = 3;
@@ -131,10 +153,18 @@ public final class KafkaComparisonBenchmark implements Callable<Integer>
         }
     }
 
+    /** Starts a system under test (again, for every failover run after the first). */
+    @FunctionalInterface
+    private interface Starter
+    {
+        SystemUnderTest start() throws IOException, InterruptedException;
+    }
+
     /** One system under test and everything measured on it. */
     private static final class Side
     {
-        final SystemUnderTest broker;
+        final Starter starter;
+        SystemUnderTest broker;
         final KafkaLoad load;
         final Map<Phase, List<Double>> elapsedNs = new EnumMap<>(Phase.class);
         final Map<Phase, List<Double>> brokerCpuNs = new EnumMap<>(Phase.class);
@@ -143,10 +173,11 @@ public final class KafkaComparisonBenchmark implements Callable<Integer>
         final Histogram sendToConsumeNs = new Histogram(3);
         long maxScheduleLagNs;
 
-        FailoverProbe.Failover failover;
+        final List<FailoverProbe.Failover> failovers = new ArrayList<>();
 
-        Side(final SystemUnderTest broker, final KafkaLoad load)
+        Side(final Starter starter, final SystemUnderTest broker, final KafkaLoad load)
         {
+            this.starter = starter;
             this.broker = broker;
             this.load = load;
             for (final Phase phase : Phase.values())
@@ -168,7 +199,7 @@ public final class KafkaComparisonBenchmark implements Callable<Integer>
     {
         if (records < 1 || warmupRecords < 1 || partitions < 1 || rounds < 1 || warmupRounds < 0 || latencyRate < 1 ||
             latencySeconds < 1 || warmupLatencySeconds < 1 || startTimeoutSeconds < 1 || phaseTimeoutSeconds < 1 ||
-            nodes < 1 || failoverTimeoutSeconds < 1)
+            nodes < 1 || failoverTimeoutSeconds < 1 || failoverProbes < 1)
         {
             System.err.println("--records, --warmup-records, --partitions, --nodes, --rounds, --latency-rate, " +
                 "--latency-seconds, --warmup-latency-seconds and the timeouts must be positive, --warmup-rounds >= 0");
@@ -177,6 +208,16 @@ public final class KafkaComparisonBenchmark implements Callable<Integer>
         if (recordBytes < 16)
         {
             System.err.println("--record-bytes must be at least 16 (the latency run's stamp)");
+            return 2;
+        }
+        if (!List.of("both", "controller", "other", "any").contains(failoverTarget))
+        {
+            System.err.println("--failover-target must be both, controller, other or any");
+            return 2;
+        }
+        if (failoverOnly && nodes < 2)
+        {
+            System.err.println("--failover-only needs --nodes 2 or more");
             return 2;
         }
         if (only != null && !only.equals("kafka") && !only.equals("millrace"))
@@ -212,39 +253,43 @@ public final class KafkaComparisonBenchmark implements Callable<Integer>
         final List<Side> sides = new ArrayList<>();
         try
         {
+            final boolean verboseLogs = failoverLogs != null;
             if (runKafka)
             {
-                final SystemUnderTest kafka = nodes == 1 ?
+                final Starter starter = () -> nodes == 1 ?
                     KafkaBroker.start(root.resolve("kafka"), lib, jvmFlags, startTimeout) :
-                    KafkaCluster.start(root.resolve("kafka"), lib, nodes, jvmFlags, startTimeout);
-                sides.add(new Side(kafka,
+                    KafkaCluster.start(root.resolve("kafka"), lib, nodes, jvmFlags, verboseLogs, startTimeout);
+                final SystemUnderTest kafka = starter.start();
+                sides.add(new Side(starter, kafka,
                     new KafkaLoad(kafka.bootstrapServers(), recordBytes, phaseTimeout, replicationFactor, topicConfigs)));
                 out.printf("  %s up: %s%n", kafka.name(), kafka.describe());
             }
             if (runMillrace)
             {
-                final SystemUnderTest node = nodes == 1 ?
+                final Starter starter = () -> nodes == 1 ?
                     MillraceNode.start(root.resolve("millrace"), Path.of(System.getProperty("java.class.path")), jvmFlags,
                         startTimeout) :
-                    MillraceCluster.start(nodes, jvmFlags, startTimeout);
-                sides.add(new Side(node,
+                    MillraceCluster.start(nodes, jvmFlags, verboseLogs, startTimeout);
+                final SystemUnderTest node = starter.start();
+                sides.add(new Side(starter, node,
                     new KafkaLoad(node.bootstrapServers(), recordBytes, phaseTimeout, replicationFactor, topicConfigs)));
                 out.printf("  %s up: %s%n", node.name(), node.describe());
             }
-            for (int round = -warmupRounds; round < rounds; round++)
+            if (!failoverOnly)
             {
-                runRound(out, sides, round);
+                for (int round = -warmupRounds; round < rounds; round++)
+                {
+                    runRound(out, sides, round);
+                }
             }
             if (nodes > 1)
             {
-                for (final Side side : sides)
+                for (int probe = 0; probe < failoverProbes; probe++)
                 {
-                    side.failover = FailoverProbe.measure(side.broker, "bench-failover", replicationFactor, minInsync,
-                        Duration.ofSeconds(failoverTimeoutSeconds));
-                    out.printf(Locale.ROOT, "  %s failover: SIGKILL of node %d (leader of bench-failover-0) → %s%n",
-                        side.name(), side.failover.killedNode(), side.failover.measured() ?
-                            String.format(Locale.ROOT, "first acknowledged acks=all send after %.0f ms",
-                                side.failover.killToFirstAckNs() / 1e6) : side.failover.failure());
+                    for (final Side side : sides)
+                    {
+                        runFailover(out, side, probe, replicationFactor, minInsync);
+                    }
                 }
             }
         }
@@ -266,6 +311,47 @@ public final class KafkaComparisonBenchmark implements Callable<Integer>
         }
         printTable(out, sides);
         return 0;
+    }
+
+    /**
+     * One failover run on {@code side}: on a freshly started system for every run after the first (the previous one
+     * killed a node), the leader chosen by {@code --failover-target}; the nodes' logs kept if asked.
+     */
+    private void runFailover(
+        final PrintStream out, final Side side, final int probe, final short replicationFactor, final int minInsync)
+        throws Exception
+    {
+        if (probe > 0)
+        {
+            side.broker.close();
+            side.broker = side.starter.start();
+            out.printf("  %s restarted: %s%n", side.name(), side.broker.describe());
+        }
+        final FailoverProbe.Target target = switch (failoverTarget)
+        {
+            case "controller" -> FailoverProbe.Target.CONTROLLER;
+            case "other" -> FailoverProbe.Target.OTHER;
+            case "any" -> FailoverProbe.Target.ANY;
+            default -> probe % 2 == 0 ? FailoverProbe.Target.CONTROLLER : FailoverProbe.Target.OTHER;
+        };
+        final FailoverProbe.Failover failover = FailoverProbe.measure(side.broker, "bench-failover-" + probe, target,
+            replicationFactor, minInsync, failoverClientDefaults, Duration.ofSeconds(failoverTimeoutSeconds));
+        side.failovers.add(failover);
+        out.printf(Locale.ROOT, "  %s failover %d: SIGKILL of node %d (%s) at %s UTC → %s%n", side.name(), probe + 1,
+            failover.killedNode(), failover.controllerKilled() ? "the controller's node" : "not the controller's node",
+            FailoverProbe.timeOfDay(failover.killedAt()), failover.measured() ?
+                String.format(Locale.ROOT, "first acknowledged acks=all send after %.0f ms", failover.killToFirstAckNs() / 1e6) :
+                failover.failure());
+        if (failover.timeline() != null)
+        {
+            out.printf("      %s%n", failover.timeline().describe());
+        }
+        if (failoverLogs != null)
+        {
+            final Path logs = failoverLogs.resolve(side.name().toLowerCase(Locale.ROOT) + "-failover-" + (probe + 1));
+            side.broker.copyLogs(logs);
+            out.printf("      logs in %s%n", logs.toAbsolutePath());
+        }
     }
 
     /** One round (negative: warm-up): every phase on each side in turn, then its topics are deleted. */
@@ -363,6 +449,14 @@ public final class KafkaComparisonBenchmark implements Callable<Integer>
         final Side millrace = sides.stream().filter(s -> s.name().equals(MillraceNode.NAME)).findFirst().orElse(null);
         out.println();
         out.printf(Locale.ROOT, "%-30s %12s %12s %8s%n", "", KafkaBroker.NAME, MillraceNode.NAME, "ratio");
+        if (failoverOnly)
+        {
+            latencyRow(out, "failover, controller's node ms", kafka, millrace, s -> failoverMs(s, true));
+            latencyRow(out, "failover, other node    ms", kafka, millrace, s -> failoverMs(s, false));
+            out.println("failover: median SIGKILL→first acknowledged acks=all send over the runs of each kind; " +
+                "ratio Kafka/Millrace.");
+            return;
+        }
         throughputRow(out, "produce acks=1    records/s", kafka, millrace, Phase.PRODUCE_ACKS_1, records);
         throughputRow(out, "produce acks=all  records/s", kafka, millrace, Phase.PRODUCE_ACKS_ALL, records);
         throughputRow(out, "consume           records/s", kafka, millrace, Phase.CONSUME, records);
@@ -379,8 +473,8 @@ public final class KafkaComparisonBenchmark implements Callable<Integer>
         }
         if (nodes > 1)
         {
-            latencyRow(out, "failover SIGKILL→ack  ms", kafka, millrace,
-                s -> s.failover != null && s.failover.measured() ? s.failover.killToFirstAckNs() / 1e6 : Double.NaN);
+            latencyRow(out, "failover, controller's node ms", kafka, millrace, s -> failoverMs(s, true));
+            latencyRow(out, "failover, other node    ms", kafka, millrace, s -> failoverMs(s, false));
         }
         out.println("ratio: throughput Millrace/Kafka, latency Kafka/Millrace — above 1 means Millrace is better.");
         out.println("Throughput: median over rounds; its ratio: median of the per-round ratios (runs back to back).");
@@ -432,6 +526,14 @@ public final class KafkaComparisonBenchmark implements Callable<Integer>
             ratio(micros.applyAsDouble(kafka) / micros.applyAsDouble(millrace)) : "-";
         out.printf(Locale.ROOT, "%-30s %12s %12s %8s%n", label,
             format(kafka, micros, "%,.0f"), format(millrace, micros, "%,.0f"), ratio);
+    }
+
+    /** Median SIGKILL→first ack over the measured failover runs that killed (or not) the controller's node. */
+    private static double failoverMs(final Side side, final boolean controllerKilled)
+    {
+        final double[] ms = side.failovers.stream().filter(f -> f.measured() && f.controllerKilled() == controllerKilled)
+            .mapToDouble(f -> f.killToFirstAckNs() / 1e6).toArray();
+        return ms.length == 0 ? Double.NaN : Percentiles.median(ms);
     }
 
     /** Two decimals, or four below 0.1 so that a small ratio does not print as 0.00. */

@@ -1,5 +1,7 @@
 package dev.millrace.benchmarks;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -10,12 +12,19 @@ import dev.millrace.multinode.NodeProcess;
 /**
  * The system under test as a cluster: {@code nodes} Millrace broker nodes started by the multi-node harness
  * ({@link LocalCluster}: real JVMs on 127.0.0.1, each its own directories and ports, every node a voter of the quorum
- * journal) with the benchmark's heap and GC flags instead of the harness's test-sized ones, and a fast-failover
- * profile: heartbeats every 250 ms, a node unreachable (fenced: it leads nothing) after about 1 s of silence, downed
- * 1.5 s later.
+ * journal) with the benchmark's heap and GC flags instead of the harness's test-sized ones, and the
+ * {@link #FAST_FAILOVER_PROFILE}.
  */
 final class MillraceCluster implements SystemUnderTest
 {
+    /**
+     * The nodes' fast-failover profile ({@code millrace.broker.node.failover-profile = fast}, actors-broker's
+     * {@code FailoverProfile}): a killed node is fenced about 1.5 s after its last heartbeat, downed about 1 s later,
+     * and the controller singleton starts elsewhere 100 ms after the downed node is removed. It replaces the
+     * harness's test timing (failure detection 2 s, {@code stable-after} 3 s).
+     */
+    static final String FAST_FAILOVER_PROFILE = "millrace.broker.node.failover-profile = fast";
+
     private final LocalCluster cluster;
 
     private MillraceCluster(final LocalCluster cluster)
@@ -23,19 +32,17 @@ final class MillraceCluster implements SystemUnderTest
         this.cluster = cluster;
     }
 
-    static MillraceCluster start(final int count, final List<String> jvmFlags, final Duration timeout)
+    /** @param verboseLogs Pekko at INFO (cluster membership, downing, singleton hand-over) instead of WARNING. */
+    static MillraceCluster start(
+        final int count, final List<String> jvmFlags, final boolean verboseLogs, final Duration timeout)
         throws InterruptedException
     {
         final LocalCluster cluster = LocalCluster.builder()
             .nodes(count)
             .heapGcAndJitOptions(jvmFlags)
             .config(String.join("\n",
-                "pekko.loglevel = WARNING",
-                // The fast-failover profile: a silent node is unreachable after about a second, which fences it
-                // (its partitions get new leaders), and downed after another second and a half.
-                "pekko.cluster.failure-detector.heartbeat-interval = 250ms",
-                "pekko.cluster.failure-detector.acceptable-heartbeat-pause = 1s",
-                "pekko.cluster.split-brain-resolver.stable-after = 1500ms",
+                "pekko.loglevel = " + (verboseLogs ? "INFO" : "WARNING"),
+                FAST_FAILOVER_PROFILE,
                 ""))
             .startTimeout(timeout)
             .start();
@@ -84,6 +91,22 @@ final class MillraceCluster implements SystemUnderTest
     public void kill(final int nodeId)
     {
         cluster.node(nodeId).kill();
+    }
+
+    /** The node of the controller singleton, as DescribeCluster names it (the controller's own published id). */
+    @Override
+    public int controllerId() throws InterruptedException
+    {
+        return BrokerUnderTest.describedController(bootstrapServers());
+    }
+
+    @Override
+    public void copyLogs(final Path target) throws IOException
+    {
+        for (final NodeProcess node : cluster.nodes())
+        {
+            BenchFiles.copyLogs(node.dir(), target, "millrace-" + node.brokerId() + "-");
+        }
     }
 
     @Override

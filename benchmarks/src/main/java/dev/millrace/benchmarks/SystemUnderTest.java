@@ -1,6 +1,7 @@
 package dev.millrace.benchmarks;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -20,6 +21,15 @@ interface SystemUnderTest extends AutoCloseable
 
     /** The node (broker) ids, as the Kafka protocol's Metadata names them. */
     List<Integer> nodeIds();
+
+    /**
+     * The node that runs the active controller now (Kafka: the KRaft quorum's leader; Millrace: the node of the
+     * controller singleton), as the system itself reports it.
+     */
+    int controllerId() throws InterruptedException;
+
+    /** Copies every process's log files into {@code target} (created), for a failover's timeline. */
+    void copyLogs(Path target) throws IOException;
 
     /** SIGKILL of the node with this id, by its pid; returns once the process is gone. */
     void kill(int nodeId);

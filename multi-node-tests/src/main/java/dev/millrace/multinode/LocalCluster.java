@@ -356,7 +356,10 @@ public final class LocalCluster implements AutoCloseable
                 .append("millrace.broker.kafka {\n  enabled = on\n  host = ").append(quote(HOST))
                 .append("\n  port = ").append(ports.get(index).kafka()).append("\n}\n")
                 // Quick failure handling for tests: a killed node is downed a few seconds after it stops answering.
-                .append("pekko.cluster.seed-node-timeout = 2s\n")
+                // Pekko's default seed-node-timeout (5 s): node 0 is the first seed, and a restarted node 0 that hears
+                // from no other seed within it forms a cluster of its own; at 2 s that happened under load (~60 on 2
+                // cores) in ReplicatedPartitionsITCase (see docs/multi-node-tests.md).
+                .append("pekko.cluster.seed-node-timeout = 5s\n")
                 .append("pekko.cluster.split-brain-resolver.stable-after = 3s\n")
                 // pekko.cluster.retry-unsuccessful-join-after stays Pekko's 10 s: at 2 s a restarted node 0 rejoined
                 // while its old incarnation was Down but not yet removed, printed its ready line, and then served

@@ -23,6 +23,8 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,11 +46,15 @@ class ReplicatedPartitionsITCase
     /** Short, so that the pause test sees a follower leave the ISR well before failure detection downs its node. */
     private static final String REPLICATION_CONFIG = "millrace.broker.partition.replication.replica-lag-time-max = 1500ms\n";
 
-    @Test
+    /** Also with the fast failover profile (failure detection ~1.5 s, downing 1 s later, no removal margin to speak of). */
+    @ParameterizedTest(name = "failover-profile = {0}")
+    @ValueSource(strings = { "standard", "fast" })
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
-    void shouldKeepEveryAcknowledgedRecordWhenTheLeaderOfEachPartitionIsKilledInTurn() throws Exception
+    void shouldKeepEveryAcknowledgedRecordWhenTheLeaderOfEachPartitionIsKilledInTurn(final String failoverProfile)
+        throws Exception
     {
-        try (LocalCluster cluster = LocalCluster.builder().nodes(3).config(REPLICATION_CONFIG).start())
+        try (LocalCluster cluster = LocalCluster.builder().nodes(3)
+            .config(REPLICATION_CONFIG + "millrace.broker.node.failover-profile = " + failoverProfile + "\n").start())
         {
             createTopic(cluster);
             final List<SendResult> sent = new ArrayList<>(warmUp(cluster));

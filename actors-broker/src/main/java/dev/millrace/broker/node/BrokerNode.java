@@ -507,6 +507,7 @@ public final class BrokerNode implements AutoCloseable
                     "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider"))
                 .withValue("pekko.cluster.split-brain-resolver.active-strategy",
                     ConfigValueFactory.fromAnyRef("keep-majority"));
+            config = FailoverProfile.settings(given).withFallback(config);
         }
         if (settings.quorumJournal())
         {

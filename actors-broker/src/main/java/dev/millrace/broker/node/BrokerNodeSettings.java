@@ -183,6 +183,8 @@ public record BrokerNodeSettings(
             throw bad(DATA_DIR, "must be a directory path, e.g. data");
         }
         final String rack = config.getString(RACK);
+        // Not kept here: BrokerNode.nodeConfig applies it; checked now so that a bad value fails before anything starts.
+        FailoverProfile.settings(root);
         return new BrokerNodeSettings(
             path,
             config.getInt(BROKER_ID),

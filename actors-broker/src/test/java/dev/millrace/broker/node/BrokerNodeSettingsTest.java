@@ -1,6 +1,7 @@
 package dev.millrace.broker.node;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -49,6 +50,30 @@ class BrokerNodeSettingsTest
         assertKey("seed-nodes", List.of("127.0.0.1:x"));
         assertKey("seed-nodes", List.of(":7355"));
         assertKey("seed-nodes", List.of("127.0.0.1:0"));
+        assertKey("failover-profile", "quick");
+    }
+
+    @Test
+    void shouldSetPekkosFailoverTimingOnlyWithTheFastProfile()
+    {
+        final Config standard = ConfigFactory.parseMap(Map.of(
+                "millrace.broker.node.seed-nodes", List.of("127.0.0.1:7355", "127.0.0.1:7356"),
+                "pekko.cluster.split-brain-resolver.stable-after", "7s"))
+            .withFallback(ConfigFactory.load());
+        final Config standardNode = BrokerNode.nodeConfig(BrokerNodeSettings.fromConfig(standard), standard);
+        assertFalse(standardNode.hasPath("pekko.cluster.split-brain-resolver.stable-after"));
+        assertFalse(standardNode.hasPath("pekko.cluster.down-removal-margin"));
+
+        final Config fast = ConfigFactory.parseMap(Map.of("millrace.broker.node.failover-profile", "fast"))
+            .withFallback(standard);
+        final Config effective = BrokerNode.nodeConfig(BrokerNodeSettings.fromConfig(fast), fast).withFallback(fast);
+        assertEquals(Duration.ofSeconds(1),
+            effective.getDuration("pekko.cluster.split-brain-resolver.stable-after"));
+        assertEquals(Duration.ofMillis(750),
+            effective.getDuration("pekko.cluster.failure-detector.acceptable-heartbeat-pause"));
+        assertEquals(Duration.ofMillis(250), effective.getDuration("pekko.cluster.unreachable-nodes-reaper-interval"));
+        assertEquals(Duration.ofMillis(100), effective.getDuration("pekko.cluster.down-removal-margin"));
+        assertEquals("keep-majority", effective.getString("pekko.cluster.split-brain-resolver.active-strategy"));
     }
 
     @Test
