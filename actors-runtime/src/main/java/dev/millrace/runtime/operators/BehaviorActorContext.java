@@ -25,7 +25,8 @@ import scala.concurrent.ExecutionContextExecutor;
  * give it a life outside the stream is refused with {@link UnsupportedOperationException}: its own mailbox
  * ({@code getSelf}, {@code scheduleOnce}, {@code pipeToSelf}, {@code ask}, message adapters, receive timeouts),
  * children and watching. Those would deliver messages the engine cannot order against records and watermarks,
- * cannot snapshot and cannot back-pressure. What stays: {@link #getLog()} and {@link #delegate}. Records go
+ * cannot snapshot and cannot back-pressure. What stays: {@link #getLog()}, {@link #delegate} and an
+ * {@link #asScala()} view that refuses the same (Pekko's {@code Behaviors.setup} goes through it). Records go
  * out, and state and timers come in, through the operator's {@code BehaviorContext}.
  *
  * <p>Threading: confined to the instance's actor.
@@ -35,6 +36,7 @@ import scala.concurrent.ExecutionContextExecutor;
 final class BehaviorActorContext<M> implements ActorContext<M>
 {
     private final String operatorName;
+    private final BehaviorScalaActorContext<M> scala;
     private Logger log;
 
     /** @param operatorName the operator, named in every refusal */
@@ -42,9 +44,14 @@ final class BehaviorActorContext<M> implements ActorContext<M>
     {
         this.operatorName = operatorName;
         this.log = LoggerFactory.getLogger("dev.millrace.runtime.behavior." + operatorName);
+        this.scala = new BehaviorScalaActorContext<>(this);
     }
 
-    private UnsupportedOperationException refused(final String what)
+    /**
+     * @param what the refused method
+     * @return the exception that says why
+     */
+    UnsupportedOperationException refused(final String what)
     {
         return new UnsupportedOperationException("ActorContext." + what + " is not available to the behavior of "
             + "stream operator '" + operatorName + "': it runs synchronously inside the stream, one record or timer "
@@ -60,7 +67,7 @@ final class BehaviorActorContext<M> implements ActorContext<M>
     @Override
     public org.apache.pekko.actor.typed.scaladsl.ActorContext<M> asScala()
     {
-        throw refused("asScala");
+        return scala;
     }
 
     @Override
