@@ -7,7 +7,12 @@ import dev.millrace.runtime.time.WatermarkStrategy;
 
 /**
  * The fraud-detection job: generated payments, event time from their timestamps, keyed by card, one
- * {@link FraudDetector} behavior per card.
+ * {@link FraudDetector} behavior per card (at the job's parallelism).
+ *
+ * <p>The payments are read by one source instance, so each card's payments reach its detector in time order
+ * (as from one log partition per card). Read by several, a card's payments would come through several
+ * channels, each in order but interleaved with the others, and the rule "a large payment <em>after</em> a small
+ * one" would need buffering until the watermark first.
  */
 public final class FraudDetectionJob
 {
@@ -37,9 +42,9 @@ public final class FraudDetectionJob
     public static DataStream<Alert> alerts(final JobBuilder job, final long transactions, final int cards,
         final int maxBehaviorsInMemory)
     {
-        return job.fromGenerator(transactions, i -> Transaction.generate(i, cards)).name("payments")
+        return job.fromGenerator(transactions, i -> Transaction.generate(i, cards)).name("payments").setParallelism(1)
             .assignTimestampsAndWatermarks(WatermarkStrategy.<Transaction>forMonotonousTimestamps()
-                .withTimestampAssigner((payment, previous) -> payment.timeMs()))
+                .withTimestampAssigner((payment, previous) -> payment.timeMs())).setParallelism(1)
             .keyBy(Transaction::cardId)
             .processWithBehavior(FraudDetector::create, FraudDetector.TransactionSeen::new,
                 FraudDetector.WindowPassed::new, maxBehaviorsInMemory).name("fraud detector").uid("fraud-detector");
