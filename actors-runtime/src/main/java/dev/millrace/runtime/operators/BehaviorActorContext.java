@@ -55,7 +55,8 @@ final class BehaviorActorContext<M> implements ActorContext<M>
     {
         return new UnsupportedOperationException("ActorContext." + what + " is not available to the behavior of "
             + "stream operator '" + operatorName + "': it runs synchronously inside the stream, one record or timer "
-            + "at a time; emit records, use keyed state and timers through its BehaviorContext");
+            + "at a time; emit records and use keyed state through its BehaviorContext, and timers through its "
+            + "timerService() (their firings come back as messages)");
     }
 
     @Override

@@ -51,7 +51,22 @@ final class BehaviorInterpreter<M>
             throw new IllegalStateException("the behavior factory of operator '" + operatorName + "' returned null for "
                 + whom);
         }
-        final Behavior<M> started = Behavior.start(Behavior.validateAsInitial(initial), context);
+        final Behavior<M> started;
+        try
+        {
+            started = Behavior.start(Behavior.validateAsInitial(initial), context);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            // Pekko's Behaviors.withTimers refuses any context but its own actor cell's, with this message
+            if (e.getMessage() != null && e.getMessage().startsWith("timers not supported"))
+            {
+                final UnsupportedOperationException refused = context.refused("Behaviors.withTimers");
+                refused.initCause(e);
+                throw refused;
+            }
+            throw e;
+        }
         return Behavior.isAlive(started) ? started : null;
     }
 

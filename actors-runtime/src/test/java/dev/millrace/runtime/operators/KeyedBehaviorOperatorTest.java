@@ -356,4 +356,29 @@ class KeyedBehaviorOperatorTest
             }, (value, timestampMs) -> value), null).operator.processElement("a", 1));
         assertTrue(noState.getMessage().contains("keyBy"), noState.getMessage());
     }
+
+    @Test
+    void shouldFailWhenABehaviorStopsWhileStartingRatherThanDropTheMessage() throws Exception
+    {
+        final Run<String, String> run = new Run<>(keyed(context -> Behaviors.setup(actor -> Behaviors.stopped()), 100),
+            null);
+        final IllegalStateException failure = assertThrows(IllegalStateException.class,
+            () -> run.operator.processElement("a:x", 1));
+        assertTrue(failure.getMessage().contains("stopped while starting") && failure.getMessage().contains("a:x"),
+            failure.getMessage());
+    }
+
+    @Test
+    void shouldRefusePekkoTimersNamingTheTimerService() throws Exception
+    {
+        final Run<String, String> run = new Run<>(keyed(context -> Behaviors.withTimers(timers ->
+        {
+            timers.startSingleTimer(new Seen("a", "tick", 0), java.time.Duration.ofMillis(10));
+            return Behaviors.receive(Msg.class).onAnyMessage(message -> Behaviors.same()).build();
+        }), 100), null);
+        final RuntimeException failure = assertThrows(RuntimeException.class,
+            () -> run.operator.processElement("a:x", 1));
+        assertTrue(failure.getMessage().contains("timerService") && failure.getMessage().contains("'behavior-op'"),
+            failure.getClass() + ": " + failure.getMessage());
+    }
 }
