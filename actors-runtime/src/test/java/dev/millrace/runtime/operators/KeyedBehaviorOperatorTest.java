@@ -381,4 +381,23 @@ class KeyedBehaviorOperatorTest
         assertTrue(failure.getMessage().contains("timerService") && failure.getMessage().contains("'behavior-op'"),
             failure.getClass() + ": " + failure.getMessage());
     }
+
+    @Test
+    void shouldContinueStateAndTimersExactlyAfterARestoreWithNewBehaviors() throws Exception
+    {
+        final Run<String, String> run = new Run<>(keyed(KeyedBehaviorOperatorTest::counter, 100), null);
+        run.operator.processElement("a:timer", 10);
+        run.operator.processElement("b:x", 11);
+        final byte[] snapshot = run.snapshot();
+        run.operator.processElement("a:x", 12);
+
+        final KeyedBehaviorOperator<String, String, Msg, String> restoredOperator =
+            keyed(KeyedBehaviorOperatorTest::counter, 100);
+        final Run<String, String> restored = new Run<>(restoredOperator, snapshot);
+        restored.operator.processElement("a:x", 12);
+        restored.operator.processElement("b:x", 13);
+        restored.operator.processWatermark(30);
+        assertEquals(List.of("a=2@12", "b=2@13", "timer a EVENT_TIME count 2 wm 30@20", "wm 30"), restored.out);
+        assertEquals(2, restoredOperator.behaviorsCreated());
+    }
 }
