@@ -6,6 +6,7 @@ import dev.millrace.runtime.graph.Partitioning;
 import dev.millrace.runtime.graph.SideOutputTransformation;
 import dev.millrace.runtime.graph.Transformation;
 import dev.millrace.runtime.graph.UnionTransformation;
+import dev.millrace.runtime.operators.BehaviorOperator;
 import dev.millrace.runtime.operators.FilterOperator;
 import dev.millrace.runtime.operators.FlatMapOperator;
 import dev.millrace.runtime.operators.MapOperator;
@@ -16,7 +17,9 @@ import dev.millrace.runtime.operators.TimestampsAndWatermarksOperator;
 import dev.millrace.runtime.time.WatermarkStrategy;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.Behavior;
 
 /**
  * A stream of records of one type. Every operation adds to the job and returns the resulting stream;
@@ -84,6 +87,24 @@ public class DataStream<T>
     public <R> DataStream<R> process(final Supplier<? extends ProcessFunction<T, R>> factory)
     {
         return transform("Process", () -> new ProcessOperator<>(factory.get()), false);
+    }
+
+    /**
+     * Processes the records with a Pekko typed behavior, one per instance: each record reaches it as the
+     * message {@code toMessage} makes of it (with its timestamp), handled synchronously on the instance's
+     * thread; it emits through the {@link BehaviorContext} its factory is given. No keyed state or timers here
+     * ({@link KeyedStream#processWithBehavior} has them).
+     *
+     * @param factory   makes the instance's behavior (again after it stopped)
+     * @param toMessage a record as a message
+     * @param <M>       the behavior's message type
+     * @param <R>       output type
+     * @return what the behavior emits
+     */
+    public <M, R> DataStream<R> processWithBehavior(final Function<BehaviorContext<R>, Behavior<M>> factory,
+        final RecordToMessage<T, M> toMessage)
+    {
+        return transform("Behavior", () -> new BehaviorOperator<>(factory, toMessage), false);
     }
 
     /**

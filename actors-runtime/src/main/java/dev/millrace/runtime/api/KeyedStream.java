@@ -2,6 +2,7 @@ package dev.millrace.runtime.api;
 
 import dev.millrace.runtime.graph.Transformation;
 import dev.millrace.runtime.operators.KeyedAggregateOperator;
+import dev.millrace.runtime.operators.KeyedBehaviorOperator;
 import dev.millrace.runtime.operators.KeyedProcessOperator;
 import dev.millrace.runtime.operators.KeyedReduceOperator;
 import dev.millrace.runtime.windows.CountEvictor;
@@ -11,7 +12,9 @@ import dev.millrace.runtime.windows.GlobalWindows;
 import dev.millrace.runtime.windows.PurgingTrigger;
 import dev.millrace.runtime.windows.Window;
 import dev.millrace.runtime.windows.WindowAssigner;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.Behavior;
 
 /**
  * A stream partitioned by key: each key's records go to one instance, which keeps the key's state and
@@ -85,6 +88,57 @@ public final class KeyedStream<K, T>
     public <R> DataStream<R> process(final Supplier<? extends KeyedProcessFunction<K, T, R>> factory)
     {
         return transform("KeyedProcess", () -> new KeyedProcessOperator<>(keySelector, factory.get()));
+    }
+
+    /**
+     * Processes each key's records with its own Pekko typed behavior, like an actor per key: a record reaches
+     * its key's behavior as the message {@code recordToMessage} makes of it (with key and timestamp), a timer
+     * firing as the message {@code timerToMessage} makes; both are handled synchronously on the instance's
+     * thread, so per-key order, watermarks and back-pressure are those of {@link #process}. The behavior emits,
+     * and uses keyed state and timers, through the {@link KeyedBehaviorContext} its factory is given.
+     *
+     * <p>The factory runs on a key's first message, and again whenever the engine no longer holds the key's
+     * behavior: after it stopped (which clears the key's state and timers), after a restore or rescale, and
+     * when more than {@link KeyedBehaviorOperator#DEFAULT_MAX_BEHAVIORS_IN_MEMORY} keys are held. So whatever must
+     * survive, including which phase the key is in, belongs in keyed state, and the factory starts the behavior
+     * in the phase that state says.
+     *
+     * @param factory         makes a key's behavior
+     * @param recordToMessage a record as a message
+     * @param timerToMessage  a timer firing as a message
+     * @param <M>             the behavior's message type
+     * @param <R>             output type
+     * @return what the behaviors emit
+     */
+    public <M, R> DataStream<R> processWithBehavior(final Function<KeyedBehaviorContext<K, R>, Behavior<M>> factory,
+        final KeyedRecordToMessage<K, T, M> recordToMessage, final TimerToMessage<K, M> timerToMessage)
+    {
+        return processWithBehavior(factory, recordToMessage, timerToMessage,
+            KeyedBehaviorOperator.DEFAULT_MAX_BEHAVIORS_IN_MEMORY);
+    }
+
+    /**
+     * {@link #processWithBehavior(Function, KeyedRecordToMessage, TimerToMessage)} holding at most
+     * {@code maxBehaviorsInMemory} keys' behaviors per instance between messages (least recently used out).
+     *
+     * @param factory              makes a key's behavior
+     * @param recordToMessage      a record as a message
+     * @param timerToMessage       a timer firing as a message
+     * @param maxBehaviorsInMemory keys' behaviors held per instance, at least 1
+     * @param <M>                  the behavior's message type
+     * @param <R>                  output type
+     * @return what the behaviors emit
+     */
+    public <M, R> DataStream<R> processWithBehavior(final Function<KeyedBehaviorContext<K, R>, Behavior<M>> factory,
+        final KeyedRecordToMessage<K, T, M> recordToMessage, final TimerToMessage<K, M> timerToMessage,
+        final int maxBehaviorsInMemory)
+    {
+        if (maxBehaviorsInMemory < 1)
+        {
+            throw new IllegalArgumentException("maxBehaviorsInMemory must be at least 1: " + maxBehaviorsInMemory);
+        }
+        return transform("Behavior", () -> new KeyedBehaviorOperator<>(keySelector, factory, recordToMessage,
+            timerToMessage, maxBehaviorsInMemory));
     }
 
     /**

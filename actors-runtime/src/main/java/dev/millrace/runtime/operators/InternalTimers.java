@@ -43,6 +43,31 @@ public final class InternalTimers
     }
 
     /**
+     * Forgets every timer of one key in one namespace (a linear scan: for rare events such as a behavior
+     * stopping).
+     *
+     * @param key       the key
+     * @param namespace the namespace
+     * @return how many timers were deleted
+     */
+    public int deleteAll(final Object key, final Object namespace)
+    {
+        final List<Timer> doomed = new ArrayList<>();
+        for (final Timer timer : registered)
+        {
+            if (timer.key().equals(key) && timer.namespace().equals(namespace))
+            {
+                doomed.add(timer);
+            }
+        }
+        for (final Timer timer : doomed)
+        {
+            delete(timer);
+        }
+        return doomed.size();
+    }
+
+    /**
      * @param timeMs a time
      * @return the earliest timer at or before it, removed, or null
      */
