@@ -82,8 +82,13 @@ class MetadataITCase
             final int partition = before.entrySet().stream()
                 .filter(e -> e.getValue() != controller.brokerId()).findFirst().orElseThrow().getKey();
             final NodeProcess victim = cluster.node(before.get(partition));
-            final MetadataResponseData.MetadataResponsePartition old = rawPartition(victim, partition);
-            assertEquals(victim.brokerId(), old.leaderId());
+            // Admin's describe above may have asked any node; the victim itself must name itself leader too.
+            final MetadataResponseData.MetadataResponsePartition old = eventually(CONVERGE, () ->
+            {
+                final MetadataResponseData.MetadataResponsePartition p = rawPartition(victim, partition);
+                assertEquals(victim.brokerId(), p.leaderId());
+                return p;
+            });
 
             final long killedAt = System.nanoTime();
             victim.kill();

@@ -36,6 +36,14 @@ public final class TopicConfigs
         LogConfig.INDEX_INTERVAL_BYTES, LogConfig.MAX_MESSAGE_BYTES, LogConfig.FLUSH_MESSAGES, LogConfig.FLUSH_MS,
         LogConfig.FSYNC_ON_ACK);
 
+    /**
+     * The largest {@value LogConfig#MAX_MESSAGE_BYTES} a topic may have: 2 MiB less 64 KiB for the envelope. A batch
+     * travels whole in one replica fetch reply, an Artery message, and Artery drops a message above its frame size
+     * without a word, so a follower would never get past a larger batch (its ISR shrinks and acks=all stops). Nodes
+     * size their frames to hold it ({@code BrokerNode.REPLICATION_FRAME_BYTES}).
+     */
+    public static final int MAX_MESSAGE_BYTES_LIMIT = 2 * 1024 * 1024 - 64 * 1024;
+
     /** Every key a topic may override, sorted (for messages). */
     public static final Set<String> KNOWN_KEYS;
 
@@ -115,7 +123,13 @@ public final class TopicConfigs
 
         try
         {
-            LogConfig.fromMap(logConfigs);
+            final LogConfig logConfig = LogConfig.fromMap(logConfigs);
+            if (logConfig.maxMessageBytes() > MAX_MESSAGE_BYTES_LIMIT)
+            {
+                return Optional.of("Config " + LogConfig.MAX_MESSAGE_BYTES + " must be <= " + MAX_MESSAGE_BYTES_LIMIT +
+                    " but was " + logConfig.maxMessageBytes() + ": a batch travels whole in one replication message, " +
+                    "and larger ones could not reach the followers.");
+            }
             return Optional.empty();
         }
         catch (final LogException ex)

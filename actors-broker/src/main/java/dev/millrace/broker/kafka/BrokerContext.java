@@ -3,6 +3,7 @@ package dev.millrace.broker.kafka;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.IntSupplier;
@@ -71,6 +72,12 @@ record BrokerContext(
     CompletionStage<PublishedMetadata> clusterMetadata()
     {
         return ask(Broker.GetClusterMetadata::new);
+    }
+
+    /** As {@link #clusterMetadata()}, refreshed from the controller first when the cache lacks one of {@code topics}. */
+    CompletionStage<PublishedMetadata> clusterMetadata(final Set<String> topics)
+    {
+        return ask(replyTo -> new Broker.GetClusterMetadata(topics, replyTo));
     }
 
     /** Completes after {@code delay}, on the actor system's scheduler and dispatcher (no thread of its own). */

@@ -2,8 +2,10 @@ package dev.millrace.broker.kafka;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 
@@ -45,7 +47,26 @@ final class MetadataApi implements KafkaApi
     public CompletionStage<AbstractResponse> handle(final RequestHeader header, final AbstractRequest request, final InetSocketAddress client)
     {
         final MetadataRequest metadata = (MetadataRequest)request;
-        return context.clusterMetadata().thenApply(published -> response(published, metadata, header.apiVersion()));
+        return context.clusterMetadata(namedTopics(metadata))
+            .thenApply(published -> response(published, metadata, header.apiVersion()));
+    }
+
+    /** The topics a request names (none when it asks for all topics, or names them only by id). */
+    private static Set<String> namedTopics(final MetadataRequest request)
+    {
+        if (request.data().topics() == null)
+        {
+            return Set.of();
+        }
+        final Set<String> names = new HashSet<>();
+        for (final MetadataRequestData.MetadataRequestTopic topic : request.data().topics())
+        {
+            if (topic.name() != null)
+            {
+                names.add(topic.name());
+            }
+        }
+        return names;
     }
 
     private AbstractResponse response(final PublishedMetadata published, final MetadataRequest request, final short version)

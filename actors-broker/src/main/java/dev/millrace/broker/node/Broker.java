@@ -135,9 +135,25 @@ public final class Broker extends AbstractBehavior<Broker.Command>
     {
     }
 
-    /** @param replyTo receives the broker's cached metadata: image, live brokers, controller id */
-    public record GetClusterMetadata(ActorRef<PublishedMetadata> replyTo) implements Command
+    /**
+     * @param topics  topics the asker needs: when the cache lacks one, the broker asks the controller once before
+     *                answering (a topic created through another node whose publication has not arrived, or was
+     *                missed while pub/sub had not yet learnt of this node), so a node never keeps answering from a
+     *                stale image; empty: the cache as it is
+     * @param replyTo receives the broker's cached metadata: image, live brokers, controller id
+     */
+    public record GetClusterMetadata(Set<String> topics, ActorRef<PublishedMetadata> replyTo) implements Command
     {
+        public GetClusterMetadata
+        {
+            topics = Set.copyOf(topics);
+        }
+
+        /** @param replyTo receives the broker's cached metadata as it is */
+        public GetClusterMetadata(final ActorRef<PublishedMetadata> replyTo)
+        {
+            this(Set.of(), replyTo);
+        }
     }
 
     /** A group coordinator command to route to the coordinator of {@link #groupId()}. */
@@ -393,7 +409,7 @@ public final class Broker extends AbstractBehavior<Broker.Command>
 
     /** The broker's own messages (adapted replies): local only, never serialized. */
     private sealed interface Internal extends Command, NoSerializationVerificationNeeded
-        permits MetadataRefreshed, TopicCreated, TopicToDelete, TopicDeleted, ReplicasDeleted, ConfigsAltered,
+        permits MetadataRefreshed, ClusterMetadataRefreshed, TopicCreated, TopicToDelete, TopicDeleted, ReplicasDeleted, ConfigsAltered,
         GroupDeleted, GroupOffsetsRead, GroupMetadataRefreshed, LogEndOffsetsRead, ResetOffsetsResolved, PartitionsCreated,
         MetadataPublished, TopicClaimed
     {
@@ -432,6 +448,11 @@ public final class Broker extends AbstractBehavior<Broker.Command>
     }
 
     private record LogEndOffsetsRead(Map<TopicPartition, Long> logEndOffsets, DescribeGroup command) implements Internal
+    {
+    }
+
+    /** The controller's answer to the refresh asked for a {@link GetClusterMetadata} naming a topic the cache lacks. */
+    private record ClusterMetadataRefreshed(ClusterImage image, ActorRef<PublishedMetadata> replyTo) implements Internal
     {
     }
 
@@ -574,6 +595,7 @@ public final class Broker extends AbstractBehavior<Broker.Command>
             .onMessage(ResetGroupOffsets.class, this::onResetGroupOffsets)
             .onMessage(ResetOffsetsResolved.class, this::onResetOffsetsResolved)
             .onMessage(GetClusterMetadata.class, this::onGetClusterMetadata)
+            .onMessage(ClusterMetadataRefreshed.class, this::onClusterMetadataRefreshed)
             .onMessage(MetadataPublished.class, this::onMetadataPublished)
             .onMessage(TopicClaimed.class, this::onTopicClaimed)
             .build();
@@ -583,7 +605,25 @@ public final class Broker extends AbstractBehavior<Broker.Command>
 
     private Behavior<Command> onGetClusterMetadata(final GetClusterMetadata get)
     {
-        get.replyTo().tell(published.withImage(image));
+        if (image.topics().keySet().containsAll(get.topics()))
+        {
+            get.replyTo().tell(published.withImage(image));
+            return this;
+        }
+        getContext().ask(
+            ClusterImage.class, controller, askTimeout, GetMetadata::new,
+            (refreshed, failure) -> new ClusterMetadataRefreshed(refreshed, get.replyTo()));
+        return this;
+    }
+
+    /** Answers with the refreshed image; when the controller did not answer, with the cache (the topic then unknown). */
+    private Behavior<Command> onClusterMetadataRefreshed(final ClusterMetadataRefreshed refreshed)
+    {
+        if (refreshed.image() != null)
+        {
+            image = refreshed.image();
+        }
+        refreshed.replyTo().tell(published.withImage(image));
         return this;
     }
 

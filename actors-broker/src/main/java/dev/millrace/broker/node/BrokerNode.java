@@ -27,6 +27,7 @@ import dev.millrace.broker.controller.ControllerProtocol.RegisterBrokerReply;
 import dev.millrace.broker.controller.ControllerSettings;
 import dev.millrace.broker.controller.PartitionImage;
 import dev.millrace.broker.controller.PublishedMetadata;
+import dev.millrace.broker.controller.TopicConfigs;
 import dev.millrace.broker.controller.TopicImage;
 import dev.millrace.broker.group.GroupCoordinator;
 import dev.millrace.broker.group.GroupSettings;
@@ -464,9 +465,10 @@ public final class BrokerNode implements AutoCloseable
      * A follower's fetch reply is an actor message of up to {@code replication.fetch-max-bytes} (1 MiB; the first
      * batch whole): Artery silently drops a message over its frame size (256 KiB by default), so a follower more than
      * a frame behind its leader never caught up, acks=all waited for it into timeouts, and producers spun in retries
-     * (bench kafka --nodes 3: 12-22 k records/s with acks=all; 136-186 k with 2 MiB frames). Frames are at least this.
+     * (bench kafka --nodes 3: 12-22 k records/s with acks=all; 136-186 k with 2 MiB frames). Frames are at least this:
+     * the largest batch a topic may allow ({@link TopicConfigs#MAX_MESSAGE_BYTES_LIMIT}) plus 64 KiB for the envelope.
      */
-    static final long REPLICATION_FRAME_BYTES = 2L * 1024 * 1024;
+    static final long REPLICATION_FRAME_BYTES = TopicConfigs.MAX_MESSAGE_BYTES_LIMIT + 64L * 1024;
     /** Artery keeps up to this many frame buffers (direct memory: 32 x 2 MiB), fewer than its default 128. */
     static final int REPLICATION_BUFFER_POOL = 32;
 

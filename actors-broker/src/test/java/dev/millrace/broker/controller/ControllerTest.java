@@ -434,7 +434,8 @@ class ControllerTest
             Map.of("cleanup.policy", "shred"), "cleanup.policy",
             Map.of("min.insync.replicas", "4"), "min.insync.replicas",
             Map.of("min.insync.replicas", "0"), "min.insync.replicas",
-            Map.of("message.timestamp.type", "WallClock"), "message.timestamp.type");
+            Map.of("message.timestamp.type", "WallClock"), "message.timestamp.type",
+            Map.of("max.message.bytes", Integer.toString(TopicConfigs.MAX_MESSAGE_BYTES_LIMIT + 1)), "max.message.bytes");
         for (final Map.Entry<Map<String, String>, String> entry : cases.entrySet())
         {
             assertRejected(controller, ControllerErrorCode.INVALID_CONFIG,
