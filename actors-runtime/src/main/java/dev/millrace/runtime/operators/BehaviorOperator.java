@@ -3,6 +3,7 @@ package dev.millrace.runtime.operators;
 import dev.millrace.runtime.api.BehaviorContext;
 import dev.millrace.runtime.api.OutputTag;
 import dev.millrace.runtime.api.RecordToMessage;
+import dev.millrace.runtime.api.RuntimeContext;
 import dev.millrace.runtime.state.AggregatingState;
 import dev.millrace.runtime.state.AggregatingStateDescriptor;
 import dev.millrace.runtime.state.ListState;
@@ -38,6 +39,7 @@ public final class BehaviorOperator<IN, M, OUT> extends StreamOperator<IN, OUT> 
     private Behavior<M> behavior;
     private long timestampMs = Long.MIN_VALUE;
     private boolean handling;
+    private RuntimeContext nonKeyed;
 
     /**
      * @param factory         makes the instance's behavior, given this operator as its context
@@ -54,6 +56,7 @@ public final class BehaviorOperator<IN, M, OUT> extends StreamOperator<IN, OUT> 
     public void open()
     {
         interpreter = new BehaviorInterpreter<>(context.operatorName());
+        nonKeyed = new NonKeyedRuntimeContext(context, "the behavior of operator ");
     }
 
     @Override
@@ -149,36 +152,30 @@ public final class BehaviorOperator<IN, M, OUT> extends StreamOperator<IN, OUT> 
     @Override
     public <T> ValueState<T> getState(final ValueStateDescriptor<T> descriptor)
     {
-        throw noKeyedState(descriptor.name());
+        return nonKeyed.getState(descriptor);
     }
 
     @Override
     public <T> ListState<T> getListState(final ListStateDescriptor<T> descriptor)
     {
-        throw noKeyedState(descriptor.name());
+        return nonKeyed.getListState(descriptor);
     }
 
     @Override
     public <K, V> MapState<K, V> getMapState(final MapStateDescriptor<K, V> descriptor)
     {
-        throw noKeyedState(descriptor.name());
+        return nonKeyed.getMapState(descriptor);
     }
 
     @Override
     public <T> ReducingState<T> getReducingState(final ReducingStateDescriptor<T> descriptor)
     {
-        throw noKeyedState(descriptor.name());
+        return nonKeyed.getReducingState(descriptor);
     }
 
     @Override
     public <A, B, C> AggregatingState<A, C> getAggregatingState(final AggregatingStateDescriptor<A, B, C> descriptor)
     {
-        throw noKeyedState(descriptor.name());
-    }
-
-    private IllegalStateException noKeyedState(final String name)
-    {
-        return new IllegalStateException("the behavior of operator " + context.operatorName() + " asked for keyed "
-            + "state '" + name + "' on a non-keyed stream; keyed state is only available after keyBy(...)");
+        return nonKeyed.getAggregatingState(descriptor);
     }
 }
