@@ -293,7 +293,7 @@ final class LogSinkWriter<T> extends StreamOperator<T, Object> implements AsyncO
         {
             onAcknowledged(buffer, batch);
         }
-        else if (reply instanceof Rejected rejected && RetriableErrors.isRetriable(rejected.error())
+        else if (reply instanceof Rejected rejected && RetriableErrors.mayResendProduce(rejected.error())
             && buffer.attempts < sink.retries())
         {
             buffer.attempts++;

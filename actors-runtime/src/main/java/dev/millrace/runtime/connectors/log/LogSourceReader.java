@@ -383,7 +383,7 @@ final class LogSourceReader<T> implements SourceReader<T>
             {
                 decode(partition, fetched.records());
             }
-            else if (reply instanceof Rejected rejected && !RetriableErrors.isRetriable(rejected.error()))
+            else if (reply instanceof Rejected rejected && !RetriableErrors.mayRetryFetch(rejected.error()))
             {
                 fail(new LogConnectorException("cannot fetch " + name(partition) + " at offset " + fetchOffset + ": "
                     + rejected.error() + ": " + rejected.message()
