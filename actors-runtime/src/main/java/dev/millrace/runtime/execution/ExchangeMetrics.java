@@ -5,7 +5,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Counters of a job's exchanges, shared by its instances: buffers and records sent, buffers in flight (sent
- * and not yet consumed by the receiver, which is what credit bounds) with their high-water mark, and per
+ * and not yet reported consumed by the receiver's credit, which is what credit bounds; counted by the
+ * senders, so it holds for receivers on other nodes too) with their high-water mark, and per
  * vertex the time its instances spent blocked waiting for credit (back-pressure).
  *
  * <p>Threading: thread-safe (atomics); read by the job master and tests.
@@ -34,9 +35,13 @@ public final class ExchangeMetrics
         maxBuffersInFlight.accumulateAndGet(inFlight, Math::max);
     }
 
-    void onConsumed()
+    /** @param buffers buffers a receiver reported consumed (in a credit) */
+    void onConsumed(final int buffers)
     {
-        buffersInFlight.decrementAndGet();
+        if (buffers != 0)
+        {
+            buffersInFlight.addAndGet(-buffers);
+        }
     }
 
     void onBlocked(final int vertexId, final long nanos)
