@@ -108,7 +108,9 @@ final class ChannelWriter
         }
         else
         {
-            receiver.tell(new OperatorInstance.DeliverBytes(receiverChannel, codec.encode(buffer)));
+            final byte[] bytes = codec.encode(buffer);
+            metrics.onEncoded(bytes.length);
+            receiver.tell(new OperatorInstance.DeliverBytes(receiverChannel, bytes));
         }
     }
 }

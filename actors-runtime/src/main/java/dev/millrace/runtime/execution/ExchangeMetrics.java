@@ -17,6 +17,8 @@ public final class ExchangeMetrics
     private final AtomicLong recordsSent = new AtomicLong();
     private final AtomicLong buffersInFlight = new AtomicLong();
     private final AtomicLong maxBuffersInFlight = new AtomicLong();
+    private final AtomicLong encodedBuffers = new AtomicLong();
+    private final AtomicLong encodedBytes = new AtomicLong();
     private final AtomicLongArray blockedNanosByVertex;
 
     /**
@@ -42,6 +44,13 @@ public final class ExchangeMetrics
         {
             buffersInFlight.addAndGet(-buffers);
         }
+    }
+
+    /** @param bytes the size of a buffer encoded for a receiver on another node */
+    void onEncoded(final int bytes)
+    {
+        encodedBuffers.incrementAndGet();
+        encodedBytes.addAndGet(bytes);
     }
 
     void onBlocked(final int vertexId, final long nanos)
@@ -71,6 +80,18 @@ public final class ExchangeMetrics
     public long maxBuffersInFlight()
     {
         return maxBuffersInFlight.get();
+    }
+
+    /** @return buffers encoded for receivers on other nodes (the rest went by reference) */
+    public long encodedBuffers()
+    {
+        return encodedBuffers.get();
+    }
+
+    /** @return bytes of the buffers encoded for receivers on other nodes */
+    public long encodedBytes()
+    {
+        return encodedBytes.get();
     }
 
     /** @param vertexId a vertex @return nanoseconds its instances waited for credit */
