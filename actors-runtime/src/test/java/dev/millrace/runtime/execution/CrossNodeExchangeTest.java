@@ -1,12 +1,9 @@
 package dev.millrace.runtime.execution;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.millrace.runtime.api.CollectingSink;
 import dev.millrace.runtime.api.Collector;
 import dev.millrace.runtime.api.JobBuilder;
@@ -29,18 +26,14 @@ import java.util.stream.LongStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorRefResolver;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Exchanges between instances on two nodes: two actor systems in this JVM joined into one Pekko cluster over
- * Artery TCP on 127.0.0.1, the producer (and the "job master", a probe) on node A, consumers on node B. Every
+ * Exchanges between instances on two nodes ({@link TwoNodeCluster}): two actor systems in this JVM joined into
+ * one Pekko cluster over Artery TCP on 127.0.0.1, the producer (and the "job master", a probe) on node A, consumers on node B. Every
  * message between the nodes goes through real remoting and Kryo: user records in encoded buffers, watermarks,
  * end of input, credits and failures.
  */
@@ -49,56 +42,27 @@ class CrossNodeExchangeTest
 {
     private static final Duration WAIT = Duration.ofSeconds(45);
 
+    private TwoNodeCluster cluster;
     private ActorTestKit nodeA;
     private ActorTestKit nodeB;
-    private int spawned;
 
     /** A user type that only Kryo's class-name encoding can carry: no registration anywhere. */
     record Reading(String key, long value)
     {
     }
 
-    private static Config clusterNode()
-    {
-        return ConfigFactory.parseString(
-            "pekko.loglevel = WARNING\n"
-                + "pekko.actor.provider = cluster\n"
-                + "pekko.remote.artery.transport = tcp\n"
-                + "pekko.remote.artery.canonical.hostname = 127.0.0.1\n"
-                + "pekko.remote.artery.canonical.port = 0\n"
-                + "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on\n")
-            .withFallback(ConfigFactory.load());
-    }
-
     @BeforeEach
     void startCluster()
     {
-        // One cluster needs one system name.
-        nodeA = ActorTestKit.create("Exchange", clusterNode());
-        nodeB = ActorTestKit.create("Exchange", clusterNode());
-        final Cluster clusterA = Cluster.get(nodeA.system());
-        clusterA.manager().tell(Join.create(clusterA.selfMember().address()));
-        Cluster.get(nodeB.system()).manager().tell(Join.create(clusterA.selfMember().address()));
-        final TestProbe<Object> probe = nodeA.createTestProbe();
-        probe.awaitAssert(WAIT, () ->
-        {
-            for (final ActorTestKit node : List.of(nodeA, nodeB))
-            {
-                final Cluster cluster = Cluster.get(node.system());
-                final List<MemberStatus> statuses = new ArrayList<>();
-                cluster.state().getMembers().forEach(member -> statuses.add(member.status()));
-                assertEquals(List.of(MemberStatus.up(), MemberStatus.up()), statuses);
-            }
-            return null;
-        });
-        assertFalse(nodeA.system().address().equals(nodeB.system().address()));
+        cluster = new TwoNodeCluster(WAIT);
+        nodeA = cluster.nodeA();
+        nodeB = cluster.nodeB();
     }
 
     @AfterEach
     void stopCluster()
     {
-        nodeB.shutdownTestKit();
-        nodeA.shutdownTestKit();
+        cluster.close();
     }
 
     @Test
@@ -250,28 +214,16 @@ class CrossNodeExchangeTest
         return graph.vertices().stream().filter(JobVertex::isSource).findFirst().orElseThrow().id();
     }
 
-    /** Spawns an instance on a node; its master ref is resolved there, so reports to it cross the wire. */
     private ActorRef<OperatorInstance.Command> spawn(final ActorTestKit node, final JobGraph graph, final int vertexId,
         final int subtask, final RuntimeSettings settings, final ExchangeMetrics metrics,
         final ActorRef<JobMaster.Command> masterOnA)
     {
-        final ActorRef<JobMaster.Command> master = resolve(node, nodeA, masterOnA);
-        final ActorRef<OperatorInstance.Command> instance = node.spawn(OperatorInstance.create(graph, vertexId, subtask,
-            settings, metrics, master, System::currentTimeMillis), "v" + vertexId + "-" + subtask + "-" + spawned++);
-        return resolve(nodeA, node, instance);
+        return cluster.spawn(node, graph, vertexId, subtask, settings, metrics, masterOnA);
     }
 
-    /** Sends Start from node A, as a job master there would: node B's instances get it over the wire. */
     private static void start(final List<List<ActorRef<OperatorInstance.Command>>> instances)
     {
-        final OperatorInstance.Start start = new OperatorInstance.Start(List.copyOf(instances));
-        instances.forEach(refs -> refs.forEach(ref -> ref.tell(start)));
-    }
-
-    private static <T> ActorRef<T> resolve(final ActorTestKit on, final ActorTestKit owner, final ActorRef<T> ref)
-    {
-        return ActorRefResolver.get(on.system()).resolveActorRef(
-            ActorRefResolver.get(owner.system()).toSerializationFormat(ref));
+        TwoNodeCluster.start(instances);
     }
 
     /** Emits each record with its subtask, and fires an event-time timer at each record's timestamp. */
