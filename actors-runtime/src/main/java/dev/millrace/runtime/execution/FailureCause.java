@@ -23,6 +23,9 @@ import java.util.Objects;
 @DefaultSerializer(FailureCause.KryoSerializer.class)
 public final class FailureCause
 {
+    /** Longest stack text kept: the report must fit one remote message (an Artery frame) with room to spare. */
+    static final int MAX_STACK_TRACE_CHARS = 32 * 1024;
+
     private final String className;
     private final String message;
     private final String stackTrace;
@@ -59,7 +62,10 @@ public final class FailureCause
         {
             failure.printStackTrace(writer);
         }
-        return new FailureCause(failure.getClass().getName(), failure.getMessage(), text.toString(), failure);
+        final String stackTrace = text.length() <= MAX_STACK_TRACE_CHARS ? text.toString()
+            : text.substring(0, MAX_STACK_TRACE_CHARS) + "\n\t... (" + (text.length() - MAX_STACK_TRACE_CHARS)
+                + " more characters cut)\n";
+        return new FailureCause(failure.getClass().getName(), failure.getMessage(), stackTrace, failure);
     }
 
     /** @return the exception's class name */
