@@ -93,6 +93,22 @@ class RuntimeSerializationTest
     }
 
     @Test
+    void shouldCutAHugeStackTraceSoTheReportFitsOneRemoteMessage()
+    {
+        final IllegalStateException deep = new IllegalStateException("deep");
+        final StackTraceElement[] frames = new StackTraceElement[5_000];
+        for (int i = 0; i < frames.length; i++)
+        {
+            frames[i] = new StackTraceElement("some.pkg.Recursive", "call" + i, "Recursive.java", i);
+        }
+        deep.setStackTrace(frames);
+        final FailureCause cause = FailureCause.of(deep);
+        assertTrue(cause.stackTrace().length() < FailureCause.MAX_STACK_TRACE_CHARS + 100, "cut");
+        assertTrue(cause.stackTrace().startsWith("java.lang.IllegalStateException: deep"), "the head is kept");
+        assertTrue(cause.stackTrace().contains("more characters cut"), "says it was cut");
+    }
+
+    @Test
     void shouldRegisterTheRuntimeMessagesInItsIdBlock()
     {
         final Map<Class<?>, Integer> registrations = KryoRegistry.fromConfig(TEST_KIT.system().settings().config(),
