@@ -36,9 +36,18 @@ final class TwoNodeCluster implements AutoCloseable
      */
     TwoNodeCluster(final Duration wait)
     {
+        this(wait, ConfigFactory.empty());
+    }
+
+    /**
+     * @param wait      how long joining may take
+     * @param transport settings over the defaults (Artery TCP), e.g. an Aeron UDP transport
+     */
+    TwoNodeCluster(final Duration wait, final Config transport)
+    {
         // One cluster needs one system name.
-        nodeA = ActorTestKit.create("Exchange", clusterNode());
-        nodeB = ActorTestKit.create("Exchange", clusterNode());
+        nodeA = ActorTestKit.create("Exchange", transport.withFallback(clusterNode()));
+        nodeB = ActorTestKit.create("Exchange", transport.withFallback(clusterNode()));
         final Cluster clusterA = Cluster.get(nodeA.system());
         clusterA.manager().tell(Join.create(clusterA.selfMember().address()));
         Cluster.get(nodeB.system()).manager().tell(Join.create(clusterA.selfMember().address()));
