@@ -62,8 +62,9 @@ public final class FailureCause
         {
             failure.printStackTrace(writer);
         }
-        final String stackTrace = text.length() <= MAX_STACK_TRACE_CHARS ? text.toString()
-            : text.substring(0, MAX_STACK_TRACE_CHARS) + "\n\t... (" + (text.length() - MAX_STACK_TRACE_CHARS)
+        final String printed = text.toString();
+        final String stackTrace = printed.length() <= MAX_STACK_TRACE_CHARS ? printed
+            : printed.substring(0, MAX_STACK_TRACE_CHARS) + "\n\t... (" + (printed.length() - MAX_STACK_TRACE_CHARS)
                 + " more characters cut)\n";
         return new FailureCause(failure.getClass().getName(), failure.getMessage(), stackTrace, failure);
     }
