@@ -16,7 +16,8 @@ import org.objenesis.strategy.StdInstantiatorStrategy;
  * no-argument constructor; references off (a buffer's records are independent values).
  *
  * <p>Format: {@code [int version = 1][varint size]} then per element {@code [byte kind][long timestamp]} and,
- * for a record, {@code [Kryo class-and-object]}. Encoding a buffer once per channel is the only copy an
+ * for a record, {@code [Kryo class-and-object]}, with one Kryo context per buffer (each class name is written
+ * once per buffer). Encoding a buffer once per channel is the only copy an
  * exchange makes; receivers in the same JVM get the buffer by reference and never see this class.
  *
  * <p>Threading: not thread-safe (Kryo is not); one codec per operator instance.
@@ -45,6 +46,9 @@ public final class BufferCodec
         kryo = new Kryo();
         kryo.setRegistrationRequired(false);
         kryo.setReferences(false);
+        // One Kryo context per buffer, not per record: a record type's class name is written at its first
+        // record in the buffer, later ones refer to it by a small id.
+        kryo.setAutoReset(false);
         kryo.setClassLoader(classLoader);
         kryo.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
         ImmutableCollectionsSerializers.registerSerializers(kryo);
@@ -57,6 +61,7 @@ public final class BufferCodec
      */
     public byte[] encode(final Buffer buffer)
     {
+        kryo.reset();
         output.reset();
         output.writeInt(FORMAT_VERSION);
         output.writeVarInt(buffer.size(), true);
@@ -95,6 +100,7 @@ public final class BufferCodec
      */
     public Buffer decode(final byte[] bytes)
     {
+        kryo.reset();
         try (Input input = new Input(bytes))
         {
             final int version = input.readInt();

@@ -70,6 +70,28 @@ class BufferCodecTest
     }
 
     @Test
+    void shouldWriteARecordTypesClassNameOncePerBuffer()
+    {
+        final BufferCodec sender = new BufferCodec(getClass().getClassLoader(), 256 * 1024);
+        final BufferCodec receiver = new BufferCodec(getClass().getClassLoader(), 256 * 1024);
+        for (int round = 0; round < 2; round++)
+        {
+            final Buffer buffer = new Buffer(100);
+            for (int i = 0; i < 100; i++)
+            {
+                buffer.add(Buffer.RECORD, new Bid("b" + i, i, List.of()), i);
+            }
+            final byte[] bytes = sender.encode(buffer);
+            final int nameLength = Bid.class.getName().length();
+            assertTrue(bytes.length < nameLength * 3 + 100 * 20, bytes.length + " bytes: the name is not repeated");
+            // Each buffer stands alone: a fresh receiver (another node, or after a restart) can read it.
+            assertEquals(new Bid("b99", 99, List.of()), receiver.decode(bytes).value(99));
+            assertEquals(new Bid("b0", 0, List.of()),
+                new BufferCodec(getClass().getClassLoader(), 256 * 1024).decode(bytes).value(0));
+        }
+    }
+
+    @Test
     void shouldRefuseABufferLargerThanARemoteMessageNamingTheSettings()
     {
         final BufferCodec codec = new BufferCodec(getClass().getClassLoader(), 1_024);
