@@ -287,15 +287,20 @@ public final class OperatorInstance extends AbstractBehavior<OperatorInstance.Co
     }
 
     /**
-     * The largest encoded buffer Artery carries: its frame size less room for the envelope (recipient and
-     * sender paths, serializer id). Larger frames Artery would drop, stalling the channel, so the sender fails
-     * instead, naming the settings.
+     * The largest encoded buffer a remote message carries: Artery's frame size (and the message serializer's
+     * largest output, if smaller) less room for the envelope (recipient and sender paths, serializer id).
+     * Artery would drop a larger message, stalling the channel, so the sender fails instead, naming the settings.
      */
     private static int remoteMessageLimit(final Config config)
     {
         final String frameSize = "pekko.remote.artery.advanced.maximum-frame-size";
-        final long frame = config.hasPath(frameSize) ? config.getBytes(frameSize) : 256 * 1024;
-        return (int) Math.max(64, Math.min(Integer.MAX_VALUE, frame - 4 * 1024));
+        final String serializerMax = "millrace.serialization.kryo.max-buffer-size";
+        long limit = config.hasPath(frameSize) ? config.getBytes(frameSize) : 256 * 1024;
+        if (config.hasPath(serializerMax))
+        {
+            limit = Math.min(limit, config.getBytes(serializerMax));
+        }
+        return (int) Math.max(64, Math.min(Integer.MAX_VALUE, limit - 4 * 1024));
     }
 
     private Behavior<Command> onCredit(final Credit credit)
