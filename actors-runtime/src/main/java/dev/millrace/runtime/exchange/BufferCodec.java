@@ -81,6 +81,12 @@ public final class BufferCodec
                     throw new ExchangeEncodingException("cannot encode a record of "
                         + describe(buffer.value(i)) + " for a receiver on another node: " + e.getMessage(), e);
                 }
+                catch (final StackOverflowError e)
+                {
+                    throw new ExchangeEncodingException("cannot encode a record of " + describe(buffer.value(i))
+                        + " for a receiver on another node: its object graph is too deep or has a cycle (records "
+                        + "cross nodes as values, without shared references)", e);
+                }
             }
         }
         if (output.position() > maxBytes)

@@ -102,6 +102,28 @@ class BufferCodecTest
         assertTrue(e.getMessage().contains("pekko.remote.artery.advanced.maximum-frame-size"), e.getMessage());
     }
 
+    /** A node of a cyclic graph. */
+    static final class Node
+    {
+        private Node next;
+    }
+
+    @Test
+    void shouldRefuseACyclicRecordNamingItsType()
+    {
+        final BufferCodec codec = new BufferCodec(getClass().getClassLoader(), 256 * 1024);
+        final Node node = new Node();
+        node.next = node;
+        final Buffer buffer = new Buffer(1);
+        buffer.add(Buffer.RECORD, node, 1);
+        final ExchangeEncodingException e = assertThrows(ExchangeEncodingException.class, () -> codec.encode(buffer));
+        assertTrue(e.getMessage().contains(Node.class.getName()), e.getMessage());
+        // The codec still works afterwards.
+        final Buffer plain = new Buffer(1);
+        plain.add(Buffer.RECORD, "ok", 2);
+        assertEquals("ok", codec.decode(codec.encode(plain)).value(0));
+    }
+
     @Test
     void shouldRefuseBytesThatAreNotAnEncodedBuffer()
     {
