@@ -7,8 +7,9 @@ package dev.millrace.runtime.execution;
  *
  * <p>Layout: three parallel arrays of {@link #capacity()} slots; slot {@code i < size} holds
  * {@code kinds[i]}, {@code values[i]} (the record, else null) and {@code timestamps[i]} (the record's event
- * time or the watermark). In-process only: the buffer is handed over, never copied; the sender must not
- * touch it after sending. Across nodes a later exchange encodes the same sequence into bytes.
+ * time or the watermark). In process the buffer is handed over, never copied; the sender must not touch it
+ * after sending. To a receiver on another node {@code exchange.BufferCodec} encodes the same sequence into
+ * bytes once, and the receiver decodes it into a new buffer.
  *
  * <p>Threading: written by the sending instance, then read by the receiving one (the actor message is the
  * happens-before edge).

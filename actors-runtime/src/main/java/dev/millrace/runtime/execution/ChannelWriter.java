@@ -1,5 +1,6 @@
 package dev.millrace.runtime.execution;
 
+import dev.millrace.runtime.exchange.BufferCodec;
 import java.util.ArrayDeque;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -7,6 +8,10 @@ import org.apache.pekko.actor.typed.ActorRef;
  * The sending end of one channel (one edge, one receiving instance): fills a buffer, sends full buffers
  * against credit, and keeps the buffers it has no credit for. The instance stops taking input while any
  * of its channels holds such buffers ({@link #isBlocked()}), which is how back-pressure reaches the sources.
+ *
+ * <p>A receiver in this JVM gets each buffer by reference ({@code Deliver}); a receiver on another node gets
+ * it encoded once into bytes ({@code DeliverBytes}, over Artery). Either way a buffer is one credit, so the
+ * buffers in flight on a channel (sent, and not yet reported consumed by a credit) never exceed the credit.
  *
  * <p>Threading: confined to the sending instance's actor.
  */
@@ -16,19 +21,25 @@ final class ChannelWriter
     private final int receiverChannel;
     private final int bufferRecords;
     private final ExchangeMetrics metrics;
+    /** Null when the receiver is in this JVM. */
+    private final BufferCodec codec;
     private final ArrayDeque<Buffer> waiting = new ArrayDeque<>();
     private Buffer current;
     private int credits;
     private long sent;
     private long consumed;
 
+    /**
+     * @param codec encodes buffers for a receiver on another node; null when the receiver is in this JVM
+     */
     ChannelWriter(final ActorRef<OperatorInstance.Command> receiver, final int receiverChannel, final int bufferRecords,
-        final ExchangeMetrics metrics)
+        final ExchangeMetrics metrics, final BufferCodec codec)
     {
         this.receiver = receiver;
         this.receiverChannel = receiverChannel;
         this.bufferRecords = bufferRecords;
         this.metrics = metrics;
+        this.codec = codec;
         this.current = new Buffer(bufferRecords);
     }
 
@@ -54,6 +65,7 @@ final class ChannelWriter
     {
         credits += granted;
         consumed += consumedBuffers;
+        metrics.onConsumed(consumedBuffers);
         while (credits > 0 && !waiting.isEmpty())
         {
             send(waiting.poll());
@@ -90,6 +102,15 @@ final class ChannelWriter
         credits--;
         sent++;
         metrics.onSent(buffer);
-        receiver.tell(new OperatorInstance.Deliver(receiverChannel, buffer));
+        if (codec == null)
+        {
+            receiver.tell(new OperatorInstance.Deliver(receiverChannel, buffer));
+        }
+        else
+        {
+            final byte[] bytes = codec.encode(buffer);
+            metrics.onEncoded(bytes.length);
+            receiver.tell(new OperatorInstance.DeliverBytes(receiverChannel, bytes));
+        }
     }
 }

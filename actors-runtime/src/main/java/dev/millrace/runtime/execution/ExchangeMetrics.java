@@ -5,7 +5,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Counters of a job's exchanges, shared by its instances: buffers and records sent, buffers in flight (sent
- * and not yet consumed by the receiver, which is what credit bounds) with their high-water mark, and per
+ * and not yet reported consumed by the receiver's credit, which is what credit bounds; counted by the
+ * senders, so it holds for receivers on other nodes too) with their high-water mark, and per
  * vertex the time its instances spent blocked waiting for credit (back-pressure).
  *
  * <p>Threading: thread-safe (atomics); read by the job master and tests.
@@ -16,6 +17,8 @@ public final class ExchangeMetrics
     private final AtomicLong recordsSent = new AtomicLong();
     private final AtomicLong buffersInFlight = new AtomicLong();
     private final AtomicLong maxBuffersInFlight = new AtomicLong();
+    private final AtomicLong encodedBuffers = new AtomicLong();
+    private final AtomicLong encodedBytes = new AtomicLong();
     private final AtomicLongArray blockedNanosByVertex;
 
     /**
@@ -34,9 +37,20 @@ public final class ExchangeMetrics
         maxBuffersInFlight.accumulateAndGet(inFlight, Math::max);
     }
 
-    void onConsumed()
+    /** @param buffers buffers a receiver reported consumed (in a credit) */
+    void onConsumed(final int buffers)
     {
-        buffersInFlight.decrementAndGet();
+        if (buffers != 0)
+        {
+            buffersInFlight.addAndGet(-buffers);
+        }
+    }
+
+    /** @param bytes the size of a buffer encoded for a receiver on another node */
+    void onEncoded(final int bytes)
+    {
+        encodedBuffers.incrementAndGet();
+        encodedBytes.addAndGet(bytes);
     }
 
     void onBlocked(final int vertexId, final long nanos)
@@ -66,6 +80,18 @@ public final class ExchangeMetrics
     public long maxBuffersInFlight()
     {
         return maxBuffersInFlight.get();
+    }
+
+    /** @return buffers encoded for receivers on other nodes (the rest went by reference) */
+    public long encodedBuffers()
+    {
+        return encodedBuffers.get();
+    }
+
+    /** @return bytes of the buffers encoded for receivers on other nodes */
+    public long encodedBytes()
+    {
+        return encodedBytes.get();
     }
 
     /** @param vertexId a vertex @return nanoseconds its instances waited for credit */

@@ -47,13 +47,14 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command>
     }
 
     /**
-     * An instance failed. Carries the exception object: in-process only.
+     * An instance failed. Carries the cause as text (class, message, stack), so it crosses nodes; in the same
+     * JVM the original exception rides along ({@link FailureCause#toThrowable()}).
      *
      * @param vertexId the vertex
      * @param subtask  the instance
-     * @param cause    the user code's (or runtime's) exception
+     * @param cause    the user code's (or runtime's) exception, described
      */
-    public record InstanceFailed(int vertexId, int subtask, Throwable cause) implements Command
+    public record InstanceFailed(int vertexId, int subtask, FailureCause cause) implements Command, MillraceMessage
     {
     }
 
@@ -179,7 +180,7 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command>
 
     private Behavior<Command> onInstanceFailed(final InstanceFailed message)
     {
-        failure = message.cause();
+        failure = message.cause().toThrowable();
         failedIn = describe(message.vertexId(), message.subtask());
         return end(JobState.FAILED, failedIn + " failed: " + message.cause());
     }

@@ -1,6 +1,8 @@
 package dev.millrace.runtime.execution;
 
+import com.typesafe.config.Config;
 import dev.millrace.runtime.api.SourceReader;
+import dev.millrace.runtime.exchange.BufferCodec;
 import dev.millrace.runtime.graph.InputChannel;
 import dev.millrace.runtime.graph.JobEdge;
 import dev.millrace.runtime.graph.JobGraph;
@@ -42,7 +44,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  *
  * <h2>Protocol</h2>
  * {@link Start} (from the job master, with every instance's ref), {@link Deliver} (a buffer on an input
- * channel; in-process only), {@link Credit} (from a receiver), {@link Cancel}. The instance reports
+ * channel from a sender in this JVM, by reference), {@link DeliverBytes} (the same from a sender on another
+ * node, encoded once by a {@link BufferCodec}), {@link Credit} (from a receiver), {@link Cancel}. Every message
+ * but {@code Deliver} crosses nodes (Artery; Kryo ids in this module's block). The instance reports
  * {@code InstanceFinished} after its input ended and every output buffer, end-of-input included, was consumed
  * by its receiver (so no credit is ever sent to a stopped instance), or {@code InstanceFailed} with the cause
  * of the first exception, and stops.
@@ -66,12 +70,24 @@ public final class OperatorInstance extends AbstractBehavior<OperatorInstance.Co
     }
 
     /**
-     * A buffer on an input channel. Carries records by reference: in-process only.
+     * A buffer on an input channel from a sender in this JVM. Carries records by reference, no copy: never
+     * serialized (a sender whose receiver is on another node sends {@link DeliverBytes}).
      *
      * @param channel the receiver's input channel index
      * @param buffer  the elements
      */
     public record Deliver(int channel, Buffer buffer) implements Command
+    {
+    }
+
+    /**
+     * A buffer on an input channel from a sender on another node: the elements encoded once by the sender's
+     * {@link BufferCodec}, decoded by the receiver. One credit, like {@link Deliver}.
+     *
+     * @param channel the receiver's input channel index
+     * @param bytes   the encoded elements
+     */
+    public record DeliverBytes(int channel, byte[] bytes) implements Command, MillraceMessage
     {
     }
 
@@ -128,6 +144,8 @@ public final class OperatorInstance extends AbstractBehavior<OperatorInstance.Co
     private boolean inputEnded;
     private boolean driveScheduled;
     private long blockedSinceNs;
+    /** Encodes buffers for receivers on other nodes and decodes theirs; made when first needed. */
+    private BufferCodec codec;
 
     private OperatorInstance(final ActorContext<Command> context, final TimerScheduler<Command> timers,
         final JobGraph graph, final int vertexId, final int subtask, final RuntimeSettings settings,
@@ -168,6 +186,7 @@ public final class OperatorInstance extends AbstractBehavior<OperatorInstance.Co
         return newReceiveBuilder()
             .onMessage(Start.class, this::onStart)
             .onMessage(Deliver.class, this::onDeliver)
+            .onMessage(DeliverBytes.class, this::onDeliverBytes)
             .onMessage(Credit.class, this::onCredit)
             .onMessage(Drive.class, this::onDrive)
             .onMessage(FireTimers.class, this::onFireTimers)
@@ -189,8 +208,9 @@ public final class OperatorInstance extends AbstractBehavior<OperatorInstance.Co
                 for (int i = 0; i < channels.length; i++)
                 {
                     final int target = targets.get(i);
-                    channels[i] = new ChannelWriter(start.instances().get(edge.targetVertex()).get(target),
-                        receiverChannel(edge, target), settings.bufferRecords(), metrics);
+                    final ActorRef<Command> receiver = start.instances().get(edge.targetVertex()).get(target);
+                    channels[i] = new ChannelWriter(receiver, receiverChannel(edge, target), settings.bufferRecords(),
+                        metrics, receiver.path().address().hasLocalScope() ? null : codec());
                 }
                 writers.put(edgeId, new RecordWriter(edgeId, edge.partitioning(), graph.maxParallelism(), channels,
                     subtask));
@@ -243,6 +263,46 @@ public final class OperatorInstance extends AbstractBehavior<OperatorInstance.Co
         return drive();
     }
 
+    private Behavior<Command> onDeliverBytes(final DeliverBytes deliver)
+    {
+        try
+        {
+            inputQueue.add(new Delivered(deliver.channel(), codec().decode(deliver.bytes())));
+        }
+        catch (final Throwable e)
+        {
+            return fail(e);
+        }
+        return drive();
+    }
+
+    private BufferCodec codec()
+    {
+        if (codec == null)
+        {
+            codec = new BufferCodec(getContext().getSystem().dynamicAccess().classLoader(),
+                remoteMessageLimit(getContext().getSystem().settings().config()));
+        }
+        return codec;
+    }
+
+    /**
+     * The largest encoded buffer a remote message carries: Artery's frame size (and the message serializer's
+     * largest output, if smaller) less room for the envelope (recipient and sender paths, serializer id).
+     * Artery would drop a larger message, stalling the channel, so the sender fails instead, naming the settings.
+     */
+    private static int remoteMessageLimit(final Config config)
+    {
+        final String frameSize = "pekko.remote.artery.advanced.maximum-frame-size";
+        final String serializerMax = "millrace.serialization.kryo.max-buffer-size";
+        long limit = config.hasPath(frameSize) ? config.getBytes(frameSize) : 256 * 1024;
+        if (config.hasPath(serializerMax))
+        {
+            limit = Math.min(limit, config.getBytes(serializerMax));
+        }
+        return (int) Math.max(64, Math.min(Integer.MAX_VALUE, limit - 4 * 1024));
+    }
+
     private Behavior<Command> onCredit(final Credit credit)
     {
         if (chain == null)
@@ -250,7 +310,15 @@ public final class OperatorInstance extends AbstractBehavior<OperatorInstance.Co
             earlyCredits.add(credit);
             return this;
         }
-        applyCredit(credit);
+        try
+        {
+            // Sends the buffers waiting for this credit, which may encode them for another node.
+            applyCredit(credit);
+        }
+        catch (final Throwable e)
+        {
+            return fail(e);
+        }
         return drive();
     }
 
@@ -364,7 +432,6 @@ public final class OperatorInstance extends AbstractBehavior<OperatorInstance.Co
             }
         }
         chain.batchEnd();
-        metrics.onConsumed();
         channelSenders.get(channel).tell(channelCredits.get(channel));
         if (endedChannels == channelSenders.size())
         {
@@ -437,7 +504,7 @@ public final class OperatorInstance extends AbstractBehavior<OperatorInstance.Co
     {
         final Throwable cause = UserCodeException.unwrap(failure);
         getContext().getLog().info("instance {}/{} of '{}' failed: {}", vertex.id(), subtask, vertex.name(), cause.toString());
-        master.tell(new JobMaster.InstanceFailed(vertex.id(), subtask, cause));
+        master.tell(new JobMaster.InstanceFailed(vertex.id(), subtask, FailureCause.of(cause)));
         return Behaviors.stopped();
     }
 

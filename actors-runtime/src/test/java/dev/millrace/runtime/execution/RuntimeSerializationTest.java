@@ -1,6 +1,9 @@
 package dev.millrace.runtime.execution;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,6 +48,9 @@ class RuntimeSerializationTest
             new OperatorInstance.Credit(3, 1, 4, 1),
             OperatorInstance.Cancel.INSTANCE,
             new JobMaster.InstanceFinished(2, 1),
+            new JobMaster.InstanceFailed(2, 0, new FailureCause("java.lang.IllegalStateException", "boom",
+                "java.lang.IllegalStateException: boom\n\tat Somewhere.run(Somewhere.java:1)\n")),
+            new JobMaster.InstanceFailed(2, 1, new FailureCause("x.NoMessage", null, "x.NoMessage\n")),
             new JobMaster.GetStatus(replies.ref()),
             JobMaster.CancelJob.INSTANCE,
             new JobMaster.StatusReport("job", JobState.FAILED, "boom", 3, 4, new java.util.ArrayList<>(List.of(12L, 0L))));
@@ -61,6 +67,48 @@ class RuntimeSerializationTest
     }
 
     @Test
+    void shouldRoundTripEncodedBuffersAndKeepTheOriginalExceptionOnlyInProcess()
+    {
+        final Serialization serialization = SerializationExtension.get(TEST_KIT.system());
+        final OperatorInstance.DeliverBytes deliver = new OperatorInstance.DeliverBytes(3, new byte[] {1, 2, 3});
+        final byte[] bytes = serialization.serialize(deliver).get();
+        final OperatorInstance.DeliverBytes copy = (OperatorInstance.DeliverBytes) serialization.deserialize(bytes,
+            KryoPekkoSerializer.IDENTIFIER, "").get();
+        assertEquals(3, copy.channel());
+        assertArrayEquals(new byte[] {1, 2, 3}, copy.bytes());
+
+        final IllegalArgumentException original = new IllegalArgumentException("bad input");
+        final FailureCause cause = FailureCause.of(original);
+        assertSame(original, cause.toThrowable(), "in process the user's own exception");
+        final JobMaster.InstanceFailed sent = new JobMaster.InstanceFailed(1, 0, cause);
+        final JobMaster.InstanceFailed received = (JobMaster.InstanceFailed) serialization.deserialize(
+            serialization.serialize(sent).get(), KryoPekkoSerializer.IDENTIFIER, "").get();
+        assertEquals(sent, received);
+        assertTrue(received.cause().stackTrace().contains(getClass().getName()), received.cause().stackTrace());
+        final RemoteInstanceException remote = assertInstanceOf(RemoteInstanceException.class,
+            received.cause().toThrowable());
+        assertEquals("java.lang.IllegalArgumentException: bad input", remote.toString());
+        assertEquals("bad input", remote.getMessage());
+        assertEquals(IllegalArgumentException.class.getName(), remote.remoteClassName());
+    }
+
+    @Test
+    void shouldCutAHugeStackTraceSoTheReportFitsOneRemoteMessage()
+    {
+        final IllegalStateException deep = new IllegalStateException("deep");
+        final StackTraceElement[] frames = new StackTraceElement[5_000];
+        for (int i = 0; i < frames.length; i++)
+        {
+            frames[i] = new StackTraceElement("some.pkg.Recursive", "call" + i, "Recursive.java", i);
+        }
+        deep.setStackTrace(frames);
+        final FailureCause cause = FailureCause.of(deep);
+        assertTrue(cause.stackTrace().length() < FailureCause.MAX_STACK_TRACE_CHARS + 100, "cut");
+        assertTrue(cause.stackTrace().startsWith("java.lang.IllegalStateException: deep"), "the head is kept");
+        assertTrue(cause.stackTrace().contains("more characters cut"), "says it was cut");
+    }
+
+    @Test
     void shouldRegisterTheRuntimeMessagesInItsIdBlock()
     {
         final Map<Class<?>, Integer> registrations = KryoRegistry.fromConfig(TEST_KIT.system().settings().config(),
@@ -74,7 +122,7 @@ class RuntimeSerializationTest
                 assertTrue(entry.getValue() >= 6000 && entry.getValue() <= 6999, entry.toString());
             }
         }
-        assertEquals(9, runtime);
+        assertEquals(12, runtime);
     }
 
     @Test
