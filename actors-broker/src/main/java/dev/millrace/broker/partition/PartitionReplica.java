@@ -25,6 +25,7 @@ import dev.millrace.broker.partition.PartitionProtocol.DeleteRecords;
 import dev.millrace.broker.partition.PartitionProtocol.DescribeProducers;
 import dev.millrace.broker.partition.PartitionProtocol.EpochEndOffset;
 import dev.millrace.broker.partition.PartitionProtocol.ErrorCode;
+import dev.millrace.broker.partition.PartitionProtocol.CancelFetch;
 import dev.millrace.broker.partition.PartitionProtocol.Fetch;
 import dev.millrace.broker.partition.PartitionProtocol.FetchLocal;
 import dev.millrace.broker.partition.PartitionProtocol.FetchRequest;
@@ -309,6 +310,7 @@ public final class PartitionReplica extends AbstractBehavior<Command>
             .onMessage(Fetch.class, this::onFetch)
             .onMessage(FetchLocal.class, fetch -> fetch.replyTo() == null, this::onNoReplyTo)
             .onMessage(FetchLocal.class, this::onFetch)
+            .onMessage(CancelFetch.class, this::onCancelFetch)
             .onMessage(ListOffsets.class, listOffsets -> listOffsets.replyTo() == null, this::onNoReplyTo)
             .onMessage(ListOffsets.class, this::onListOffsets)
             .onMessage(DeleteRecords.class, delete -> delete.replyTo() == null, this::onNoReplyTo)
@@ -775,6 +777,28 @@ public final class PartitionReplica extends AbstractBehavior<Command>
         if (fetch != null && readAvailable(fetch) >= 0)
         {
             replyFromRegion(fetch);
+        }
+        return this;
+    }
+
+    /** Answers the parked fetch of {@code fetchReplyTo} now, as its timer would; nothing when none is parked. */
+    private Behavior<Command> onCancelFetch(final CancelFetch cancel)
+    {
+        final Iterator<Map.Entry<Long, FetchRequest>> entries = parkedFetches.entrySet().iterator();
+        while (entries.hasNext())
+        {
+            final Map.Entry<Long, FetchRequest> entry = entries.next();
+            final FetchRequest fetch = entry.getValue();
+            if (fetch.replyTo().equals(cancel.fetchReplyTo()))
+            {
+                entries.remove();
+                timers.cancel(entry.getKey());
+                if (readAvailable(fetch) >= 0)
+                {
+                    replyFromRegion(fetch);
+                }
+                break;
+            }
         }
         return this;
     }
