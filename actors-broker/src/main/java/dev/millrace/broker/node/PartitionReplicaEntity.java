@@ -39,6 +39,7 @@ import dev.millrace.serialization.kryo.MillraceMessage;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
@@ -307,6 +308,7 @@ public final class PartitionReplicaEntity
         final ActorRef<Command> replica = context.spawn(
             PartitionReplica.create(replicaSettings, replication), "replica", PartitionReplica.PROPS);
         context.watchWith(replica, ReplicaTerminated.INSTANCE);
+        LocalReplicas.get(context.getSystem()).register(id.topicPartition(), replica);
         return stash.unstashAll(running(replica));
     }
 
@@ -330,8 +332,16 @@ public final class PartitionReplicaEntity
             .onMessage(Command.class, command -> onForward(replica, command))
             .onMessage(DeleteReplica.class, delete -> onDeleteWhileRunning(replica, delete))
             .onMessage(ReloadReplica.class, reload -> onReload(replica))
-            .onMessage(ReplicaTerminated.class, terminated -> onReplicaFailed())
+            .onMessage(ReplicaTerminated.class, terminated -> onReplicaFailed(replica))
+            .onSignal(PostStop.class, stopped -> unregister(replica))
             .build();
+    }
+
+    /** Direct sends to the replica end here: from now on they take the route through sharding to this entity. */
+    private Behavior<Object> unregister(final ActorRef<Command> replica)
+    {
+        LocalReplicas.get(context.getSystem()).unregister(id.topicPartition(), replica);
+        return Behaviors.same();
     }
 
     private Behavior<Object> onForward(final ActorRef<Command> replica, final Command command)
@@ -343,6 +353,7 @@ public final class PartitionReplicaEntity
     private Behavior<Object> onReload(final ActorRef<Command> replica)
     {
         context.getLog().info("replica {} restarts to apply its topic's new configs", entityId);
+        unregister(replica);
         context.stop(replica);
         return Behaviors.receive(Object.class)
             .onMessage(ReplicaTerminated.class, terminated -> loading())
@@ -350,8 +361,9 @@ public final class PartitionReplicaEntity
             .build();
     }
 
-    private Behavior<Object> onReplicaFailed()
+    private Behavior<Object> onReplicaFailed(final ActorRef<Command> replica)
     {
+        unregister(replica);
         context.getLog().warn("replica {} stopped; the entity passivates", entityId);
         return passivate(ErrorCode.NOT_LEADER_OR_FOLLOWER,
             "partition " + id.topicPartition() + " stopped after a failure: retry");
@@ -359,6 +371,7 @@ public final class PartitionReplicaEntity
 
     private Behavior<Object> onDeleteWhileRunning(final ActorRef<Command> replica, final DeleteReplica delete)
     {
+        unregister(replica);
         context.stop(replica);
         final List<ActorRef<ReplicaDeleted>> waiting = new ArrayList<>();
         waiting.add(delete.replyTo());
