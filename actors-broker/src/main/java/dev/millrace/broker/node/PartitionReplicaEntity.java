@@ -65,6 +65,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * {@link ErrorCode#UNKNOWN_TOPIC_OR_PARTITION} for every stashed message, and the entity passivates. When the child
  * stops (a storage failure), the entity passivates too; sharding starts it again on the next message.
  *
+ * <p>While its child runs, the entity registers it in the node's {@link LocalReplicas} (removed just before the child
+ * is stopped, when it fails, and when the entity stops), so that callers on this node can tell it fetches directly.
+ *
  * <p>The entity never just stops: it asks its shard to passivate it, so that messages sent meanwhile wait in the
  * shard for the next incarnation instead of being lost; those already in its mailbox are refused
  * (retriable errors), and a late {@link DeleteReplica} still deletes the (closed) log.

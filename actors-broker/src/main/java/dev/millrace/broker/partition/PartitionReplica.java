@@ -20,12 +20,12 @@ import dev.millrace.broker.log.LogConfig;
 import dev.millrace.broker.log.LogException;
 import dev.millrace.broker.log.TimestampedOffset;
 import dev.millrace.broker.partition.PartitionProtocol.Appended;
+import dev.millrace.broker.partition.PartitionProtocol.CancelFetch;
 import dev.millrace.broker.partition.PartitionProtocol.Command;
 import dev.millrace.broker.partition.PartitionProtocol.DeleteRecords;
 import dev.millrace.broker.partition.PartitionProtocol.DescribeProducers;
 import dev.millrace.broker.partition.PartitionProtocol.EpochEndOffset;
 import dev.millrace.broker.partition.PartitionProtocol.ErrorCode;
-import dev.millrace.broker.partition.PartitionProtocol.CancelFetch;
 import dev.millrace.broker.partition.PartitionProtocol.Fetch;
 import dev.millrace.broker.partition.PartitionProtocol.FetchLocal;
 import dev.millrace.broker.partition.PartitionProtocol.FetchRequest;
@@ -93,7 +93,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * <p><b>Fetch.</b> Answered at once when at least {@code minBytes} (or {@code maxBytes}) are readable, when
  * {@code maxWaitMs} is 0, or when {@code max-parked-fetches} fetches already wait; otherwise parked with a timer
  * of {@code maxWaitMs}. Every append re-checks the parked fetches below the new high watermark; a parked fetch is
- * answered when enough has arrived or when its timer fires, with whatever there is. No polling. Reads go through a
+ * answered when enough has arrived, when its timer fires or when a {@link CancelFetch} names it, with whatever there
+ * is. No polling. Reads go through a
  * reused {@link FileRegion}; a {@link Fetch} copies it once into the reply's array, a {@link FetchLocal} (same
  * checks, same parking: both are a {@link FetchRequest}) is answered with a {@link FetchedRegion}, an immutable copy
  * of the region's coordinates, and copies no bytes.
