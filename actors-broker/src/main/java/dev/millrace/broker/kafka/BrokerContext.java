@@ -12,9 +12,6 @@ import dev.millrace.broker.controller.ClusterImage;
 import dev.millrace.broker.controller.ControllerProtocol;
 import dev.millrace.broker.controller.PublishedMetadata;
 import dev.millrace.broker.node.Broker;
-import dev.millrace.broker.node.LocalReplicas;
-import dev.millrace.broker.partition.PartitionProtocol;
-import dev.millrace.broker.partition.PartitionProtocol.TopicPartition;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -40,49 +37,6 @@ record BrokerContext(
     <T> CompletionStage<T> ask(final Function<ActorRef<T>, Broker.Command> message, final Duration timeout)
     {
         return onDispatcher(AskPattern.ask(broker, message, timeout, system.scheduler()));
-    }
-
-    /**
-     * A fetch from the partition's leader: told straight to the replica when it runs on this node
-     * ({@link LocalReplicas}: one thread hand-off instead of the facade's mailbox and sharding's region, shard and
-     * entity), else, or when that replica is not the leader (a follower answers NOT_LEADER_OR_FOLLOWER), through the
-     * facade, which routes it to the leader wherever it is.
-     *
-     * @param fetch builds the fetch for a reply actor; may be called twice (the direct try, then the facade's route)
-     */
-    CompletionStage<PartitionProtocol.FetchReply> fetch(
-        final TopicPartition topicPartition,
-        final java.util.function.Function<ActorRef<PartitionProtocol.FetchReply>, PartitionProtocol.Fetch> fetch,
-        final Duration timeout)
-    {
-        final ActorRef<PartitionProtocol.Command> local = LocalReplicas.get(system).find(topicPartition);
-        if (local == null)
-        {
-            return ask(replyTo -> new Broker.Fetch(fetch.apply(replyTo)), timeout);
-        }
-        return onDispatcher(AskPattern.<PartitionProtocol.Command, PartitionProtocol.FetchReply>ask(
-                local, fetch::apply, timeout, system.scheduler()))
-            .thenCompose(reply -> reply instanceof PartitionProtocol.Rejected rejected &&
-                rejected.error() == PartitionProtocol.ErrorCode.NOT_LEADER_OR_FOLLOWER ?
-                ask(replyTo -> new Broker.Fetch(fetch.apply(replyTo)), timeout) : CompletableFuture.completedFuture(reply));
-    }
-
-    /**
-     * Withdraws a parked fetch ({@link PartitionProtocol.CancelFetch}) by the route {@link #fetch} takes now: a fetch
-     * that took the other route (the local replica came or went, or was not the leader) keeps waiting for its max wait.
-     */
-    void cancelFetch(final TopicPartition topicPartition, final ActorRef<?> fetchReplyTo)
-    {
-        final PartitionProtocol.CancelFetch cancel = new PartitionProtocol.CancelFetch(topicPartition, fetchReplyTo);
-        final ActorRef<PartitionProtocol.Command> local = LocalReplicas.get(system).find(topicPartition);
-        if (local != null)
-        {
-            local.tell(cancel);
-        }
-        else
-        {
-            broker.tell(new Broker.CancelFetch(cancel));
-        }
     }
 
     /** Asks the controller directly: the checks of a {@code validateOnly} request, which the facade does not offer. */

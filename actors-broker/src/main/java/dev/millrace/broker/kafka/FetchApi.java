@@ -29,11 +29,10 @@ import org.apache.pekko.actor.typed.ActorRef;
  * its partitions reaches {@code minBytes}, an error occurs, or {@code maxWaitMs} has passed, never later because one
  * partition is empty.
  *
- * <p>How: a <b>pass</b> asks every partition at once for what it has now ({@link PartitionProtocol.Fetch} with min
- * bytes 0 and max wait 0; told straight to the partition's replica when it runs on this node, else routed by the
- * {@link Broker} facade: {@link BrokerContext#fetch}). If the pass carries {@code minBytes} or more, or an error, or
- * the request does not want to wait, it is the response. Otherwise every partition that can still grow gets a
- * <b>probe</b>: a long-polling fetch, up to the remaining wait, for more bytes than the pass saw there (an empty partition: one byte, with max bytes 1,
+ * <p>How: a <b>pass</b> asks every partition at once for what it has now ({@link Broker.Fetch} with min bytes 0 and
+ * max wait 0). If the pass carries {@code minBytes} or more, or an error, or the request does not want to wait, it is
+ * the response. Otherwise every partition that can still grow gets a <b>probe</b>: a long-polling {@link Broker.Fetch},
+ * up to the remaining wait, for more bytes than the pass saw there (an empty partition: one byte, with max bytes 1,
  * which still returns one whole batch). When a probe comes back with more, another pass is made and judged the same
  * way; a partition whose probe came back gets a new one with the time left; at most one probe per partition is
  * outstanding per request. When all probes have timed out (the deadline), a last pass is the response. A probe's own
@@ -150,7 +149,8 @@ final class FetchApi implements KafkaApi
                 final CompletableFuture<Boolean> probe = probes.get(i);
                 if (probe != null && !probe.isDone())
                 {
-                    context.cancelFetch(slots.get(i).topicPartition(), probeReplyTo.get(i));
+                    context.broker().tell(new Broker.CancelFetch(
+                        new PartitionProtocol.CancelFetch(slots.get(i).topicPartition(), probeReplyTo.get(i))));
                 }
             }
         }
@@ -276,11 +276,11 @@ final class FetchApi implements KafkaApi
             final int probeMaxBytes = seenBytes == 0 ? PROBE_BYTES : maxBytes(slot);
             final int probeMinBytes = seenBytes + 1;
             // The ask builds the message on this thread, so the reply actor is known when it returns.
-            return context.fetch(slot.topicPartition(), replyTo ->
+            return context.<PartitionProtocol.FetchReply>ask(replyTo ->
                 {
                     probeReplyTo.set(index, replyTo);
-                    return new PartitionProtocol.Fetch(
-                        slot.topicPartition(), slot.partition().fetchOffset(), probeMaxBytes, probeMinBytes, waitMs, replyTo);
+                    return new Broker.Fetch(new PartitionProtocol.Fetch(
+                        slot.topicPartition(), slot.partition().fetchOffset(), probeMaxBytes, probeMinBytes, waitMs, replyTo));
                 }, timeout)
                 .handle((reply, failure) -> reply instanceof PartitionProtocol.Rejected ||
                     reply instanceof PartitionProtocol.Fetched fetched && fetched.records().length > seenBytes)
@@ -298,8 +298,8 @@ final class FetchApi implements KafkaApi
             for (final Slot slot : slots)
             {
                 final int maxBytes = maxBytes(slot);
-                replies.add(context.fetch(slot.topicPartition(), replyTo -> new PartitionProtocol.Fetch(
-                        slot.topicPartition(), slot.partition().fetchOffset(), maxBytes, 0, 0, replyTo), context.askTimeout())
+                replies.add(context.<PartitionProtocol.FetchReply>ask(replyTo -> new Broker.Fetch(new PartitionProtocol.Fetch(
+                        slot.topicPartition(), slot.partition().fetchOffset(), maxBytes, 0, 0, replyTo)))
                     .exceptionally(failure -> null)
                     .toCompletableFuture());
             }

@@ -39,7 +39,6 @@ import dev.millrace.serialization.kryo.MillraceMessage;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
@@ -64,9 +63,6 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * does not know, or a replica the partition does not have, is answered with
  * {@link ErrorCode#UNKNOWN_TOPIC_OR_PARTITION} for every stashed message, and the entity passivates. When the child
  * stops (a storage failure), the entity passivates too; sharding starts it again on the next message.
- *
- * <p>While its child runs, the entity registers it in the node's {@link LocalReplicas} (removed just before the child
- * is stopped, when it fails, and when the entity stops), so that callers on this node can tell it fetches directly.
  *
  * <p>The entity never just stops: it asks its shard to passivate it, so that messages sent meanwhile wait in the
  * shard for the next incarnation instead of being lost; those already in its mailbox are refused
@@ -311,7 +307,6 @@ public final class PartitionReplicaEntity
         final ActorRef<Command> replica = context.spawn(
             PartitionReplica.create(replicaSettings, replication), "replica", PartitionReplica.PROPS);
         context.watchWith(replica, ReplicaTerminated.INSTANCE);
-        LocalReplicas.get(context.getSystem()).register(id.topicPartition(), replica);
         return stash.unstashAll(running(replica));
     }
 
@@ -335,16 +330,8 @@ public final class PartitionReplicaEntity
             .onMessage(Command.class, command -> onForward(replica, command))
             .onMessage(DeleteReplica.class, delete -> onDeleteWhileRunning(replica, delete))
             .onMessage(ReloadReplica.class, reload -> onReload(replica))
-            .onMessage(ReplicaTerminated.class, terminated -> onReplicaFailed(replica))
-            .onSignal(PostStop.class, stopped -> unregister(replica))
+            .onMessage(ReplicaTerminated.class, terminated -> onReplicaFailed())
             .build();
-    }
-
-    /** Direct sends to the replica end here: from now on they take the route through sharding to this entity. */
-    private Behavior<Object> unregister(final ActorRef<Command> replica)
-    {
-        LocalReplicas.get(context.getSystem()).unregister(id.topicPartition(), replica);
-        return Behaviors.same();
     }
 
     private Behavior<Object> onForward(final ActorRef<Command> replica, final Command command)
@@ -356,7 +343,6 @@ public final class PartitionReplicaEntity
     private Behavior<Object> onReload(final ActorRef<Command> replica)
     {
         context.getLog().info("replica {} restarts to apply its topic's new configs", entityId);
-        unregister(replica);
         context.stop(replica);
         return Behaviors.receive(Object.class)
             .onMessage(ReplicaTerminated.class, terminated -> loading())
@@ -364,9 +350,8 @@ public final class PartitionReplicaEntity
             .build();
     }
 
-    private Behavior<Object> onReplicaFailed(final ActorRef<Command> replica)
+    private Behavior<Object> onReplicaFailed()
     {
-        unregister(replica);
         context.getLog().warn("replica {} stopped; the entity passivates", entityId);
         return passivate(ErrorCode.NOT_LEADER_OR_FOLLOWER,
             "partition " + id.topicPartition() + " stopped after a failure: retry");
@@ -374,7 +359,6 @@ public final class PartitionReplicaEntity
 
     private Behavior<Object> onDeleteWhileRunning(final ActorRef<Command> replica, final DeleteReplica delete)
     {
-        unregister(replica);
         context.stop(replica);
         final List<ActorRef<ReplicaDeleted>> waiting = new ArrayList<>();
         waiting.add(delete.replyTo());

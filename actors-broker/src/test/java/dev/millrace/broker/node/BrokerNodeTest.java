@@ -52,9 +52,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -194,10 +191,6 @@ class BrokerNodeTest
                 new PartitionProtocol.ListOffsets(tp, OffsetSpec.LATEST, -1, offsets.ref())));
             assertEquals(4, offsets.expectMessageClass(OffsetFound.class, WAIT).offset());
             assertTrue(Files.isDirectory(node.settings().logsDir().resolve("events-v1-1")));
-            // The running replica is registered for direct sends on this node.
-            final LocalReplicas local = LocalReplicas.get(node.system());
-            final ActorRef<PartitionProtocol.Command> firstReplica = local.find(tp);
-            assertNotNull(firstReplica, "the replica of " + tp + " is registered");
 
             // Straight to an entity of a topic the controller does not know: refused, and no log directory is made.
             final FetchReply direct = node.partition(new TopicPartition("nope", 0), node.settings().brokerId())
@@ -217,9 +210,6 @@ class BrokerNodeTest
                 tp, (short)1, NodeBatches.batch("big", 40, 1_000L), tooLarge.ref())));
             assertEquals(ErrorCode.MESSAGE_TOO_LARGE, assertInstanceOf(Rejected.class, tooLarge.receiveMessage(WAIT)).error());
             assertEquals(4, produce(node, tp, NodeBatches.batch("small", 1, 1_000L)).baseOffset());
-            // Restarted: the new replica replaced the stopped one.
-            assertNotNull(local.find(tp));
-            assertNotEquals(firstReplica, local.find(tp));
 
             final TestProbe<DeleteTopicReply> deleted = TestProbe.create(node.system());
             node.broker().tell(new Broker.DeleteTopic("events-v1", deleted.ref()));
@@ -227,7 +217,6 @@ class BrokerNodeTest
             assertFalse(Files.exists(node.settings().logsDir().resolve("events-v1-0")));
             assertFalse(Files.exists(node.settings().logsDir().resolve("events-v1-1")));
             assertUnknown(node, tp);
-            assertNull(local.find(tp), "a deleted partition's replica is no longer registered");
 
             node.broker().tell(new Broker.DeleteTopic("events-v1", deleted.ref()));
             assertEquals(ControllerErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
