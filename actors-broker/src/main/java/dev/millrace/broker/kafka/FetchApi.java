@@ -22,6 +22,7 @@ import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * Fetch with Kafka's semantics for the request as a whole: the response goes out as soon as the data of <em>all</em>
@@ -35,9 +36,12 @@ import org.apache.kafka.common.requests.RequestHeader;
  * which still returns one whole batch). When a probe comes back with more, another pass is made and judged the same
  * way; a partition whose probe came back gets a new one with the time left; at most one probe per partition is
  * outstanding per request. When all probes have timed out (the deadline), a last pass is the response. A probe's own
- * bytes are never sent: the pass reads all partitions at one moment, from the offsets the client asked for. A probe
- * that was not needed (another partition answered first) stays parked in its replica until its wait ends, and counts
- * against the replica's {@code max-parked-fetches} until then.
+ * bytes are never sent: the pass reads all partitions at one moment, from the offsets the client asked for. Once the
+ * response is made, every probe still outstanding (another partition answered first) is withdrawn
+ * ({@link PartitionProtocol.CancelFetch}): left parked until its wait ended, such probes piled up in the replicas of
+ * partitions without new data (each fetch of a busy consumer left one per idle partition, for up to
+ * {@code maxWaitMs}), were re-read on every append and, past the replica's {@code max-parked-fetches}, made new probes
+ * come back empty at once, so the request served the rest of its wait without a probe.
  *
  * <p>Two guards keep a consumer from spinning: probes that end empty before the deadline (a replica at its
  * {@code max-parked-fetches} answers at once) and a wake-up whose pass brings no more bytes both make the listener
@@ -104,6 +108,8 @@ final class FetchApi implements KafkaApi
         private final long deadlineNs;
         /** The outstanding probe of each slot, null when it has none. */
         private final List<CompletableFuture<Boolean>> probes;
+        /** Where each slot's probe is answered (the ask's reply actor): names it to withdraw it. */
+        private final List<ActorRef<?>> probeReplyTo;
         /** Bytes each slot had in the last pass: a probe waits for more than that. */
         private final int[] seen;
         /** Bytes of the last pass; -1 before the first. A wake-up whose pass brings no more is no progress. */
@@ -117,16 +123,36 @@ final class FetchApi implements KafkaApi
             this.maxWaitMs = Math.max(0, data.maxWaitMs());
             this.deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
             this.probes = new ArrayList<>(slots.size());
+            this.probeReplyTo = new ArrayList<>(slots.size());
             this.seen = new int[slots.size()];
             for (int i = 0; i < slots.size(); i++)
             {
                 probes.add(null);
+                probeReplyTo.add(null);
             }
         }
 
         CompletionStage<AbstractResponse> run()
         {
-            return pass().thenCompose(this::judge);
+            return pass().thenCompose(this::judge).whenComplete((response, failure) -> withdrawProbes());
+        }
+
+        /**
+         * Withdraws the probes still parked in their replicas: the response is made, they can only cost (a place
+         * among the replica's parked fetches, a read on each of its appends). One that is answering meanwhile is
+         * not affected.
+         */
+        private void withdrawProbes()
+        {
+            for (int i = 0; i < slots.size(); i++)
+            {
+                final CompletableFuture<Boolean> probe = probes.get(i);
+                if (probe != null && !probe.isDone())
+                {
+                    context.broker().tell(new Broker.CancelFetch(
+                        new PartitionProtocol.CancelFetch(slots.get(i).topicPartition(), probeReplyTo.get(i))));
+                }
+            }
         }
 
         private CompletionStage<AbstractResponse> judge(final List<PartitionProtocol.FetchReply> replies)
@@ -197,7 +223,7 @@ final class FetchApi implements KafkaApi
                 CompletableFuture<Boolean> probe = probes.get(i);
                 if ((probe == null || probe.isDone()) && seen[i] < maxBytes(slots.get(i)))
                 {
-                    probe = probe(slots.get(i), seen[i], remainingMs);
+                    probe = probe(i, remainingMs);
                     probes.set(i, probe);
                 }
                 if (probe != null && !probe.isDone())
@@ -242,14 +268,20 @@ final class FetchApi implements KafkaApi
          * the least there is); a slot with data for {@code seen + 1} bytes within its max bytes, since whole batches
          * only grow the read while they fit.
          */
-        private CompletableFuture<Boolean> probe(final Slot slot, final int seenBytes, final long waitMs)
+        private CompletableFuture<Boolean> probe(final int index, final long waitMs)
         {
+            final Slot slot = slots.get(index);
+            final int seenBytes = seen[index];
             final Duration timeout = context.askTimeout().plusMillis(waitMs);
             final int probeMaxBytes = seenBytes == 0 ? PROBE_BYTES : maxBytes(slot);
             final int probeMinBytes = seenBytes + 1;
-            return context.<PartitionProtocol.FetchReply>ask(replyTo -> new Broker.Fetch(new PartitionProtocol.Fetch(
-                    slot.topicPartition(), slot.partition().fetchOffset(), probeMaxBytes, probeMinBytes, waitMs, replyTo)),
-                    timeout)
+            // The ask builds the message on this thread, so the reply actor is known when it returns.
+            return context.<PartitionProtocol.FetchReply>ask(replyTo ->
+                {
+                    probeReplyTo.set(index, replyTo);
+                    return new Broker.Fetch(new PartitionProtocol.Fetch(
+                        slot.topicPartition(), slot.partition().fetchOffset(), probeMaxBytes, probeMinBytes, waitMs, replyTo));
+                }, timeout)
                 .handle((reply, failure) -> reply instanceof PartitionProtocol.Rejected ||
                     reply instanceof PartitionProtocol.Fetched fetched && fetched.records().length > seenBytes)
                 .toCompletableFuture();

@@ -68,7 +68,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  *       {@link ControllerProtocol.Rejected});</li>
  *   <li>{@link AllocateProducerIds}: forwarded to the controller, which answers
  *       ({@link ControllerProtocol.ProducerIdBlock} or {@link ControllerProtocol.Rejected});</li>
- *   <li>{@link Produce}, {@link Fetch}, {@link ListOffsets}, {@link DeleteRecords}, {@link OffsetForLeaderEpoch},
+ *   <li>{@link Produce}, {@link Fetch}, {@link CancelFetch}, {@link ListOffsets}, {@link DeleteRecords}, {@link OffsetForLeaderEpoch},
  *       {@link DescribeProducers}: wrap the
  *       {@link PartitionProtocol} command, which the partition answers; a partition that the latest metadata does
  *       not hold is answered here with {@link ErrorCode#UNKNOWN_TOPIC_OR_PARTITION};</li>
@@ -170,7 +170,7 @@ public final class Broker extends AbstractBehavior<Broker.Command>
 
     /** A partition command to route to the partition's leader. */
     public sealed interface PartitionRequest extends Command
-        permits Produce, Fetch, ListOffsets, DeleteRecords, OffsetForLeaderEpoch, DescribeProducers
+        permits Produce, Fetch, CancelFetch, ListOffsets, DeleteRecords, OffsetForLeaderEpoch, DescribeProducers
     {
         /** The wrapped partition command. */
         PartitionProtocol.Command request();
@@ -359,6 +359,16 @@ public final class Broker extends AbstractBehavior<Broker.Command>
 
     /** Routes a {@link PartitionProtocol.Fetch}. */
     public record Fetch(PartitionProtocol.Fetch request) implements PartitionRequest
+    {
+        @Override
+        public TopicPartition topicPartition()
+        {
+            return request.topicPartition();
+        }
+    }
+
+    /** Routes a {@link PartitionProtocol.CancelFetch} (to the leader, where the fetch it withdraws was routed). */
+    public record CancelFetch(PartitionProtocol.CancelFetch request) implements PartitionRequest
     {
         @Override
         public TopicPartition topicPartition()

@@ -27,6 +27,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  *       answered with {@link FetchReply} ({@link Fetched} or {@link Rejected});</li>
  *   <li>{@link FetchLocal} (<b>local only</b>): the same fetch, answered with {@link FetchLocalReply}
  *       ({@link FetchedRegion}, a view of the segment file instead of a copy of the bytes, or {@link Rejected});</li>
+ *   <li>{@link CancelFetch}: end a parked fetch's wait now, answering it as its timeout would; no reply of its own;</li>
  *   <li>{@link ListOffsets}: the earliest or latest offset, or the first offset at or after a timestamp; answered with
  *       {@link ListOffsetsReply} ({@link OffsetFound} or {@link Rejected});</li>
  *   <li>{@link DeleteRecords}: move the log start offset forward; answered with {@link DeleteRecordsReply}
@@ -84,8 +85,8 @@ public final class PartitionProtocol
      * {@code PartitionReplica.Internal} are the replica's own timer messages.
      */
     public sealed interface Command
-        permits Produce, FetchRequest, ListOffsets, DeleteRecords, OffsetForLeaderEpoch, DescribeProducers, GetStatus,
-        LeaderAndIsr, ReplicaFetch, PartitionReplica.Internal
+        permits Produce, FetchRequest, CancelFetch, ListOffsets, DeleteRecords, OffsetForLeaderEpoch, DescribeProducers,
+        GetStatus, LeaderAndIsr, ReplicaFetch, PartitionReplica.Internal
     {
     }
 
@@ -109,6 +110,9 @@ public final class PartitionProtocol
 
         /** Longest wait for {@code minBytes}, >= 0. */
         long maxWaitMs();
+
+        /** Receives the answer; {@link CancelFetch} names a parked fetch by it. */
+        ActorRef<?> replyTo();
     }
 
     /**
@@ -191,6 +195,18 @@ public final class PartitionProtocol
     public record FetchLocal(
         TopicPartition topicPartition, long fetchOffset, int maxBytes, int minBytes, long maxWaitMs,
         ActorRef<FetchLocalReply> replyTo) implements FetchRequest, NoSerializationVerificationNeeded
+    {
+    }
+
+    /**
+     * Ends the wait of the parked {@link Fetch} or {@link FetchLocal} whose {@code replyTo} is {@code fetchReplyTo}: its
+     * caller no longer needs it (the Kafka listener's probe of a partition after the request was answered from
+     * another). The fetch is answered at once as its max wait would have answered it (with what is readable now,
+     * possibly nothing), so it stops holding a place among the replica's {@code max-parked-fetches} and stops being
+     * re-read on every append. A fetch already answered, or never parked, is unaffected; there is no reply to this
+     * command itself.
+     */
+    public record CancelFetch(TopicPartition topicPartition, ActorRef<?> fetchReplyTo) implements Command, MillraceMessage
     {
     }
 

@@ -20,6 +20,7 @@ import dev.millrace.broker.log.LogConfig;
 import dev.millrace.broker.log.LogException;
 import dev.millrace.broker.log.TimestampedOffset;
 import dev.millrace.broker.partition.PartitionProtocol.Appended;
+import dev.millrace.broker.partition.PartitionProtocol.CancelFetch;
 import dev.millrace.broker.partition.PartitionProtocol.Command;
 import dev.millrace.broker.partition.PartitionProtocol.DeleteRecords;
 import dev.millrace.broker.partition.PartitionProtocol.DescribeProducers;
@@ -92,7 +93,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * <p><b>Fetch.</b> Answered at once when at least {@code minBytes} (or {@code maxBytes}) are readable, when
  * {@code maxWaitMs} is 0, or when {@code max-parked-fetches} fetches already wait; otherwise parked with a timer
  * of {@code maxWaitMs}. Every append re-checks the parked fetches below the new high watermark; a parked fetch is
- * answered when enough has arrived or when its timer fires, with whatever there is. No polling. Reads go through a
+ * answered when enough has arrived, when its timer fires or when a {@link CancelFetch} names it, with whatever there
+ * is. No polling. Reads go through a
  * reused {@link FileRegion}; a {@link Fetch} copies it once into the reply's array, a {@link FetchLocal} (same
  * checks, same parking: both are a {@link FetchRequest}) is answered with a {@link FetchedRegion}, an immutable copy
  * of the region's coordinates, and copies no bytes.
@@ -309,6 +311,7 @@ public final class PartitionReplica extends AbstractBehavior<Command>
             .onMessage(Fetch.class, this::onFetch)
             .onMessage(FetchLocal.class, fetch -> fetch.replyTo() == null, this::onNoReplyTo)
             .onMessage(FetchLocal.class, this::onFetch)
+            .onMessage(CancelFetch.class, this::onCancelFetch)
             .onMessage(ListOffsets.class, listOffsets -> listOffsets.replyTo() == null, this::onNoReplyTo)
             .onMessage(ListOffsets.class, this::onListOffsets)
             .onMessage(DeleteRecords.class, delete -> delete.replyTo() == null, this::onNoReplyTo)
@@ -775,6 +778,28 @@ public final class PartitionReplica extends AbstractBehavior<Command>
         if (fetch != null && readAvailable(fetch) >= 0)
         {
             replyFromRegion(fetch);
+        }
+        return this;
+    }
+
+    /** Answers the parked fetch of {@code fetchReplyTo} now, as its timer would; nothing when none is parked. */
+    private Behavior<Command> onCancelFetch(final CancelFetch cancel)
+    {
+        final Iterator<Map.Entry<Long, FetchRequest>> entries = parkedFetches.entrySet().iterator();
+        while (entries.hasNext())
+        {
+            final Map.Entry<Long, FetchRequest> entry = entries.next();
+            final FetchRequest fetch = entry.getValue();
+            if (fetch.replyTo().equals(cancel.fetchReplyTo()))
+            {
+                entries.remove();
+                timers.cancel(entry.getKey());
+                if (readAvailable(fetch) >= 0)
+                {
+                    replyFromRegion(fetch);
+                }
+                break;
+            }
         }
         return this;
     }

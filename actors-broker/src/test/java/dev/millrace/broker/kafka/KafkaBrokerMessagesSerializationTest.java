@@ -59,6 +59,15 @@ class KafkaBrokerMessagesSerializationTest
     }
 
     @Test
+    void shouldRoundTripTheFetchWithdrawalThroughKryoWithinItsIdBlock()
+    {
+        final TopicPartition partition = new TopicPartition("orders", 2);
+        final TestProbe<PartitionProtocol.FetchReply> fetches = testKit.createTestProbe();
+        final PartitionProtocol.CancelFetch cancel = new PartitionProtocol.CancelFetch(partition, fetches.ref());
+        assertRoundTripsWithin(List.of(cancel, new Broker.CancelFetch(cancel)), 2031, 2040);
+    }
+
+    @Test
     void shouldRoundTripTheGroupOverviewThroughKryoWithinItsIdBlock()
     {
         final TestProbe<GroupCoordinator.GroupDescription> descriptions = testKit.createTestProbe();

@@ -87,6 +87,7 @@ class PartitionProtocolSerializationTest
             new Produce(TP, (short)-1, Batches.idempotent(11, (short)2, 40, 3), produceProbe.ref()),
             new Produce(TP, (short)0, Batches.plain(1, 5), null),
             new Fetch(TP, 12, 1 << 20, 1, 500, fetchProbe.ref()),
+            new PartitionProtocol.CancelFetch(TP, fetchProbe.ref()),
             new ListOffsets(TP, OffsetSpec.BY_TIMESTAMP, 1_700_000_000_000L, listProbe.ref()),
             new DeleteRecords(TP, -1, deleteProbe.ref()),
             new GetStatus(statusProbe.ref()),

@@ -410,6 +410,44 @@ class PartitionReplicaTest
     }
 
     @Test
+    void shouldAnswerACancelledParkedFetchAtOnceAndLeaveTheOthersParked()
+    {
+        final ActorRef<Command> replica = spawn();
+        final TestProbe<FetchReply> cancelled = testKit.createTestProbe();
+        final TestProbe<FetchReply> kept = testKit.createTestProbe();
+        replica.tell(new Fetch(TP, 0, 1 << 20, 1, 30_000, cancelled.ref()));
+        replica.tell(new Fetch(TP, 0, 1 << 20, 1, 30_000, kept.ref()));
+        assertEquals(2, status(replica).parkedFetchCount());
+
+        replica.tell(new PartitionProtocol.CancelFetch(TP, cancelled.ref()));
+
+        final Fetched fetched = (Fetched)cancelled.receiveMessage(REPLY);
+        assertEquals(0, fetched.records().length);
+        assertEquals(0, fetched.highWatermark());
+        assertEquals(1, status(replica).parkedFetchCount());
+        kept.expectNoMessage(QUIET);
+
+        // Its timer is gone too: the max wait passing answers only the fetch still parked.
+        manualTime.timePasses(Duration.ofMillis(30_000));
+        assertEquals(0, ((Fetched)kept.receiveMessage(REPLY)).records().length);
+        cancelled.expectNoMessage(QUIET);
+    }
+
+    @Test
+    void shouldIgnoreACancelOfAFetchThatIsNotParked()
+    {
+        final ActorRef<Command> replica = spawn();
+        final TestProbe<FetchReply> answered = testKit.createTestProbe();
+        replica.tell(new Fetch(TP, 0, 1 << 20, 0, 30_000, answered.ref()));
+        assertEquals(0, ((Fetched)answered.receiveMessage(REPLY)).records().length);
+
+        replica.tell(new PartitionProtocol.CancelFetch(TP, answered.ref()));
+
+        answered.expectNoMessage(QUIET);
+        assertEquals(0, status(replica).parkedFetchCount());
+    }
+
+    @Test
     void shouldAnswerParkedFetchWhenReplicaStops()
     {
         final ActorRef<Command> replica = spawn();
