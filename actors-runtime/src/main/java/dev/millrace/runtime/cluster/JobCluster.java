@@ -16,6 +16,10 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.sharding.external.ExternalShardAllocationStrategy;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -25,9 +29,10 @@ import org.apache.pekko.util.Timeout;
 
 /**
  * Jobs on a cluster: the Java API to submit, list, describe and cancel jobs, and the node's part in running them.
- * {@link #start} on every node (a cluster member with a journal) initializes the sharded {@link JobMasterEntity},
- * {@link TaskEntity} (placed by external shard allocation) and {@link JobDirectory} types and, when the node has
- * task slots ({@code millrace.runtime.task-slots} above 0), its {@link TaskSlots}.
+ * {@link #start} on every node of role {@value #ROLE} (a cluster member with a journal) initializes the sharded
+ * {@link JobMasterEntity}, {@link TaskEntity} (placed by external shard allocation) and {@link JobDirectory} types
+ * and, when the node has task slots ({@code millrace.runtime.task-slots} above 0), its {@link TaskSlots}; on a member
+ * without the role it starts proxies only (a client).
  *
  * <p>A job is a {@link JobDefinition} class name and arguments; the submitting node builds it first, so a bad
  * definition is refused at once with its cause.
@@ -38,6 +43,12 @@ public final class JobCluster
 {
     /** Configuration key of the node's task slots. */
     public static final String TASK_SLOTS = "millrace.runtime.task-slots";
+
+    /**
+     * The cluster role of the nodes that host job masters, the job directory and operator instances. A member
+     * without it (the command line's client) only proxies to them, so a short-lived client never hosts a master.
+     */
+    public static final String ROLE = "millrace-jobs";
 
     /** Configuration key of the job API's ask timeout. */
     public static final String ASK_TIMEOUT = "millrace.runtime.job-ask-timeout";
@@ -70,21 +81,61 @@ public final class JobCluster
         }
         final Duration askTimeout = config.getDuration(ASK_TIMEOUT);
         final String node = Cluster.get(system).selfMember().address().toString();
-        final ActorRef<TaskSlots.Command> taskSlots =
-            system.systemActorOf(TaskSlots.create(node, slots), "millrace-task-slots", Props.empty());
+        final boolean host = Cluster.get(system).selfMember().hasRole(ROLE);
+        final ActorRef<TaskSlots.Command> taskSlots = system.systemActorOf(
+            host && slots > 0 ? TaskSlots.create(node, slots) : Behaviors.ignore(), "millrace-task-slots", Props.empty());
         final LocalJobs jobs = new LocalJobs(config);
         final ClusterSharding sharding = ClusterSharding.get(system);
         sharding.init(Entity.of(JobMasterEntity.TYPE_KEY,
-            context -> JobMasterEntity.create(context.getEntityId(), askTimeout)));
-        sharding.init(Entity.of(JobDirectory.TYPE_KEY, context -> new JobDirectory(context.getEntityId())));
+            context -> JobMasterEntity.create(context.getEntityId(), askTimeout)).withRole(ROLE));
+        sharding.init(Entity.of(JobDirectory.TYPE_KEY, context -> new JobDirectory(context.getEntityId()))
+            .withRole(ROLE));
         sharding.init(Entity.of(TaskEntity.TYPE_KEY,
                 context -> TaskEntity.create(context.getEntityId(), node, jobs, taskSlots))
+            .withRole(ROLE)
             .withMessageExtractor(new OneShardPerEntity<TaskEntity.Command>())
-            .withAllocationStrategy(new ExternalShardAllocationStrategy(system, TaskEntity.TYPE_KEY.name(),
-                Timeout.create(askTimeout)))
+            .withAllocationStrategy(new PlacedOnlyAllocationStrategy(new ExternalShardAllocationStrategy(system,
+                TaskEntity.TYPE_KEY.name(), Timeout.create(askTimeout)), Adapter.toClassic(system),
+                TaskEntity.TYPE_KEY.name()))
             // An instance runs until its job ends: never passivated for being idle.
             .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+        if (host && slots > 0)
+        {
+            awaitListed(system, taskSlots, askTimeout);
+        }
         return new JobCluster(system, sharding, askTimeout);
+    }
+
+    /** Waits until the receptionist lists this node's slots, so that a submit right after the start finds them. */
+    private static void awaitListed(final ActorSystem<?> system, final ActorRef<TaskSlots.Command> taskSlots,
+        final Duration timeout)
+    {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (true)
+        {
+            final Receptionist.Listing listing = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(
+                    system.receptionist(), replyTo -> Receptionist.find(TaskSlots.KEY, replyTo), timeout,
+                    system.scheduler())
+                .toCompletableFuture().join();
+            if (listing.getServiceInstances(TaskSlots.KEY).contains(taskSlots))
+            {
+                return;
+            }
+            if (System.nanoTime() > deadline)
+            {
+                throw new IllegalStateException("this node's task slots were not registered with the receptionist within "
+                    + timeout);
+            }
+            try
+            {
+                Thread.sleep(20);
+            }
+            catch (final InterruptedException e)
+            {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while registering the task slots", e);
+            }
+        }
     }
 
     /**

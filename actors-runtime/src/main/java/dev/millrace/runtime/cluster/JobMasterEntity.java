@@ -391,7 +391,7 @@ public final class JobMasterEntity extends EventSourcedBehavior<JobMasterEntity.
 
     private Effect<Event, Job> onDeployed(final Job job, final Deployed message)
     {
-        if (job.state != JobState.CREATED)
+        if (job.state != JobState.CREATED || !job.submitted())
         {
             // Deployed after the job ended (cancelled or failed meanwhile): nothing may run.
             message.instance().tell(OperatorInstance.Cancel.INSTANCE);
@@ -427,7 +427,7 @@ public final class JobMasterEntity extends EventSourcedBehavior<JobMasterEntity.
     private Effect<Event, Job> onFinished(final Job job, final InstanceFinished message)
     {
         liveFigures.put(message.node(), message.figures());
-        if (job.state.isTerminal())
+        if (job.state.isTerminal() || !job.submitted())
         {
             return Effect().none();
         }

@@ -52,7 +52,8 @@ class JobClusterTest
                     "millrace.broker.node.data-dir", dataDir.toString(),
                     "millrace.broker.node.port", 0,
                     "millrace.broker.node.start-timeout", "30s",
-                    "millrace.runtime.task-slots", 6))
+                    "millrace.runtime.task-slots", 6,
+                    "pekko.cluster.roles", List.of(JobCluster.ROLE)))
                 .withFallback(ConfigFactory.load()), List.of(node -> jobs.set(JobCluster.start(node.system()))));
             return new Node(broker, jobs.get());
         }

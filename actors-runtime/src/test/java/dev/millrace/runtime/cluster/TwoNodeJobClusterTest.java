@@ -51,7 +51,8 @@ class TwoNodeJobClusterTest
                 "millrace.broker.node.port", port,
                 "millrace.broker.node.seed-nodes", seeds,
                 "millrace.broker.node.start-timeout", "60s",
-                "millrace.runtime.task-slots", slots))
+                "millrace.runtime.task-slots", slots,
+                "pekko.cluster.roles", List.of(JobCluster.ROLE)))
             .withFallback(ConfigFactory.load()), List.of(node -> jobs.set(JobCluster.start(node.system()))));
     }
 
@@ -95,6 +96,7 @@ class TwoNodeJobClusterTest
                     assertEquals(nodeB, instance.node(), instance.toString());
                     assertEquals(InstanceStatus.FINISHED, instance.status());
                 }
+                assertTrue(done.figuresByNode().containsKey(nodeB), done.toString());
                 assertEquals(5000, done.figuresByNode().get(nodeB).recordsSent());
                 // Described the same from B.
                 assertEquals(JobState.FINISHED, assertInstanceOf(JobDescription.class,
