@@ -34,8 +34,8 @@ import org.apache.pekko.util.Timeout;
  * and, when the node has task slots ({@code millrace.runtime.task-slots} above 0), its {@link TaskSlots}; on a member
  * without the role it starts proxies only (a client).
  *
- * <p>A job is a {@link JobDefinition} class name and arguments; the submitting node builds it first, so a bad
- * definition is refused at once with its cause.
+ * <p>A job is a {@link JobDefinition} class name and arguments; its master builds it first, so a bad definition is
+ * refused at submit with its cause.
  *
  * <p>Threading: thread-safe.
  */
@@ -148,15 +148,9 @@ public final class JobCluster
      */
     public CompletionStage<SubmitReply> submit(final String className, final List<String> args)
     {
+        // The definition is built by the job master (on a hosting node, whose class path has the job's jar), not
+        // here: a client such as the command line need not have it.
         final String simpleName = className.substring(className.lastIndexOf('.') + 1);
-        try
-        {
-            JobDefinitions.build(className, args, simpleName, system.settings().config());
-        }
-        catch (final JobRefusedException e)
-        {
-            return CompletableFuture.completedFuture(new Refused(e.getMessage()));
-        }
         final String jobId = simpleName.replaceAll("[^A-Za-z0-9_-]", "_") + "-"
             + UUID.randomUUID().toString().substring(0, 8);
         return sharding.entityRefFor(JobMasterEntity.TYPE_KEY, jobId)
