@@ -29,6 +29,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.external.ExternalShardAllocation;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
@@ -58,8 +59,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * </ol>
  *
  * <h2>Recovery</h2>
- * A master that recovers a running job pings its instances ({@link TaskEntity.Ping}): an instance whose node
- * restarted is gone, and with no checkpoints to restart it from the job fails, naming it. A master that recovers a
+ * A master that recovers a running job fails it when an instance's node left the cluster, and otherwise pings its
+ * instances where they were placed ({@link TaskEntity.Ping}): an instance whose node restarted is gone, and with no checkpoints to restart it from the job fails, naming it. A master that recovers a
  * job that had not started yet fails it (the deployment's refs are gone with the master) and cancels its instances.
  *
  * <p>Threading: an actor.
@@ -158,6 +159,15 @@ public final class JobMasterEntity extends EventSourcedBehavior<JobMasterEntity.
     private enum RecoveredUnstarted implements Command
     {
         INSTANCE
+    }
+
+    private enum RecoveredRunning implements Command
+    {
+        INSTANCE
+    }
+
+    private record PingInstances(Throwable failure) implements Command
+    {
     }
 
     /** Events of a job master. */
@@ -297,6 +307,8 @@ public final class JobMasterEntity extends EventSourcedBehavior<JobMasterEntity.
             })
             .onCommand(Describe.class, this::onDescribe)
             .onCommand(Cancel.class, this::onCancel)
+            .onCommand(RecoveredRunning.class, this::onRecoveredRunning)
+            .onCommand(PingInstances.class, this::onPingInstances)
             .onCommand(RecoveredUnstarted.class, (job, recovered) -> job.state == JobState.CREATED
                 ? end(job, JobState.FAILED, "the job master restarted before every instance was deployed")
                 : Effect().none())
@@ -461,6 +473,60 @@ public final class JobMasterEntity extends EventSourcedBehavior<JobMasterEntity.
             InstanceStatus.FAILED)), JobState.FAILED, failure);
     }
 
+    /**
+     * A running job recovered: an instance whose node left the cluster is gone; the others are pinged where they
+     * were placed (their locations written again: after a restart of the whole cluster none are known, and the
+     * allocation strategy starts an instance nowhere else), and an instance that is not running there fails the job.
+     */
+    private Effect<Event, Job> onRecoveredRunning(final Job job, final RecoveredRunning recovered)
+    {
+        if (job.state != JobState.RUNNING)
+        {
+            return Effect().none();
+        }
+        final java.util.Set<String> members = new java.util.HashSet<>();
+        for (final org.apache.pekko.cluster.Member member : Cluster.get(context.getSystem()).state().getMembers())
+        {
+            members.add(member.address().toString());
+        }
+        final Map<String, org.apache.pekko.actor.Address> locations = new HashMap<>();
+        for (final InstanceDescription instance : job.instances.values())
+        {
+            if (instance.status() != InstanceStatus.DEPLOYED)
+            {
+                continue;
+            }
+            if (!members.contains(instance.node()))
+            {
+                return persistEnd(List.of(new InstanceStatusChanged(instance.vertexId(), instance.subtask(),
+                    InstanceStatus.FAILED)), JobState.FAILED, "'" + instance.vertexName() + "' (subtask "
+                    + instance.subtask() + ") is not running: its node " + instance.node()
+                    + " left the cluster (there are no checkpoints to restart it from)");
+            }
+            locations.put(TaskEntity.entityId(jobId, instance.vertexId(), instance.subtask()),
+                AddressFromURIString.parse(instance.node()));
+        }
+        context.pipeToSelf(ExternalShardAllocation.get(context.getSystem()).getClient(TaskEntity.TYPE_KEY.name())
+            .setShardLocations(locations), (Done ok, Throwable failure) -> new PingInstances(failure));
+        return Effect().none();
+    }
+
+    private Effect<Event, Job> onPingInstances(final Job job, final PingInstances ping)
+    {
+        if (ping.failure() != null)
+        {
+            return end(job, JobState.FAILED, "the recovered instances' locations could not be set: " + ping.failure());
+        }
+        for (final InstanceDescription instance : job.instances.values())
+        {
+            if (instance.status() == InstanceStatus.DEPLOYED)
+            {
+                task(instance).tell(TaskEntity.Ping.INSTANCE);
+            }
+        }
+        return Effect().none();
+    }
+
     private Effect<Event, Job> onDescribe(final Job job, final Describe describe)
     {
         if (!job.submitted())
@@ -575,13 +641,7 @@ public final class JobMasterEntity extends EventSourcedBehavior<JobMasterEntity.
                     context.getSelf().tell(RecoveredUnstarted.INSTANCE);
                     return;
                 }
-                for (final InstanceDescription instance : job.instances.values())
-                {
-                    if (instance.status() == InstanceStatus.DEPLOYED)
-                    {
-                        task(instance).tell(TaskEntity.Ping.INSTANCE);
-                    }
-                }
+                context.getSelf().tell(RecoveredRunning.INSTANCE);
             })
             .build();
     }
