@@ -16,6 +16,8 @@ import dev.millrace.runtime.cluster.JobProtocol.SubmitReply;
 import dev.millrace.runtime.cluster.JobProtocol.UnknownJob;
 import dev.millrace.runtime.execution.JobState;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,12 +47,12 @@ class JobClusterTest
 
     private record Node(BrokerNode broker, JobCluster jobs) implements AutoCloseable
     {
-        static Node start(final Path dataDir)
+        static Node start(final Path dataDir, final int port)
         {
             final AtomicReference<JobCluster> jobs = new AtomicReference<>();
             final BrokerNode broker = BrokerNode.start(ConfigFactory.parseMap(Map.of(
                     "millrace.broker.node.data-dir", dataDir.toString(),
-                    "millrace.broker.node.port", 0,
+                    "millrace.broker.node.port", port,
                     "millrace.broker.node.start-timeout", "30s",
                     "millrace.runtime.task-slots", 6,
                     "pekko.cluster.roles", List.of(JobCluster.ROLE)))
@@ -78,7 +80,13 @@ class JobClusterTest
         {
             final String finishedId;
             final String runningId;
-            try (Node node = Node.start(dir))
+            // The node restarts at the same address, as a node with a configured port does.
+            final int port;
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+            {
+                port = socket.getLocalPort();
+            }
+            try (Node node = Node.start(dir, port))
             {
                 finishedId = shouldRunAJobToTheEnd(node);
                 shouldRefuse(node);
@@ -87,7 +95,7 @@ class JobClusterTest
                     .stream().map(JobDescription::jobId).toList();
                 assertTrue(listed.contains(finishedId) && listed.contains(runningId), "list: " + listed);
             }
-            try (Node node = Node.start(dir))
+            try (Node node = Node.start(dir, port))
             {
                 // The finished job's status and instances come back from the journal.
                 final JobDescription finished = describe(node, finishedId);
@@ -98,7 +106,8 @@ class JobClusterTest
                     "final figures survive: " + finished.figuresByNode());
                 // The job that was running when its node stopped is failed on recovery: its instance is gone.
                 final JobDescription lost = awaitState(node, runningId, JobState.FAILED);
-                assertTrue(lost.failure().contains("not running"), lost.failure());
+                assertTrue(lost.failure().contains("not running on " + node.address() + " (its node restarted"),
+                    lost.failure());
                 final List<String> listed = node.jobs().list().toCompletableFuture().get(30, TimeUnit.SECONDS)
                     .stream().map(JobDescription::jobId).toList();
                 assertTrue(listed.contains(finishedId) && listed.contains(runningId), "list after restart: " + listed);
