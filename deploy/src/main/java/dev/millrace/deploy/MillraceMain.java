@@ -8,6 +8,7 @@ import dev.millrace.deploy.cli.CommandFailedException;
 import dev.millrace.deploy.cli.ConsumeCommand;
 import dev.millrace.deploy.cli.DemoCommand;
 import dev.millrace.deploy.cli.GroupsCommand;
+import dev.millrace.deploy.cli.JobCommand;
 import dev.millrace.deploy.cli.ProduceCommand;
 import dev.millrace.deploy.cli.StandaloneCommand;
 import dev.millrace.deploy.cli.TopicsCommand;
@@ -36,7 +37,7 @@ import picocli.CommandLine.Spec;
     description = "Millrace: the log and the processor. Talks to any Millrace (or Kafka) node through kafka-clients.",
     subcommands = {
         StandaloneCommand.class, TopicsCommand.class, ProduceCommand.class, ConsumeCommand.class,
-        GroupsCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+        GroupsCommand.class, JobCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:the operation succeeded",

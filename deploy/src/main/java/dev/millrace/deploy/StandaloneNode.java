@@ -1,15 +1,19 @@
 package dev.millrace.deploy;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValueFactory;
 import dev.millrace.broker.kafka.KafkaListenerSettings;
 import dev.millrace.broker.node.BrokerNode;
 import dev.millrace.broker.node.BrokerNodeSettings;
+import dev.millrace.runtime.cluster.JobCluster;
 
 /**
  * One node with every role and the Kafka listener on: what {@code millrace standalone} and {@code millrace demo} run.
@@ -78,7 +82,15 @@ public final class StandaloneNode
     public static StandaloneNode start(final Config config)
     {
         final KafkaListenerSettings kafka = KafkaListenerSettings.fromConfig(config);
-        return new StandaloneNode(BrokerNode.start(config), kafka.host());
+        // The node also runs jobs (millrace job ...): it hosts job masters and operator instances in its task slots.
+        final List<String> roles = new ArrayList<>(config.getStringList("pekko.cluster.roles"));
+        if (!roles.contains(JobCluster.ROLE))
+        {
+            roles.add(JobCluster.ROLE);
+        }
+        final Config withJobs = config.withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(roles));
+        return new StandaloneNode(BrokerNode.start(withJobs, List.of(node -> JobCluster.start(node.system()))),
+            kafka.host());
     }
 
     public BrokerNode node()

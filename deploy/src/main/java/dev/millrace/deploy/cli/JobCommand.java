@@ -1,0 +1,262 @@
+package dev.millrace.deploy.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.millrace.runtime.cluster.JobCluster;
+import dev.millrace.runtime.cluster.JobProtocol.Accepted;
+import dev.millrace.runtime.cluster.JobProtocol.CancelDone;
+import dev.millrace.runtime.cluster.JobProtocol.CancelReply;
+import dev.millrace.runtime.cluster.JobProtocol.DescribeReply;
+import dev.millrace.runtime.cluster.JobProtocol.InstanceDescription;
+import dev.millrace.runtime.cluster.JobProtocol.JobDescription;
+import dev.millrace.runtime.cluster.JobProtocol.NodeFigures;
+import dev.millrace.runtime.cluster.JobProtocol.Refused;
+import dev.millrace.runtime.cluster.JobProtocol.SubmitReply;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code millrace job submit|list|describe|cancel}: jobs on a cluster. The command joins the cluster as a short-lived
+ * client member (no {@value JobCluster#ROLE} role, so it hosts no job master or instance; it only proxies to them),
+ * runs one request through {@link JobCluster} and leaves.
+ */
+@Command(
+    name = "job",
+    description = "Submit, list, describe and cancel jobs on a cluster.",
+    mixinStandardHelpOptions = true,
+    subcommands = {JobCommand.Submit.class, JobCommand.ListJobs.class, JobCommand.Describe.class,
+        JobCommand.Cancel.class})
+public final class JobCommand implements Runnable
+{
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run()
+    {
+        throw new ParameterException(spec.commandLine(), "a subcommand is required: submit, list, describe, cancel");
+    }
+
+    /** Where the cluster is and how long to wait: the options of every job subcommand. */
+    static final class ClusterOptions
+    {
+        @Option(names = {"--cluster", "-c"}, paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7355",
+            description = "A node's cluster (Artery) address, millrace.broker.node.host:port. Default: ${DEFAULT-VALUE}.")
+        String cluster;
+
+        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+            description = "Longest wait to join the cluster and for each answer. Default: ${DEFAULT-VALUE}.")
+        Duration timeout;
+
+        /** Joins the cluster, runs the request, leaves. */
+        <T> T call(final Function<JobCluster, CompletionStage<T>> request)
+        {
+            final Config config = ConfigFactory.parseMap(Map.of(
+                    "pekko.actor.provider", "cluster",
+                    "pekko.remote.artery.canonical.hostname", "127.0.0.1",
+                    "pekko.remote.artery.canonical.port", 0,
+                    "pekko.cluster.seed-nodes", List.of("pekko://millrace@" + cluster),
+                    "pekko.cluster.roles", List.of("millrace-job-client"),
+                    // The nodes may run the split-brain resolver (several nodes) or not (one): a client only proxies.
+                    "pekko.cluster.configuration-compatibility-check.enforce-on-join", "off",
+                    "pekko.cluster.jmx.enabled", "off",
+                    "millrace.runtime.task-slots", 0,
+                    "millrace.runtime.job-ask-timeout", timeout.toMillis() + "ms"))
+                .withFallback(ConfigFactory.load());
+            final ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "millrace", config);
+            try
+            {
+                final CompletableFuture<Void> up = new CompletableFuture<>();
+                org.apache.pekko.cluster.Cluster.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system))
+                    .registerOnMemberUp(() -> up.complete(null));
+                await(up, "joining the cluster at " + cluster);
+                final JobCluster jobs = JobCluster.start(system);
+                return await(request.apply(jobs).toCompletableFuture(), "the cluster at " + cluster);
+            }
+            finally
+            {
+                system.terminate();
+                try
+                {
+                    system.getWhenTerminated().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                }
+                catch (final InterruptedException e)
+                {
+                    Thread.currentThread().interrupt();
+                }
+                catch (final ExecutionException | TimeoutException e)
+                {
+                    // Leaving is best effort: the answer is already in hand.
+                }
+            }
+        }
+
+        private <T> T await(final CompletableFuture<T> future, final String what)
+        {
+            try
+            {
+                return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            catch (final TimeoutException e)
+            {
+                throw new CommandFailedException("no answer within " + timeout + " from " + what);
+            }
+            catch (final ExecutionException e)
+            {
+                throw new CommandFailedException(what + " failed: " + e.getCause(), e.getCause());
+            }
+            catch (final InterruptedException e)
+            {
+                Thread.currentThread().interrupt();
+                throw new CommandFailedException("interrupted while waiting for " + what);
+            }
+        }
+    }
+
+    @Command(name = "submit", mixinStandardHelpOptions = true,
+        description = "Submit a job: a JobDefinition class on every node's class path, and its arguments. Prints the "
+            + "job id; fails with the reason when the job is refused (unknown class, a graph that does not build, "
+            + "not enough task slots).")
+    static final class Submit implements Runnable
+    {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ClusterOptions options;
+
+        @Parameters(index = "0", paramLabel = "CLASS", description = "The job definition's class name.")
+        String className;
+
+        @Parameters(index = "1..*", paramLabel = "ARG", description = "Its arguments.")
+        List<String> args = new ArrayList<>();
+
+        @Override
+        public void run()
+        {
+            final SubmitReply reply = options.call(jobs -> jobs.submit(className, args));
+            if (reply instanceof Refused refused)
+            {
+                throw new CommandFailedException("job refused: " + refused.reason());
+            }
+            spec.commandLine().getOut().println(((Accepted) reply).jobId());
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+        description = "List every job: id, state, instances finished/total, name, in submit order.")
+    static final class ListJobs implements Runnable
+    {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ClusterOptions options;
+
+        @Override
+        public void run()
+        {
+            final PrintWriter out = spec.commandLine().getOut();
+            for (final JobDescription job : options.call(JobCluster::list))
+            {
+                final long finished = job.instances().stream()
+                    .filter(i -> i.status() == dev.millrace.runtime.cluster.JobProtocol.InstanceStatus.FINISHED).count();
+                out.println(job.jobId() + "\t" + job.state() + "\t" + finished + "/" + job.instances().size() + "\t"
+                    + job.name());
+            }
+        }
+    }
+
+    @Command(name = "describe", mixinStandardHelpOptions = true,
+        description = "Describe a job: state, failure, each instance's status and node, and per node the exchange "
+            + "figures (records and buffers sent, buffers in flight, time each vertex waited for credit).")
+    static final class Describe implements Runnable
+    {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ClusterOptions options;
+
+        @Parameters(index = "0", paramLabel = "JOB-ID")
+        String jobId;
+
+        @Override
+        public void run()
+        {
+            final DescribeReply reply = options.call(jobs -> jobs.describe(jobId));
+            if (!(reply instanceof JobDescription job))
+            {
+                throw new CommandFailedException("job '" + jobId + "' does not exist");
+            }
+            final PrintWriter out = spec.commandLine().getOut();
+            out.printf("Job: %s\tState: %s\tName: %s%n", job.jobId(), job.state(), job.name());
+            out.printf("Definition: %s %s%n", job.className(), String.join(" ", job.args()));
+            out.printf("Submitted: %s%s%n", Instant.ofEpochMilli(job.submittedAtMs()),
+                job.endedAtMs() == 0 ? "" : "\tEnded: " + Instant.ofEpochMilli(job.endedAtMs()));
+            if (!job.failure().isEmpty())
+            {
+                out.println("Failure: " + job.failure());
+            }
+            out.printf("%-6s %-7s %-10s %-32s %s%n", "VERTEX", "SUBTASK", "STATUS", "NODE", "NAME");
+            for (final InstanceDescription instance : job.instances())
+            {
+                out.printf("%-6d %-7d %-10s %-32s %s%n", instance.vertexId(), instance.subtask(), instance.status(),
+                    instance.node(), instance.vertexName());
+            }
+            for (final Map.Entry<String, NodeFigures> node : new TreeMap<>(job.figuresByNode()).entrySet())
+            {
+                final NodeFigures figures = node.getValue();
+                out.printf("Node %s: records sent %d, buffers sent %d, in flight %d (max %d), back-pressure ms by "
+                        + "vertex %s%n", node.getKey(), figures.recordsSent(), figures.buffersSent(),
+                    figures.buffersInFlight(), figures.maxBuffersInFlight(), figures.blockedMsByVertex());
+            }
+        }
+    }
+
+    @Command(name = "cancel", mixinStandardHelpOptions = true,
+        description = "Cancel a job: its instances are stopped. Prints the job's state after (an ended job stays as "
+            + "it ended).")
+    static final class Cancel implements Runnable
+    {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ClusterOptions options;
+
+        @Parameters(index = "0", paramLabel = "JOB-ID")
+        String jobId;
+
+        @Override
+        public void run()
+        {
+            final CancelReply reply = options.call(jobs -> jobs.cancel(jobId));
+            if (!(reply instanceof CancelDone done))
+            {
+                throw new CommandFailedException("job '" + jobId + "' does not exist");
+            }
+            spec.commandLine().getOut().println(done.jobId() + "\t" + done.state());
+        }
+    }
+}
