@@ -14,9 +14,10 @@ import com.typesafe.config.ConfigFactory;
  *
  * <p>Why each value, and what it costs:
  * <ul>
- *   <li>failure detection: heartbeats every 250 ms, {@code acceptable-heartbeat-pause} 750 ms, and the failure detector
- *       read every 250 ms ({@code unreachable-nodes-reaper-interval}, Pekko's 1 s): a killed node is unreachable about
- *       1.3-1.6 s after its last heartbeat, which fences it (the controller elects new leaders for its partitions).
+ *   <li>failure detection: heartbeats every 150 ms, {@code acceptable-heartbeat-pause} 500 ms, {@code min-std-deviation}
+ *       50 ms, and the failure detector read every 100 ms ({@code unreachable-nodes-reaper-interval}, Pekko's 1 s): a
+ *       killed node is unreachable about 0.8-1.2 s after its last heartbeat, which fences it (the controller elects
+ *       new leaders for its partitions).
  *       The price: a node whose JVM stalls that long is fenced too (its leaderships move; nothing acknowledged is
  *       lost) and, if the stall outlasts {@code stable-after} as well, downed (it must be restarted);</li>
  *   <li>downing: the split-brain resolver decides 1 s after the last reachability change ({@code stable-after},
@@ -32,7 +33,12 @@ import com.typesafe.config.ConfigFactory;
  *       extends; and a controller publishes only what it persisted, which the majority side, having quarantined the
  *       downed node, does not receive from it anyway. With the embedded journal a moved controller starts from its
  *       own node's journal whatever the margin (docs/cluster.md);</li>
- *   <li>singleton proxies look for a moved singleton every 200 ms (Pekko's 1 s).</li>
+ *   <li>singleton proxies look for a moved singleton every 200 ms (Pekko's 1 s);</li>
+ *   <li>the quorum journal's Raft (used only with {@code journal = quorum}): a follower that hears nothing from its
+ *       leader for 600 ms ({@code timeouts.leader-heartbeat}, 2 s by default; heartbeats every 100 ms) starts an
+ *       election (rounds of 300 ms): when the killed node ran the Raft leader, nothing can be persisted (so no
+ *       controller decision) before a new one is elected. The price: a voter stalled that long loses its leadership
+ *       (a new election; requests wait and are re-sent by the clients).</li>
  * </ul>
  */
 final class FailoverProfile
@@ -42,14 +48,20 @@ final class FailoverProfile
     static final String FAST = "fast";
 
     private static final Config FAST_SETTINGS = ConfigFactory.parseString(String.join("\n",
-        "pekko.cluster.failure-detector.heartbeat-interval = 250ms",
-        "pekko.cluster.failure-detector.acceptable-heartbeat-pause = 750ms",
-        "pekko.cluster.unreachable-nodes-reaper-interval = 250ms",
+        "pekko.cluster.failure-detector.heartbeat-interval = 150ms",
+        "pekko.cluster.failure-detector.acceptable-heartbeat-pause = 500ms",
+        "pekko.cluster.failure-detector.min-std-deviation = 50ms",
+        "pekko.cluster.unreachable-nodes-reaper-interval = 100ms",
         "pekko.cluster.split-brain-resolver.stable-after = 1s",
         "pekko.cluster.leader-actions-interval = 250ms",
         "pekko.cluster.gossip-interval = 250ms",
         "pekko.cluster.down-removal-margin = 100ms",
-        "pekko.cluster.singleton-proxy.singleton-identification-interval = 200ms"));
+        "pekko.cluster.singleton-proxy.singleton-identification-interval = 200ms",
+        // The quorum journal's Raft: when the killed node ran its leader, nothing persists before a new one is elected.
+        "millrace.persistence.quorum.timeouts.leader-heartbeat = 600ms",
+        "millrace.persistence.quorum.timeouts.leader-heartbeat-interval = 100ms",
+        "millrace.persistence.quorum.timeouts.election = 300ms",
+        "millrace.persistence.quorum.timeouts.startup-canvass = 3s"));
 
     private FailoverProfile()
     {

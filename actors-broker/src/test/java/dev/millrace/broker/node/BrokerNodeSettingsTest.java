@@ -69,9 +69,13 @@ class BrokerNodeSettingsTest
         final Config effective = BrokerNode.nodeConfig(BrokerNodeSettings.fromConfig(fast), fast).withFallback(fast);
         assertEquals(Duration.ofSeconds(1),
             effective.getDuration("pekko.cluster.split-brain-resolver.stable-after"));
-        assertEquals(Duration.ofMillis(750),
+        assertEquals(Duration.ofMillis(150), effective.getDuration("pekko.cluster.failure-detector.heartbeat-interval"));
+        assertEquals(Duration.ofMillis(500),
             effective.getDuration("pekko.cluster.failure-detector.acceptable-heartbeat-pause"));
-        assertEquals(Duration.ofMillis(250), effective.getDuration("pekko.cluster.unreachable-nodes-reaper-interval"));
+        assertEquals(Duration.ofMillis(100), effective.getDuration("pekko.cluster.unreachable-nodes-reaper-interval"));
+        assertEquals(Duration.ofMillis(600), effective.getDuration("millrace.persistence.quorum.timeouts.leader-heartbeat"));
+        assertEquals(Duration.ofMillis(100),
+            effective.getDuration("millrace.persistence.quorum.timeouts.leader-heartbeat-interval"));
         assertEquals(Duration.ofMillis(100), effective.getDuration("pekko.cluster.down-removal-margin"));
         assertEquals("keep-majority", effective.getString("pekko.cluster.split-brain-resolver.active-strategy"));
     }
