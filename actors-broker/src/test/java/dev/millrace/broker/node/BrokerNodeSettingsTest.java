@@ -81,6 +81,35 @@ class BrokerNodeSettingsTest
     }
 
     @Test
+    void shouldPlaceTheControllerOnTheQuorumLeaderOnlyWithTheQuorumJournal()
+    {
+        final Config embedded = ConfigFactory.parseMap(Map.of("millrace.broker.node.controller-placement", "quorum-leader"))
+            .withFallback(ConfigFactory.load());
+        final ConfigException notQuorum = assertThrows(ConfigException.class,
+            () -> ControllerPlacement.followsQuorumLeader(embedded, BrokerNodeSettings.fromConfig(embedded)));
+        assertTrue(notQuorum.getMessage().contains("millrace.broker.node.controller-placement"), notQuorum.getMessage());
+        final Config unknown = ConfigFactory.parseMap(Map.of("millrace.broker.node.controller-placement", "oldest"))
+            .withFallback(ConfigFactory.load());
+        final ConfigException bad = assertThrows(ConfigException.class,
+            () -> ControllerPlacement.followsQuorumLeader(unknown, BrokerNodeSettings.fromConfig(unknown)));
+        assertTrue(bad.getMessage().contains("millrace.broker.node.controller-placement"), bad.getMessage());
+        assertFalse(ControllerPlacement.followsQuorumLeader(ConfigFactory.load(),
+            BrokerNodeSettings.fromConfig(ConfigFactory.load())), "singleton by default");
+
+        final Config quorum = ConfigFactory.parseMap(Map.of(
+                "millrace.broker.node.controller-placement", "quorum-leader",
+                "millrace.broker.node.journal", "quorum",
+                "millrace.broker.node.broker-id", 2,
+                "millrace.persistence.quorum.member-id", 1))
+            .withFallback(ConfigFactory.load());
+        final BrokerNodeSettings settings = BrokerNodeSettings.fromConfig(quorum);
+        assertTrue(ControllerPlacement.followsQuorumLeader(quorum, settings));
+        assertEquals(List.of("broker-2", "quorum-voter-1"),
+            BrokerNode.nodeConfig(settings, quorum).getStringList("pekko.cluster.roles"),
+            "every node finds the Raft leader's node by its voter role");
+    }
+
+    @Test
     void shouldJoinSeedNodesWithKeepMajorityAndSelectTheQuorumJournal()
     {
         final Config given = ConfigFactory.parseMap(Map.of(
