@@ -331,8 +331,12 @@ public final class BrokerNode implements AutoCloseable
             .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()))
             .tell(StartEntity.create(GroupDirectory.Command.class, GroupDirectory.ENTITY_ID));
 
+        final PublishedMetadata initialMetadata = initialMetadata(system, image);
+        system.systemActorOf(PeerReplicaLocator.create(region, replication.topic(), settings.brokerId()),
+                PeerReplicaLocator.NAME, Props.empty())
+            .tell(initialMetadata);
         final ActorRef<Broker.Command> broker = system.systemActorOf(
-            Broker.create(controller, sharding, placement, settings, initialMetadata(system, image), replication.topic()),
+            Broker.create(controller, sharding, placement, settings, initialMetadata, replication.topic()),
             "broker", Props.empty());
         addControlledShutdown(system, controller, settings, config);
         return new BrokerNode(settings, system, controller, sharding, broker, lock);

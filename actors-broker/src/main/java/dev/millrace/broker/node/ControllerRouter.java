@@ -5,8 +5,11 @@ import java.util.Optional;
 import java.util.function.IntSupplier;
 
 import dev.millrace.broker.controller.ControllerProtocol;
+import org.apache.pekko.actor.ActorIdentity;
 import org.apache.pekko.actor.ActorSelection;
 import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.Identify;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -24,7 +27,9 @@ import org.apache.pekko.cluster.typed.Cluster;
  *
  * <p>Every {@code check-interval} it reads the leader's member id (this node's own voter when it leads, else what the
  * node's quorum client last heard) and finds the up member carrying that voter's role
- * ({@link ControllerPlacement#voterRole}). While there is no leader, its member is unknown, or this node's failure
+ * ({@link ControllerPlacement#voterRole}), then that node's {@link ControllerHost} (classic {@link Identify}: a node
+ * that has just come up may not run it yet, and a command sent to a missing actor would be lost). While there is no
+ * leader, its member is unknown, or this node's failure
  * detector sees that member unreachable (the leader is probably dead and an election under way), commands wait in a
  * {@link PendingCommands} buffer (bounded in number and time) and go out as soon as a live leader is known. A command
  * sent to a node that dies before handling it is lost, as with the singleton proxy: callers ask with a timeout and
@@ -46,8 +51,10 @@ final class ControllerRouter
     private final ActorContext<Object> context;
     private final IntSupplier leaderMemberId;
     private final PendingCommands pending;
+    /** The leader's node, once known. */
     private Address target;
-    private ActorSelection host;
+    /** Its controller host, once it answered {@link Identify} (it may not run yet when the node has just come up). */
+    private ActorRef<Object> host;
 
     private ControllerRouter(
         final ActorContext<Object> context, final IntSupplier leaderMemberId, final PendingCommands pending)
@@ -85,11 +92,16 @@ final class ControllerRouter
                 check();
                 return Behaviors.same();
             })
+            .onMessage(ActorIdentity.class, identity ->
+            {
+                onIdentity(identity);
+                return Behaviors.same();
+            })
             .onMessage(ControllerProtocol.class, command ->
             {
                 if (host != null)
                 {
-                    host.tell(command, org.apache.pekko.actor.ActorRef.noSender());
+                    host.tell(command);
                 }
                 else if (pending.add(command, System.nanoTime()))
                 {
@@ -117,15 +129,29 @@ final class ControllerRouter
         else if (!leader.get().equals(target))
         {
             target = leader.get();
-            host = Adapter.toClassic(context.getSystem()).actorSelection(target + ControllerHost.PATH);
-            context.getLog().info("controller router: the controller runs on {}", target);
+            host = null;
+        }
+        if (target != null && host == null)
+        {
+            // Until its host answers: it may not have started yet (the node has just come up).
+            final ActorSelection selection =
+                Adapter.toClassic(context.getSystem()).actorSelection(target + ControllerHost.PATH);
+            selection.tell(new Identify(target.toString()), Adapter.toClassic(context.getSelf()));
         }
         pending.expire(System.nanoTime());
-        if (host != null)
+    }
+
+    private void onIdentity(final ActorIdentity identity)
+    {
+        if (target == null || host != null || !target.toString().equals(identity.correlationId()) ||
+            identity.getActorRef().isEmpty())
         {
-            final ActorSelection to = host;
-            pending.drainTo(command -> to.tell(command, org.apache.pekko.actor.ActorRef.noSender()));
+            return;
         }
+        host = Adapter.toTyped(identity.getActorRef().get());
+        context.getLog().info("controller router: the controller runs on {}", target);
+        final ActorRef<Object> to = host;
+        pending.drainTo(to::tell);
     }
 
     /** The address of the up, reachable member that runs voter {@code memberId}. */
