@@ -9,8 +9,9 @@ import com.typesafe.config.ConfigFactory;
 /**
  * {@code millrace.broker.node.failover-profile}: how fast a cluster node gives up on a silent member. {@code standard}
  * leaves Pekko's timing as configured; {@code fast} sets the Pekko keys below (over any other value of them), so that
- * a killed node's partitions get new leaders within about 1.5-2 s and the controller singleton moves within about 4 s
- * (docs/cluster.md, "Failover timing"; figures in docs/benchmarks-kafka.md).
+ * a killed node's partitions get new leaders within about 1-1.5 s and the controller singleton moves within about 4 s
+ * (with {@code controller-placement = quorum-leader} the controller moves with the quorum's Raft leadership instead,
+ * ~1 s; docs/cluster.md, "Failover timing" and "Controller placement"; figures in docs/benchmarks-kafka.md).
  *
  * <p>Why each value, and what it costs:
  * <ul>
