@@ -298,21 +298,16 @@ public final class BrokerNode implements AutoCloseable
             .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
         replication.publisher().start(sharding);
 
-        final RegisterBrokerReply registered = await(
-            AskPattern.ask(
-                controller,
-                replyTo -> new RegisterBroker(
-                    settings.brokerId(), settings.host(), settings.advertisedPort(), settings.rack(), replyTo),
-                settings.startTimeout(), system.scheduler()),
-            settings.startTimeout(), "the controller to register broker " + settings.brokerId());
+        final RegisterBrokerReply registered = askController(system, controller,
+            replyTo -> new RegisterBroker(
+                settings.brokerId(), settings.host(), settings.advertisedPort(), settings.rack(), replyTo),
+            settings, "the controller to register broker " + settings.brokerId());
         if (!(registered instanceof BrokerRegistrationAccepted))
         {
             throw new IllegalStateException("the controller refused to register broker " + settings.brokerId() + ": " +
                 registered);
         }
-        final ClusterImage image = await(
-            AskPattern.ask(controller, GetMetadata::new, settings.startTimeout(), system.scheduler()),
-            settings.startTimeout(), "the controller's metadata");
+        final ClusterImage image = askController(system, controller, GetMetadata::new, settings, "the controller's metadata");
 
         final ReplicaPlacement placement = replication.placement();
         await(placement.claimAll(image), settings.startTimeout(), "the shard locations of this broker's replicas");
@@ -340,6 +335,37 @@ public final class BrokerNode implements AutoCloseable
             "broker", Props.empty());
         addControlledShutdown(system, controller, settings, config);
         return new BrokerNode(settings, system, controller, sharding, broker, lock);
+    }
+
+    /**
+     * Asks the controller at start-up, again every {@code ask-timeout} until {@code start-timeout}: a command can be
+     * lost when the controller stops while holding it (a Raft leadership that changes hands as the voters start, a
+     * controller restarted after a failed write, a singleton handing over), and both start-up commands are idempotent.
+     */
+    private static <R> R askController(
+        final ActorSystem<Void> system, final ActorRef<ControllerProtocol> controller,
+        final java.util.function.Function<ActorRef<R>, ControllerProtocol> request, final BrokerNodeSettings settings,
+        final String what)
+    {
+        final long deadline = System.nanoTime() + settings.startTimeout().toNanos();
+        while (true)
+        {
+            final long remainingNs = deadline - System.nanoTime();
+            final Duration attempt = Duration.ofNanos(Math.max(1, Math.min(settings.askTimeout().toNanos(), remainingNs)));
+            try
+            {
+                return await(AskPattern.ask(controller, request::apply, attempt, system.scheduler()),
+                    attempt.plusSeconds(1), what);
+            }
+            catch (final IllegalStateException ex)
+            {
+                if (deadline - System.nanoTime() <= 0)
+                {
+                    throw new IllegalStateException("gave up waiting " + settings.startTimeout() + " for " + what, ex);
+                }
+                system.log().info("no answer yet from the controller for {} ({}); asking again", what, ex.getMessage());
+            }
+        }
     }
 
     /** How often the controller's host and router read the quorum's leadership. */
