@@ -35,6 +35,11 @@ import com.typesafe.config.ConfigFactory;
  *       downed node, does not receive from it anyway. With the embedded journal a moved controller starts from its
  *       own node's journal whatever the margin (docs/cluster.md);</li>
  *   <li>singleton proxies look for a moved singleton every 200 ms (Pekko's 1 s);</li>
+ *   <li>a shard region asks the coordinator again for an unresolved shard's location every 200 ms
+ *       ({@code sharding.retry-interval}, Pekko's 2 s): a replica's location can be learnt only once its own node has
+ *       claimed it, so a region that asked too early (a topic just created) learns it within 200 ms instead of 2 s,
+ *       before a failover needs it ({@link PeerReplicaLocator}); the price is a request per unresolved shard every
+ *       200 ms meanwhile;</li>
  *   <li>the quorum journal's Raft (used only with {@code journal = quorum}): a follower that hears nothing from its
  *       leader for 600 ms ({@code timeouts.leader-heartbeat}, 2 s by default; heartbeats every 100 ms) starts an
  *       election (rounds of 300 ms): when the killed node ran the Raft leader, nothing can be persisted (so no
@@ -58,6 +63,8 @@ final class FailoverProfile
         "pekko.cluster.gossip-interval = 250ms",
         "pekko.cluster.down-removal-margin = 100ms",
         "pekko.cluster.singleton-proxy.singleton-identification-interval = 200ms",
+        // A shard region asks again where an unresolved shard lives this often (Pekko's 2 s): see PeerReplicaLocator.
+        "pekko.cluster.sharding.retry-interval = 200ms",
         // The quorum journal's Raft: when the killed node ran its leader, nothing persists before a new one is elected.
         "millrace.persistence.quorum.timeouts.leader-heartbeat = 600ms",
         "millrace.persistence.quorum.timeouts.leader-heartbeat-interval = 100ms",

@@ -74,6 +74,7 @@ class BrokerNodeSettingsTest
             effective.getDuration("pekko.cluster.failure-detector.acceptable-heartbeat-pause"));
         assertEquals(Duration.ofMillis(100), effective.getDuration("pekko.cluster.unreachable-nodes-reaper-interval"));
         assertEquals(Duration.ofMillis(600), effective.getDuration("millrace.persistence.quorum.timeouts.leader-heartbeat"));
+        assertEquals(Duration.ofMillis(200), effective.getDuration("pekko.cluster.sharding.retry-interval"));
         assertEquals(Duration.ofMillis(100),
             effective.getDuration("millrace.persistence.quorum.timeouts.leader-heartbeat-interval"));
         assertEquals(Duration.ofMillis(100), effective.getDuration("pekko.cluster.down-removal-margin"));
