@@ -25,6 +25,12 @@ final class MillraceCluster implements SystemUnderTest
      */
     static final String FAST_FAILOVER_PROFILE = "millrace.broker.node.failover-profile = fast";
 
+    /**
+     * The controller follows the quorum journal's Raft leadership ({@code controller-placement = quorum-leader}):
+     * after a kill of its node it runs again as soon as Raft has a new leader, without waiting for Pekko's downing.
+     */
+    static final String CONTROLLER_ON_QUORUM_LEADER = "millrace.broker.node.controller-placement = quorum-leader";
+
     private final LocalCluster cluster;
 
     private MillraceCluster(final LocalCluster cluster)
@@ -43,6 +49,7 @@ final class MillraceCluster implements SystemUnderTest
             .config(String.join("\n",
                 "pekko.loglevel = " + (verboseLogs ? "INFO" : "WARNING"),
                 FAST_FAILOVER_PROFILE,
+                CONTROLLER_ON_QUORUM_LEADER,
                 ""))
             .startTimeout(timeout)
             .start();

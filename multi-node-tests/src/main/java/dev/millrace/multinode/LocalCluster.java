@@ -53,6 +53,8 @@ public final class LocalCluster implements AutoCloseable
 
     /** The controller singleton's actor path, as Pekko logs it. */
     static final String CONTROLLER_SINGLETON = "/system/singletonManagercontroller/controller]";
+    /** What a node logs when it starts the controller because its voter leads ({@code controller-placement = quorum-leader}). */
+    static final String CONTROLLER_ON_QUORUM_LEADER = "controller host: this node's quorum voter leads";
 
     private final Path root;
     private final List<NodeProcess> nodes;
@@ -96,7 +98,8 @@ public final class LocalCluster implements AutoCloseable
         NodeProcess found = null;
         for (final NodeProcess node : nodes)
         {
-            if (node.isAlive() && node.logged("starting singleton actor", CONTROLLER_SINGLETON))
+            if (node.isAlive() && (node.logged("starting singleton actor", CONTROLLER_SINGLETON) ||
+                node.logged(CONTROLLER_ON_QUORUM_LEADER)))
             {
                 found = node;
             }

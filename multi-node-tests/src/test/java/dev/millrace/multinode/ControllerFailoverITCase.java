@@ -27,7 +27,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -54,11 +55,17 @@ class ControllerFailoverITCase
     private static final String GROUP = "billing";
     private static final int ORDERS_PARTITIONS = 3;
 
-    @Test
+    /**
+     * With {@code controller-placement = singleton} the controller moves once the killed node is downed; with
+     * {@code quorum-leader} it runs wherever the quorum journal's Raft elects its next leader.
+     */
+    @ParameterizedTest(name = "controller-placement = {0}")
+    @ValueSource(strings = {"singleton", "quorum-leader"})
     @Timeout(value = 420, unit = TimeUnit.SECONDS)
-    void controllerAndGroupCoordinatorsMoveWithNoTopicOffsetOrProducerIdLost() throws Exception
+    void controllerAndGroupCoordinatorsMoveWithNoTopicOffsetOrProducerIdLost(final String placement) throws Exception
     {
-        try (LocalCluster cluster = LocalCluster.builder().nodes(3).journal("quorum").start())
+        try (LocalCluster cluster = LocalCluster.builder().nodes(3).journal("quorum")
+            .config("millrace.broker.node.controller-placement = " + placement + "\n").start())
         {
             final NodeProcess controller = eventually(Duration.ofSeconds(30), () -> cluster.controllerNode().orElseThrow());
             final NodeProcess client = cluster.nodes().stream().filter(n -> n != controller).findFirst().orElseThrow();

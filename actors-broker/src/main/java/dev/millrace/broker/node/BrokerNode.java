@@ -35,7 +35,10 @@ import dev.millrace.broker.kafka.KafkaListener;
 import dev.millrace.broker.kafka.KafkaListenerSettings;
 import dev.millrace.broker.partition.PartitionProtocol;
 import dev.millrace.broker.partition.PartitionProtocol.TopicPartition;
+import dev.millrace.sharding.persistence.quorum.QuorumClient;
 import dev.millrace.sharding.persistence.quorum.QuorumConfig;
+import dev.millrace.sharding.persistence.quorum.QuorumExtension;
+import dev.millrace.sharding.persistence.quorum.QuorumVoter;
 import dev.millrace.transport.EmbeddedMediaDriver;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -43,6 +46,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
@@ -176,6 +180,8 @@ public final class BrokerNode implements AutoCloseable
         final BrokerNodeSettings settings = BrokerNodeSettings.fromConfig(config);
         final ControllerSettings controllerSettings = ControllerSettings.fromConfig(config);
         final GroupSettings groupSettings = GroupSettings.fromConfig(config);
+        // Fails naming the key before anything starts.
+        ControllerPlacement.followsQuorumLeader(config, settings);
         try
         {
             Files.createDirectories(settings.logsDir());
@@ -279,8 +285,9 @@ public final class BrokerNode implements AutoCloseable
             Controller.create(PersistenceId.ofUniqueId(CONTROLLER_PERSISTENCE_ID), controllerSettings,
                 replication.publisher()))
             .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
-        final ActorRef<ControllerProtocol> controller = ClusterSingleton.get(system)
-            .init(SingletonActor.of(controllerBehavior, "controller"));
+        final ActorRef<ControllerProtocol> controller = ControllerPlacement.followsQuorumLeader(config, settings)
+            ? startQuorumLeaderController(system, controllerBehavior, settings)
+            : ClusterSingleton.get(system).init(SingletonActor.of(controllerBehavior, "controller"));
 
         final ClusterSharding sharding = ClusterSharding.get(system);
         final ActorRef<ShardingEnvelope<PartitionProtocol.Command>> region = sharding.init(Entity.of(
@@ -291,21 +298,16 @@ public final class BrokerNode implements AutoCloseable
             .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
         replication.publisher().start(sharding);
 
-        final RegisterBrokerReply registered = await(
-            AskPattern.ask(
-                controller,
-                replyTo -> new RegisterBroker(
-                    settings.brokerId(), settings.host(), settings.advertisedPort(), settings.rack(), replyTo),
-                settings.startTimeout(), system.scheduler()),
-            settings.startTimeout(), "the controller to register broker " + settings.brokerId());
+        final RegisterBrokerReply registered = askController(system, controller,
+            replyTo -> new RegisterBroker(
+                settings.brokerId(), settings.host(), settings.advertisedPort(), settings.rack(), replyTo),
+            settings, "the controller to register broker " + settings.brokerId());
         if (!(registered instanceof BrokerRegistrationAccepted))
         {
             throw new IllegalStateException("the controller refused to register broker " + settings.brokerId() + ": " +
                 registered);
         }
-        final ClusterImage image = await(
-            AskPattern.ask(controller, GetMetadata::new, settings.startTimeout(), system.scheduler()),
-            settings.startTimeout(), "the controller's metadata");
+        final ClusterImage image = askController(system, controller, GetMetadata::new, settings, "the controller's metadata");
 
         final ReplicaPlacement placement = replication.placement();
         await(placement.claimAll(image), settings.startTimeout(), "the shard locations of this broker's replicas");
@@ -324,11 +326,77 @@ public final class BrokerNode implements AutoCloseable
             .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()))
             .tell(StartEntity.create(GroupDirectory.Command.class, GroupDirectory.ENTITY_ID));
 
+        final PublishedMetadata initialMetadata = initialMetadata(system, image);
+        system.systemActorOf(PeerReplicaLocator.create(region, replication.topic(), settings.brokerId()),
+                PeerReplicaLocator.NAME, Props.empty())
+            .tell(initialMetadata);
         final ActorRef<Broker.Command> broker = system.systemActorOf(
-            Broker.create(controller, sharding, placement, settings, initialMetadata(system, image), replication.topic()),
+            Broker.create(controller, sharding, placement, settings, initialMetadata, replication.topic()),
             "broker", Props.empty());
         addControlledShutdown(system, controller, settings, config);
         return new BrokerNode(settings, system, controller, sharding, broker, lock);
+    }
+
+    /**
+     * Asks the controller at start-up, again every {@code ask-timeout} until {@code start-timeout}: a command can be
+     * lost when the controller stops while holding it (a Raft leadership that changes hands as the voters start, a
+     * controller restarted after a failed write, a singleton handing over), and both start-up commands are idempotent.
+     */
+    private static <R> R askController(
+        final ActorSystem<Void> system, final ActorRef<ControllerProtocol> controller,
+        final java.util.function.Function<ActorRef<R>, ControllerProtocol> request, final BrokerNodeSettings settings,
+        final String what)
+    {
+        final long deadline = System.nanoTime() + settings.startTimeout().toNanos();
+        while (true)
+        {
+            final long remainingNs = deadline - System.nanoTime();
+            final Duration attempt = Duration.ofNanos(Math.max(1, Math.min(settings.askTimeout().toNanos(), remainingNs)));
+            try
+            {
+                return await(AskPattern.ask(controller, request::apply, attempt, system.scheduler()),
+                    attempt.plusSeconds(1), what);
+            }
+            catch (final IllegalStateException ex)
+            {
+                if (deadline - System.nanoTime() <= 0)
+                {
+                    throw new IllegalStateException("gave up waiting " + settings.startTimeout() + " for " + what, ex);
+                }
+                system.log().info("no answer yet from the controller for {} ({}); asking again", what, ex.getMessage());
+            }
+        }
+    }
+
+    /** How often the controller's host and router read the quorum's leadership. */
+    private static final Duration LEADERSHIP_CHECK_INTERVAL = Duration.ofMillis(50);
+    /** How many controller commands may wait for a controller on one node. */
+    private static final int PENDING_CONTROLLER_COMMANDS = 10_000;
+
+    /**
+     * {@code controller-placement = quorum-leader}: a {@link ControllerHost} beside the node's voter (if any) runs the
+     * controller while that voter leads the quorum's Raft, and the node's {@link ControllerRouter}, returned, sends
+     * every controller command to the leader's node.
+     */
+    private static ActorRef<ControllerProtocol> startQuorumLeaderController(
+        final ActorSystem<Void> system, final Behavior<ControllerProtocol> controllerBehavior,
+        final BrokerNodeSettings settings)
+    {
+        final QuorumExtension quorum = QuorumExtension.ID.get(Adapter.toClassic(system));
+        final QuorumVoter voter = quorum.voter();
+        if (voter != null)
+        {
+            system.systemActorOf(
+                ControllerHost.create(controllerBehavior, voter::leads, LEADERSHIP_CHECK_INTERVAL, settings.askTimeout(),
+                    PENDING_CONTROLLER_COMMANDS),
+                ControllerHost.NAME, Props.empty());
+        }
+        final QuorumClient client = quorum.client();
+        final ActorRef<Object> router = system.systemActorOf(
+            ControllerRouter.create(() -> voter != null && voter.leads() ? voter.memberId() : client.leaderMemberId(),
+                LEADERSHIP_CHECK_INTERVAL, settings.askTimeout(), PENDING_CONTROLLER_COMMANDS),
+            ControllerRouter.NAME, Props.empty());
+        return router.narrow();
     }
 
     // ---- Replication: the controller's publisher, the metadata topic, controlled shutdown. ----
@@ -472,6 +540,8 @@ public final class BrokerNode implements AutoCloseable
     /** Artery keeps up to this many frame buffers (direct memory: 32 x 2 MiB), fewer than its default 128. */
     static final int REPLICATION_BUFFER_POOL = 32;
 
+    private static final String QUORUM_MEMBER_ID = QuorumConfig.PATH + ".member-id";
+
     static Config nodeConfig(final BrokerNodeSettings settings)
     {
         return nodeConfig(settings, ConfigFactory.empty());
@@ -485,6 +555,12 @@ public final class BrokerNode implements AutoCloseable
     {
         final List<String> roles = new ArrayList<>(stringList(given, "pekko.cluster.roles"));
         roles.add(brokerRole(settings.brokerId()));
+        if (settings.quorumJournal() && ControllerPlacement.followsQuorumLeader(given, settings) &&
+            given.hasPath(QUORUM_MEMBER_ID) && given.getInt(QUORUM_MEMBER_ID) >= 0)
+        {
+            // Every node finds the Raft leader's node (where the controller runs) by this role.
+            roles.add(ControllerPlacement.voterRole(given.getInt(QUORUM_MEMBER_ID)));
+        }
         Config config = ConfigFactory.empty()
             .withValue("pekko.actor.provider", ConfigValueFactory.fromAnyRef("cluster"))
             .withValue("pekko.remote.artery.transport", ConfigValueFactory.fromAnyRef(settings.transport()))

@@ -69,11 +69,45 @@ class BrokerNodeSettingsTest
         final Config effective = BrokerNode.nodeConfig(BrokerNodeSettings.fromConfig(fast), fast).withFallback(fast);
         assertEquals(Duration.ofSeconds(1),
             effective.getDuration("pekko.cluster.split-brain-resolver.stable-after"));
-        assertEquals(Duration.ofMillis(750),
+        assertEquals(Duration.ofMillis(150), effective.getDuration("pekko.cluster.failure-detector.heartbeat-interval"));
+        assertEquals(Duration.ofMillis(500),
             effective.getDuration("pekko.cluster.failure-detector.acceptable-heartbeat-pause"));
-        assertEquals(Duration.ofMillis(250), effective.getDuration("pekko.cluster.unreachable-nodes-reaper-interval"));
+        assertEquals(Duration.ofMillis(100), effective.getDuration("pekko.cluster.unreachable-nodes-reaper-interval"));
+        assertEquals(Duration.ofMillis(600), effective.getDuration("millrace.persistence.quorum.timeouts.leader-heartbeat"));
+        assertEquals(Duration.ofMillis(200), effective.getDuration("pekko.cluster.sharding.retry-interval"));
+        assertEquals(Duration.ofMillis(100),
+            effective.getDuration("millrace.persistence.quorum.timeouts.leader-heartbeat-interval"));
         assertEquals(Duration.ofMillis(100), effective.getDuration("pekko.cluster.down-removal-margin"));
         assertEquals("keep-majority", effective.getString("pekko.cluster.split-brain-resolver.active-strategy"));
+    }
+
+    @Test
+    void shouldPlaceTheControllerOnTheQuorumLeaderOnlyWithTheQuorumJournal()
+    {
+        final Config embedded = ConfigFactory.parseMap(Map.of("millrace.broker.node.controller-placement", "quorum-leader"))
+            .withFallback(ConfigFactory.load());
+        final ConfigException notQuorum = assertThrows(ConfigException.class,
+            () -> ControllerPlacement.followsQuorumLeader(embedded, BrokerNodeSettings.fromConfig(embedded)));
+        assertTrue(notQuorum.getMessage().contains("millrace.broker.node.controller-placement"), notQuorum.getMessage());
+        final Config unknown = ConfigFactory.parseMap(Map.of("millrace.broker.node.controller-placement", "oldest"))
+            .withFallback(ConfigFactory.load());
+        final ConfigException bad = assertThrows(ConfigException.class,
+            () -> ControllerPlacement.followsQuorumLeader(unknown, BrokerNodeSettings.fromConfig(unknown)));
+        assertTrue(bad.getMessage().contains("millrace.broker.node.controller-placement"), bad.getMessage());
+        assertFalse(ControllerPlacement.followsQuorumLeader(ConfigFactory.load(),
+            BrokerNodeSettings.fromConfig(ConfigFactory.load())), "singleton by default");
+
+        final Config quorum = ConfigFactory.parseMap(Map.of(
+                "millrace.broker.node.controller-placement", "quorum-leader",
+                "millrace.broker.node.journal", "quorum",
+                "millrace.broker.node.broker-id", 2,
+                "millrace.persistence.quorum.member-id", 1))
+            .withFallback(ConfigFactory.load());
+        final BrokerNodeSettings settings = BrokerNodeSettings.fromConfig(quorum);
+        assertTrue(ControllerPlacement.followsQuorumLeader(quorum, settings));
+        assertEquals(List.of("broker-2", "quorum-voter-1"),
+            BrokerNode.nodeConfig(settings, quorum).getStringList("pekko.cluster.roles"),
+            "every node finds the Raft leader's node by its voter role");
     }
 
     @Test

@@ -53,6 +53,8 @@ public final class QuorumClient implements AutoCloseable
     private final AgentRunner runner;
     private final AtomicLong correlationIds = new AtomicLong();
     private final ManyToOneConcurrentLinkedQueue<Request> submitted = new ManyToOneConcurrentLinkedQueue<>();
+    /** The Raft leader's member id as this client last heard it (-1: none yet); written by the client's agent. */
+    private volatile int leaderMemberId = -1;
 
     /**
      * A command waiting for its response; {@code chunks} gathers replay chunks until the last.
@@ -166,6 +168,18 @@ public final class QuorumClient implements AutoCloseable
     public boolean ownsMediaDriver()
     {
         return driver != null;
+    }
+
+    /**
+     * The voter this client last heard lead the quorum (when it connected, or from Aeron Cluster's new-leader event):
+     * what a node needs to find the process that follows the Raft leadership (e.g. the controller). It may name a
+     * leader that has just died until the election's new-leader event arrives.
+     *
+     * @return the leader's member id, or -1 before the client has connected.
+     */
+    public int leaderMemberId()
+    {
+        return leaderMemberId;
     }
 
     /**
@@ -311,6 +325,7 @@ public final class QuorumClient implements AutoCloseable
                     connecting = null;
                     cluster = connected;
                     lastProblem = "connected";
+                    leaderMemberId = connected.leaderMemberId();
                     LOG.info("Quorum client connected to leader {} of voters {}", connected.leaderMemberId(),
                         config.voters());
                     return 1;
@@ -494,6 +509,7 @@ public final class QuorumClient implements AutoCloseable
             final String ingressEndpoints)
         {
             LOG.info("Quorum client: new leader {} (term {})", leaderMemberId, leadershipTermId);
+            QuorumClient.this.leaderMemberId = leaderMemberId;
             // Commands sent to the old leader may never be committed, or their replies never come: send them again.
             resendInFlight("new leader " + leaderMemberId);
         }

@@ -309,6 +309,15 @@ public final class QuorumVoter implements AutoCloseable
     }
 
     /**
+     * @return whether this voter leads the quorum now (its journal service was told it is the Raft leader): what a
+     *     process that follows the leadership (e.g. the controller) reads.
+     */
+    public boolean leads()
+    {
+        return service.role() == Cluster.Role.LEADER;
+    }
+
+    /**
      * @return whether the journal state was loaded from an Aeron Cluster snapshot when this voter started.
      */
     public boolean startedFromSnapshot()
