@@ -8,7 +8,9 @@ import com.typesafe.config.ConfigException;
 /**
  * {@code millrace.broker.node.controller-placement}: where the {@link dev.millrace.broker.controller.Controller} runs.
  * <ul>
- *   <li>{@code singleton} (default): a Pekko cluster singleton on the oldest member. It moves only once a dead node is
+ *   <li>{@code auto} (default): {@code quorum-leader} with the quorum journal, {@code singleton} with the embedded one
+ *       (one node, or several nodes each with its own journal, where no Raft leadership exists to follow);</li>
+ *   <li>{@code singleton}: a Pekko cluster singleton on the oldest member. It moves only once a dead node is
  *       downed and removed (split-brain resolver, {@code stable-after} plus its fixed 1 s tick): ~4-5 s after a kill
  *       of its node with {@code failover-profile = fast};</li>
  *   <li>{@code quorum-leader} (quorum journal only): on the node whose voter leads the quorum journal's Raft, like
@@ -21,6 +23,7 @@ import com.typesafe.config.ConfigException;
 final class ControllerPlacement
 {
     static final String KEY = BrokerNodeSettings.PREFIX + ".controller-placement";
+    static final String AUTO = "auto";
     static final String SINGLETON = "singleton";
     static final String QUORUM_LEADER = "quorum-leader";
 
@@ -35,7 +38,11 @@ final class ControllerPlacement
      */
     static boolean followsQuorumLeader(final Config given, final BrokerNodeSettings settings)
     {
-        final String placement = given.hasPath(KEY) ? given.getString(KEY) : SINGLETON;
+        final String placement = given.hasPath(KEY) ? given.getString(KEY) : AUTO;
+        if (AUTO.equals(placement))
+        {
+            return settings.quorumJournal();
+        }
         if (SINGLETON.equals(placement))
         {
             return false;
@@ -43,7 +50,7 @@ final class ControllerPlacement
         if (!QUORUM_LEADER.equals(placement))
         {
             throw new ConfigException.BadValue(
-                KEY, "must be one of " + List.of(SINGLETON, QUORUM_LEADER) + " but was '" + placement + "'");
+                KEY, "must be one of " + List.of(AUTO, SINGLETON, QUORUM_LEADER) + " but was '" + placement + "'");
         }
         if (!settings.quorumJournal())
         {

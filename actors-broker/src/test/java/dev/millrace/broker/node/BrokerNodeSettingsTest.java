@@ -95,7 +95,22 @@ class BrokerNodeSettingsTest
             () -> ControllerPlacement.followsQuorumLeader(unknown, BrokerNodeSettings.fromConfig(unknown)));
         assertTrue(bad.getMessage().contains("millrace.broker.node.controller-placement"), bad.getMessage());
         assertFalse(ControllerPlacement.followsQuorumLeader(ConfigFactory.load(),
-            BrokerNodeSettings.fromConfig(ConfigFactory.load())), "singleton by default");
+            BrokerNodeSettings.fromConfig(ConfigFactory.load())), "auto: the singleton with the embedded journal");
+        final Config quorumByDefault = ConfigFactory.parseMap(Map.of(
+                "millrace.broker.node.journal", "quorum",
+                "millrace.broker.node.broker-id", 2,
+                "millrace.persistence.quorum.member-id", 1))
+            .withFallback(ConfigFactory.load());
+        assertTrue(ControllerPlacement.followsQuorumLeader(quorumByDefault,
+            BrokerNodeSettings.fromConfig(quorumByDefault)), "auto: the Raft leader's node with the quorum journal");
+        final Config singletonOnQuorum = ConfigFactory.parseMap(Map.of(
+                "millrace.broker.node.controller-placement", "singleton",
+                "millrace.broker.node.journal", "quorum",
+                "millrace.broker.node.broker-id", 2,
+                "millrace.persistence.quorum.member-id", 1))
+            .withFallback(ConfigFactory.load());
+        assertFalse(ControllerPlacement.followsQuorumLeader(singletonOnQuorum,
+            BrokerNodeSettings.fromConfig(singletonOnQuorum)), "singleton when asked for, even with the quorum journal");
 
         final Config quorum = ConfigFactory.parseMap(Map.of(
                 "millrace.broker.node.controller-placement", "quorum-leader",
