@@ -16,21 +16,35 @@ import java.nio.file.StandardOpenOption;
  * {@link #unseal} writes a new file and renames it over, so readers still holding the old mapping read valid pages.
  * Subclasses own the entry layout, the heap arrays and the searches.
  *
+ * <p>Entries appended in a row are written to the file together ({@link #writePendingEntries}, which the log calls at
+ * the end of each append): an append of several batches (a replica's group of produce requests) costs one positional
+ * write per index instead of one per entry, each of which would go through the file system's write path (inode
+ * lock, time stamps) for a few bytes. At most {@link #PENDING_ENTRIES} entries wait; every other operation on the
+ * file (truncation, seal, flush, close) writes them first, so the file is never behind once the append returns.
+ * Searches never read the file of an active index (they read the heap arrays), so a waiting entry is visible to them.
+ *
  * <p>Threading: one writer (append, {@link #seal}, {@link #unseal}, truncation, {@link #flush}, {@link #close});
  * any thread may search. {@link #entryCount()} and {@link #mapped()} are volatile reads: a reader reads the count
  * first, then the subclass's heap array, then the mapping if the array is gone. The writer publishes a mapping before
  * the subclass drops its arrays ({@link #dropHeapEntries}), restores arrays only after the file is appendable again
- * ({@link #restoreHeapEntries}), and raises the count only after the entry is in the array and the file.
+ * ({@link #restoreHeapEntries}), and raises the count only after the entry is in the array (its file write may
+ * wait until the end of the append, see above).
  */
 abstract class IndexFile
 {
     static final int HEADER_LENGTH = 8;
+    /** Most entries waiting for their file write; reached only by an append of more batches than that. */
+    static final int PENDING_ENTRIES = 64;
 
     private final Path file;
     private final int magic;
     private final int version;
     private final int entryLength;
-    private final ByteBuffer writeBuffer;
+    // Entries committed but not yet written, back to back from entry number pendingFirst; direct, so that the file
+    // write copies nothing more. Allocated by the first append, dropped when the index is sealed or closed: only
+    // active indexes hold one.
+    private ByteBuffer pending;
+    private int pendingFirst;
     private FileChannel channel;
     private volatile int count;
     private volatile ByteBuffer mapped;
@@ -41,7 +55,6 @@ abstract class IndexFile
         this.magic = magic;
         this.version = version;
         this.entryLength = entryLength;
-        this.writeBuffer = ByteBuffer.allocate(entryLength);
     }
 
     /**
@@ -95,24 +108,63 @@ abstract class IndexFile
         count = n;
     }
 
-    /** The cleared scratch buffer for the subclass to put one entry into before {@link #commitEntry}. */
-    final ByteBuffer entryBuffer()
+    /**
+     * The buffer the subclass puts one entry into (relative puts, exactly {@code entryLength} bytes) before
+     * {@link #commitEntry}: the pending entries' buffer, written out first if it is full.
+     */
+    final ByteBuffer entryBuffer() throws IOException
     {
-        writeBuffer.clear();
-        return writeBuffer;
+        if (null == pending)
+        {
+            pending = ByteBuffer.allocateDirect(PENDING_ENTRIES * entryLength);
+        }
+        else if (pending.remaining() < entryLength)
+        {
+            writePendingEntries();
+        }
+        return pending;
     }
 
-    /** Writes the entry in {@link #entryBuffer()} as entry {@code n} and publishes the count {@code n + 1}. */
-    final void commitEntry(final int n) throws IOException
+    /**
+     * Commits the entry just put into {@link #entryBuffer()} as entry {@code n} and publishes the count {@code n + 1};
+     * its file write waits for {@link #writePendingEntries}.
+     */
+    final void commitEntry(final int n)
     {
-        writeBuffer.flip();
-        FileIo.writeFully(channel, writeBuffer, HEADER_LENGTH + (long)n * entryLength);
+        if (pending.position() == entryLength)
+        {
+            pendingFirst = n;
+        }
+        else if (pendingFirst + pending.position() / entryLength - 1 != n)
+        {
+            throw new IllegalStateException("index " + file + ": entry " + n + " committed after entries " + pendingFirst +
+                ".." + (pendingFirst + pending.position() / entryLength - 2) + " still waiting for their write");
+        }
         count = n + 1;
+    }
+
+    /** Writes the committed entries still waiting, in one positional write; a no-op when none waits. */
+    final void writePendingEntries() throws IOException
+    {
+        if (null == pending || pending.position() == 0)
+        {
+            return;
+        }
+        pending.flip();
+        try
+        {
+            FileIo.writeFully(channel, pending, HEADER_LENGTH + (long)pendingFirst * entryLength);
+        }
+        finally
+        {
+            pending.clear();
+        }
     }
 
     /** Keeps the first {@code n} entries (the index is active). */
     final void truncateEntries(final int n) throws IOException
     {
+        writePendingEntries();
         count = n;
         channel.truncate(HEADER_LENGTH + (long)n * entryLength);
     }
@@ -124,12 +176,14 @@ abstract class IndexFile
         {
             return;
         }
+        writePendingEntries();
         // Forced here because the channel goes: a later flush of the log must find the index durable already.
         channel.force(false);
         mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, HEADER_LENGTH + (long)count * entryLength);
         dropHeapEntries();
         channel.close();
         channel = null;
+        pending = null;
     }
 
     /**
@@ -173,6 +227,7 @@ abstract class IndexFile
     {
         if (null != channel)
         {
+            writePendingEntries();
             channel.force(false);
         }
     }
@@ -181,8 +236,16 @@ abstract class IndexFile
     {
         if (null != channel)
         {
-            channel.close();
-            channel = null;
+            try
+            {
+                writePendingEntries();
+            }
+            finally
+            {
+                channel.close();
+                channel = null;
+                pending = null;
+            }
         }
     }
 

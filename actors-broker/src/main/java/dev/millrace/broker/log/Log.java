@@ -385,6 +385,8 @@ public final class Log implements AutoCloseable
                     config.indexIntervalBytes());
                 position += size;
             }
+            // One write per index for the whole append, however many batches it indexed.
+            active.writePendingIndexEntries();
             active.publish(segmentPosition + length, nextOffset);
             logEndOffset = nextOffset;
 

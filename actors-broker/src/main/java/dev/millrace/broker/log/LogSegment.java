@@ -239,6 +239,8 @@ final class LogSegment
             position += batchSize;
         }
 
+        offsetIndex.writePendingEntries();
+        timeIndex.writePendingEntries();
         if (position < channel.size())
         {
             channel.truncate(position);
@@ -276,6 +278,16 @@ final class LogSegment
             bytesSinceLastIndexEntry = 0;
         }
         bytesSinceLastIndexEntry += batchSize;
+    }
+
+    /**
+     * Writes the index entries of the batches indexed since the last call ({@link #indexBatch}) to the index files,
+     * one write per index: the log calls it once at the end of each append.
+     */
+    void writePendingIndexEntries() throws IOException
+    {
+        offsetIndex.writePendingEntries();
+        timeIndex.writePendingEntries();
     }
 
     /** Makes appended bytes visible to readers. */
