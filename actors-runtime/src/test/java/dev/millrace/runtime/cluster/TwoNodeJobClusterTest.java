@@ -116,9 +116,9 @@ class TwoNodeJobClusterTest
                 assertEquals(JobState.FINISHED, assertInstanceOf(JobDescription.class,
                     jobsB.get().describe(jobId).toCompletableFuture().get(30, TimeUnit.SECONDS)).state());
 
-                final String endless = assertInstanceOf(Accepted.class, jobsA.get()
-                    .submit(TestJobs.Endless.class.getName(), List.of("e", "1"))
-                    .toCompletableFuture().get(30, TimeUnit.SECONDS)).jobId();
+                // The finished job's instances release their slots as they stop, a moment after FINISHED.
+                final String endless = submitUntilAccepted(jobsA.get(), TestJobs.Endless.class.getName(),
+                    List.of("e", "1"));
                 awaitState(jobsA.get(), endless, JobState.RUNNING);
                 assertEquals(JobState.CANCELED, assertInstanceOf(CancelDone.class,
                     jobsA.get().cancel(endless).toCompletableFuture().get(30, TimeUnit.SECONDS)).state());
@@ -198,7 +198,7 @@ class TwoNodeJobClusterTest
                 for (int attempt = 0; attempt < 20 && running == null; attempt++)
                 {
                     final String endless = submitUntilAccepted(jobsA.get(), TestJobs.Endless.class.getName(),
-                        List.of("e", "2"));
+                        List.of("e", "4"));
                     final JobDescription description = awaitState(jobsA.get(), endless, JobState.RUNNING);
                     assertEquals(Set.of(nodeA, nodeB), description.instances().stream()
                         .map(InstanceDescription::node).collect(Collectors.toSet()), description.toString());
