@@ -28,6 +28,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.sharding.external.ExternalShardAllocation;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -47,9 +48,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * <h2>Life of a job</h2>
  * <ol>
  *   <li>{@link Submit}: the master rebuilds the graph from the job definition (refused with the cause when it
- *   does not build), reserves a task slot per instance on one worker ({@link Placement}; refused when no node has
- *   enough), persists {@link JobSubmitted} and one {@link InstancePlaced} per instance and answers; then it sets
- *   each instance's shard location to that node (Pekko's external shard allocation) and sends {@link
+ *   does not build), reserves a task slot per instance on the workers ({@link Placement}: one node or several,
+ *   by {@code millrace.runtime.placement}; refused when the nodes together lack slots), persists {@link JobSubmitted} and one {@link InstancePlaced} per instance and answers; then it sets
+ *   each instance's shard location to its node (Pekko's external shard allocation) and sends {@link
  *   TaskEntity.Deploy} to every {@code job/vertex/subtask} entity.</li>
  *   <li>Each deployed instance answers {@link Deployed} with its ref ({@link InstanceStatusChanged} DEPLOYED); once
  *   all have, the master persists {@link JobStarted} and starts them all with every ref
@@ -57,6 +58,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *   <li>The job ends ({@link JobEnded}) when every instance finished, when one fails (the others are cancelled),
  *   or on {@link Cancel}.</li>
  * </ol>
+ *
+ * <h2>A node leaves</h2>
+ * When a node hosting some of a running job's instances is removed from the cluster, the job fails naming the node,
+ * and its other instances are cancelled.
  *
  * <h2>Recovery</h2>
  * A master that recovers a running job fails it when an instance's node left the cluster, and otherwise pings its
@@ -170,6 +175,11 @@ public final class JobMasterEntity extends EventSourcedBehavior<JobMasterEntity.
     {
     }
 
+    /** @param node a member removed from the cluster */
+    private record NodeRemoved(String node) implements Command
+    {
+    }
+
     /** Events of a job master. */
     public sealed interface Event extends MillraceMessage
     {
@@ -277,6 +287,10 @@ public final class JobMasterEntity extends EventSourcedBehavior<JobMasterEntity.
         this.jobId = jobId;
         this.askTimeout = askTimeout;
         this.sharding = ClusterSharding.get(context.getSystem());
+        Cluster.get(context.getSystem()).subscriptions().tell(org.apache.pekko.cluster.typed.Subscribe.create(
+            context.messageAdapter(ClusterEvent.MemberRemoved.class,
+                removed -> new NodeRemoved(removed.member().address().toString())),
+            ClusterEvent.MemberRemoved.class));
     }
 
     static Behavior<Command> create(final String jobId, final Duration askTimeout)
@@ -309,6 +323,7 @@ public final class JobMasterEntity extends EventSourcedBehavior<JobMasterEntity.
             .onCommand(Cancel.class, this::onCancel)
             .onCommand(RecoveredRunning.class, this::onRecoveredRunning)
             .onCommand(PingInstances.class, this::onPingInstances)
+            .onCommand(NodeRemoved.class, this::onNodeRemoved)
             .onCommand(RecoveredUnstarted.class, (job, recovered) -> job.state == JobState.CREATED
                 ? end(job, JobState.FAILED, "the job master restarted before every instance was deployed")
                 : Effect().none())
@@ -334,7 +349,19 @@ public final class JobMasterEntity extends EventSourcedBehavior<JobMasterEntity.
         placingGraph = graph;
         placingSubmit = submit;
         final ActorRef<Placement.Result> results = context.messageAdapter(Placement.Result.class, PlacementDone::new);
-        context.spawnAnonymous(Placement.create(jobId, instanceKeys(graph), results, askTimeout));
+        final Placement.Policy policy;
+        try
+        {
+            policy = Placement.Policy.parse(config().getString(Placement.POLICY));
+        }
+        catch (final IllegalArgumentException e)
+        {
+            placing = null;
+            placingGraph = null;
+            placingSubmit = null;
+            return Effect().reply(submit.replyTo(), new Refused(e.getMessage()));
+        }
+        context.spawnAnonymous(Placement.create(jobId, instanceKeys(graph), policy, results, askTimeout));
         return Effect().none();
     }
 
@@ -346,11 +373,11 @@ public final class JobMasterEntity extends EventSourcedBehavior<JobMasterEntity.
         placing = null;
         placingGraph = null;
         placingSubmit = null;
-        if (done.result().node() == null)
+        if (done.result().nodes() == null)
         {
             return Effect().reply(replyTo, new Refused(done.result().reason()));
         }
-        final String node = done.result().node();
+        final Map<String, String> nodes = done.result().nodes();
         final List<Event> events = new ArrayList<>();
         final List<String> names = new ArrayList<>();
         final List<Integer> parallelisms = new ArrayList<>();
@@ -365,7 +392,8 @@ public final class JobMasterEntity extends EventSourcedBehavior<JobMasterEntity.
         {
             for (int subtask = 0; subtask < vertex.parallelism(); subtask++)
             {
-                events.add(new InstancePlaced(vertex.id(), subtask, node));
+                events.add(new InstancePlaced(vertex.id(), subtask,
+                    nodes.get(TaskEntity.entityId(jobId, vertex.id(), subtask))));
             }
         }
         return Effect().persist(events).thenRun(placed ->
@@ -373,10 +401,9 @@ public final class JobMasterEntity extends EventSourcedBehavior<JobMasterEntity.
             replyTo.tell(new Accepted(jobId));
             sharding.entityRefFor(JobDirectory.TYPE_KEY, JobDirectory.ENTITY_ID).tell(new JobDirectory.Register(jobId));
             final Map<String, org.apache.pekko.actor.Address> locations = new HashMap<>();
-            final org.apache.pekko.actor.Address address = AddressFromURIString.parse(node);
             for (final String key : instanceKeys(graph))
             {
-                locations.put(key, address);
+                locations.put(key, AddressFromURIString.parse(nodes.get(key)));
             }
             context.pipeToSelf(ExternalShardAllocation.get(context.getSystem()).getClient(TaskEntity.TYPE_KEY.name())
                 .setShardLocations(locations), (Done ok, Throwable failure) -> new LocationsSet(failure));
@@ -468,7 +495,7 @@ public final class JobMasterEntity extends EventSourcedBehavior<JobMasterEntity.
         final String key = message.vertexId() + "/" + message.subtask();
         final InstanceDescription instance = job.instances.get(key);
         final String failure = "'" + (instance == null ? key : instance.vertexName()) + "' (subtask "
-            + message.subtask() + ") failed: " + message.cause();
+            + message.subtask() + ") on " + message.node() + " failed: " + message.cause();
         return persistEnd(List.of(new InstanceStatusChanged(message.vertexId(), message.subtask(),
             InstanceStatus.FAILED)), JobState.FAILED, failure);
     }
@@ -509,6 +536,36 @@ public final class JobMasterEntity extends EventSourcedBehavior<JobMasterEntity.
         context.pipeToSelf(ExternalShardAllocation.get(context.getSystem()).getClient(TaskEntity.TYPE_KEY.name())
             .setShardLocations(locations), (Done ok, Throwable failure) -> new PingInstances(failure));
         return Effect().none();
+    }
+
+    /**
+     * A node left the cluster: the job's instances there are gone, with no checkpoints to restart them from, so the
+     * job fails, naming the node; the instances elsewhere are cancelled (a sender waiting for credit from the gone
+     * node would otherwise wait forever).
+     */
+    private Effect<Event, Job> onNodeRemoved(final Job job, final NodeRemoved removed)
+    {
+        if (!job.submitted() || job.state.isTerminal())
+        {
+            return Effect().none();
+        }
+        final List<Event> lost = new ArrayList<>();
+        final List<String> names = new ArrayList<>();
+        for (final InstanceDescription instance : job.instances.values())
+        {
+            if (removed.node().equals(instance.node()) && (instance.status() == InstanceStatus.PLACED
+                || instance.status() == InstanceStatus.DEPLOYED))
+            {
+                lost.add(new InstanceStatusChanged(instance.vertexId(), instance.subtask(), InstanceStatus.FAILED));
+                names.add("'" + instance.vertexName() + "' (subtask " + instance.subtask() + ")");
+            }
+        }
+        if (lost.isEmpty())
+        {
+            return Effect().none();
+        }
+        return persistEnd(lost, JobState.FAILED, "node " + removed.node() + " left the cluster while running "
+            + String.join(", ", names) + " (there are no checkpoints to restart them from)");
     }
 
     private Effect<Event, Job> onPingInstances(final Job job, final PingInstances ping)

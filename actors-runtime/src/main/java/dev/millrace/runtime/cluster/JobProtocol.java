@@ -103,12 +103,14 @@ public final class JobProtocol
      * @param recordsSent        records sent
      * @param buffersInFlight    buffers sent and not yet consumed
      * @param maxBuffersInFlight their high-water mark
+     * @param encodedBuffers     buffers encoded for receivers on other nodes (the rest went by reference)
+     * @param encodedBytes       their bytes
      */
     public record NodeFigures(List<Long> blockedMsByVertex, long buffersSent, long recordsSent, long buffersInFlight,
-                              long maxBuffersInFlight) implements MillraceMessage
+                              long maxBuffersInFlight, long encodedBuffers, long encodedBytes) implements MillraceMessage
     {
         /** No figures: the instance never ran. */
-        public static final NodeFigures NONE = new NodeFigures(List.of(), 0, 0, 0, 0);
+        public static final NodeFigures NONE = new NodeFigures(List.of(), 0, 0, 0, 0, 0, 0);
 
         /** @param metrics a job's counters on this node @param vertices its vertex count @return their figures */
         static NodeFigures of(final ExchangeMetrics metrics, final int vertices)
@@ -119,7 +121,8 @@ public final class JobProtocol
                 blocked.add(metrics.blockedNanos(vertex) / 1_000_000);
             }
             return new NodeFigures(List.copyOf(blocked), metrics.buffersSent(), metrics.recordsSent(),
-                metrics.buffersInFlight(), metrics.maxBuffersInFlight());
+                metrics.buffersInFlight(), metrics.maxBuffersInFlight(), metrics.encodedBuffers(),
+                metrics.encodedBytes());
         }
     }
 

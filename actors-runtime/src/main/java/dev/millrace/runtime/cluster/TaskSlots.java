@@ -14,7 +14,8 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
 /**
  * The task slots of one worker node ({@code millrace.runtime.task-slots}): one slot per operator instance. A job
- * master reserves the slots of all its instances at once, by instance key; each instance releases its own slot
+ * master asks every worker for its free slots, then reserves the slots of its instances on each chosen node at
+ * once, by instance key; each instance releases its own slot
  * when it stops (a release is idempotent, so a late or repeated one does nothing). Reservations live in memory
  * only, which is right: they die with the node, as do the instances that hold them.
  *
@@ -40,6 +41,15 @@ public final class TaskSlots
      * @param replyTo      receives the {@link Reservation}
      */
     public record Reserve(String jobId, List<String> instanceKeys, ActorRef<Reservation> replyTo) implements Command
+    {
+    }
+
+    /**
+     * Asks for the free slots, reserving none: answered with a {@link Reservation} whose {@code reserved} is false.
+     *
+     * @param replyTo receives the {@link Reservation}
+     */
+    public record FreeSlots(ActorRef<Reservation> replyTo) implements Command
     {
     }
 
@@ -93,6 +103,12 @@ public final class TaskSlots
                             reserve.instanceKeys().size(), reserve.jobId(), free, slots);
                     }
                     reserve.replyTo().tell(new Reservation(node, fits, free, slots));
+                    return Behaviors.same();
+                })
+                .onMessage(FreeSlots.class, query ->
+                {
+                    final int used = held.values().stream().mapToInt(Set::size).sum();
+                    query.replyTo().tell(new Reservation(node, false, slots - used, slots));
                     return Behaviors.same();
                 })
                 .onMessage(Release.class, release ->

@@ -37,7 +37,7 @@ class ClusterSerializationTest
     void shouldRoundTripMessagesAndEventsThroughKryo()
     {
         final TestProbe<JobProtocol.SubmitReply> replies = TEST_KIT.createTestProbe();
-        final NodeFigures figures = new NodeFigures(List.of(3L, 0L), 10, 5000, 0, 4);
+        final NodeFigures figures = new NodeFigures(List.of(3L, 0L), 10, 5000, 0, 4, 6, 1234);
         final Map<String, NodeFigures> byNode = new HashMap<>(Map.of("pekko://millrace@127.0.0.1:7355", figures));
         final List<Object> samples = List.of(
             new JobMasterEntity.Submit("com.example.Job", List.of("a", "b"), replies.ref()),
@@ -76,6 +76,6 @@ class ClusterSerializationTest
                 assertTrue(entry.getValue() >= 6100 && entry.getValue() <= 6199, entry.toString());
             }
         }
-        assertEquals(30, cluster);
+        assertEquals(31, cluster);
     }
 }

@@ -11,6 +11,7 @@ import dev.millrace.runtime.cluster.JobProtocol.CancelDone;
 import dev.millrace.runtime.cluster.JobProtocol.InstanceDescription;
 import dev.millrace.runtime.cluster.JobProtocol.InstanceStatus;
 import dev.millrace.runtime.cluster.JobProtocol.JobDescription;
+import dev.millrace.runtime.cluster.JobProtocol.NodeFigures;
 import dev.millrace.runtime.cluster.JobProtocol.Refused;
 import dev.millrace.runtime.execution.JobState;
 import java.io.IOException;
@@ -23,12 +24,18 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -45,7 +52,14 @@ class TwoNodeJobClusterTest
     private static BrokerNode start(final Path dataDir, final int brokerId, final int port, final int slots,
         final List<String> seeds, final AtomicReference<JobCluster> jobs)
     {
+        return start(dataDir, brokerId, port, slots, seeds, jobs, "pack");
+    }
+
+    private static BrokerNode start(final Path dataDir, final int brokerId, final int port, final int slots,
+        final List<String> seeds, final AtomicReference<JobCluster> jobs, final String placement)
+    {
         return BrokerNode.start(ConfigFactory.parseMap(Map.of(
+                "millrace.runtime.placement", placement,
                 "millrace.broker.node.data-dir", dataDir.toString(),
                 "millrace.broker.node.broker-id", brokerId,
                 "millrace.broker.node.port", port,
@@ -102,22 +116,203 @@ class TwoNodeJobClusterTest
                 assertEquals(JobState.FINISHED, assertInstanceOf(JobDescription.class,
                     jobsB.get().describe(jobId).toCompletableFuture().get(30, TimeUnit.SECONDS)).state());
 
-                final String endless = assertInstanceOf(Accepted.class, jobsA.get()
-                    .submit(TestJobs.Endless.class.getName(), List.of("e", "1"))
-                    .toCompletableFuture().get(30, TimeUnit.SECONDS)).jobId();
+                // The finished job's instances release their slots as they stop, a moment after FINISHED.
+                final String endless = submitUntilAccepted(jobsA.get(), TestJobs.Endless.class.getName(),
+                    List.of("e", "1"));
                 awaitState(jobsA.get(), endless, JobState.RUNNING);
                 assertEquals(JobState.CANCELED, assertInstanceOf(CancelDone.class,
                     jobsA.get().cancel(endless).toCompletableFuture().get(30, TimeUnit.SECONDS)).state());
                 final Refused tooBig = assertInstanceOf(Refused.class, jobsA.get()
                     .submit(TestJobs.Doubling.class.getName(), List.of("x", "1", "3"))
                     .toCompletableFuture().get(30, TimeUnit.SECONDS));
-                assertTrue(tooBig.reason().contains("needs 6 task slots"), tooBig.reason());
+                assertTrue(tooBig.reason().contains("needs 6 task slots") && tooBig.reason().contains(nodeB + " "),
+                    tooBig.reason());
             }
         }
         finally
         {
             delete(dir);
         }
+    }
+
+    /**
+     * Two nodes with 2 task slots each and a job of 4 instances: neither node has room, so (placement pack) the job
+     * spans both and its buffers between them are encoded. A job of 6 is refused naming both nodes' free slots.
+     * Then a job runs on both nodes, its master on A, and B leaves: the job fails naming B.
+     */
+    @Test
+    void shouldSpreadAJobOverTwoNodesWhenNeitherHasRoomAndFailItWhenOneLeaves() throws Exception
+    {
+        final Path dir = Files.createTempDirectory("job-cluster-span");
+        final AtomicReference<JobCluster> jobsA = new AtomicReference<>();
+        final AtomicReference<JobCluster> jobsB = new AtomicReference<>();
+        final int portA = freePort();
+        final String seed = "127.0.0.1:" + portA;
+        try (BrokerNode a = start(dir.resolve("a"), 0, portA, 2, List.of(seed), jobsA))
+        {
+            final BrokerNode b = start(dir.resolve("b"), 1, 0, 2, List.of(seed), jobsB);
+            boolean bOpen = true;
+            try
+            {
+                final String nodeA = a.address().toString();
+                final String nodeB = b.address().toString();
+                final String runId = UUID.randomUUID().toString();
+                final String jobId = submitUntilAccepted(jobsA.get(), TestJobs.Doubling.class.getName(),
+                    List.of(runId, "20000", "2"));
+                final JobDescription done = awaitState(jobsA.get(), jobId, JobState.FINISHED);
+                final List<Long> actual = new ArrayList<>(TestJobs.results(runId));
+                actual.sort(null);
+                assertEquals(LongStream.range(0, 20000).map(i -> i * 2).boxed().toList(), actual);
+                assertEquals(4, done.instances().size(), done.toString());
+                assertEquals(Set.of(nodeA, nodeB), done.instances().stream().map(InstanceDescription::node)
+                    .collect(Collectors.toSet()), done.toString());
+                assertEquals(2, done.instances().stream().filter(i -> i.node().equals(nodeA)).count(),
+                    done.toString());
+                for (final InstanceDescription instance : done.instances())
+                {
+                    assertEquals(InstanceStatus.FINISHED, instance.status(), instance.toString());
+                }
+                final long encoded = done.figuresByNode().values().stream().mapToLong(NodeFigures::encodedBuffers).sum();
+                assertTrue(encoded > 0, done.toString());
+                assertEquals(20000, done.figuresByNode().values().stream().mapToLong(NodeFigures::recordsSent).sum(),
+                    done.toString());
+
+                // 6 instances on 2 + 2 slots: refused, all or nothing (once the finished job's slots are free again).
+                final long deadline = System.nanoTime() + WAIT.toNanos();
+                Refused refused;
+                do
+                {
+                    refused = assertInstanceOf(Refused.class, jobsA.get()
+                        .submit(TestJobs.Doubling.class.getName(), List.of("x", "1", "3"))
+                        .toCompletableFuture().get(30, TimeUnit.SECONDS));
+                }
+                while (!(refused.reason().contains(nodeA + " 2/2") && refused.reason().contains(nodeB + " 2/2"))
+                    && System.nanoTime() < deadline && pause());
+                assertTrue(refused.reason().contains("needs 6 task slots"), refused.reason());
+                assertTrue(refused.reason().contains("have 4 free"), refused.reason());
+                assertTrue(refused.reason().contains(nodeA + " 2/2") && refused.reason().contains(nodeB + " 2/2"),
+                    refused.reason());
+
+                // A job on both nodes whose master is on A; B leaves.
+                String running = null;
+                for (int attempt = 0; attempt < 20 && running == null; attempt++)
+                {
+                    final String endless = submitUntilAccepted(jobsA.get(), TestJobs.Endless.class.getName(),
+                        List.of("e", "4"));
+                    final JobDescription description = awaitState(jobsA.get(), endless, JobState.RUNNING);
+                    assertEquals(Set.of(nodeA, nodeB), description.instances().stream()
+                        .map(InstanceDescription::node).collect(Collectors.toSet()), description.toString());
+                    if (hostsMaster(a, endless))
+                    {
+                        running = endless;
+                    }
+                    else
+                    {
+                        jobsA.get().cancel(endless).toCompletableFuture().get(30, TimeUnit.SECONDS);
+                    }
+                }
+                assertTrue(running != null, "no job master landed on A in 20 attempts");
+                b.close();
+                bOpen = false;
+                final JobDescription failed = awaitState(jobsA.get(), running, JobState.FAILED);
+                assertTrue(failed.failure().contains(nodeB), failed.failure());
+                for (final InstanceDescription instance : failed.instances())
+                {
+                    assertTrue(instance.status() == InstanceStatus.FAILED || instance.status() == InstanceStatus.CANCELED,
+                        instance.toString());
+                }
+            }
+            finally
+            {
+                if (bOpen)
+                {
+                    b.close();
+                }
+            }
+        }
+        finally
+        {
+            delete(dir);
+        }
+    }
+
+    /** Placement spread: a job of 2 instances on two nodes of 3 slots each goes to both, and runs. */
+    @Test
+    void shouldSpreadEvenAJobThatFitsOneNodeWhenPlacementIsSpread() throws Exception
+    {
+        final Path dir = Files.createTempDirectory("job-cluster-spread");
+        final AtomicReference<JobCluster> jobsA = new AtomicReference<>();
+        final AtomicReference<JobCluster> jobsB = new AtomicReference<>();
+        final int portA = freePort();
+        final String seed = "127.0.0.1:" + portA;
+        try (BrokerNode a = start(dir.resolve("a"), 0, portA, 3, List.of(seed), jobsA, "spread");
+             BrokerNode b = start(dir.resolve("b"), 1, 0, 3, List.of(seed), jobsB, "spread"))
+        {
+            final String nodeA = a.address().toString();
+            final String nodeB = b.address().toString();
+            // B's slots may take a moment to show in A's receptionist: until then a job of 2 lands on A only.
+            final long deadline = System.nanoTime() + WAIT.toNanos();
+            JobDescription done;
+            String runId;
+            do
+            {
+                runId = UUID.randomUUID().toString();
+                final String jobId = submitUntilAccepted(jobsA.get(), TestJobs.Doubling.class.getName(),
+                    List.of(runId, "3000", "1"));
+                done = awaitState(jobsA.get(), jobId, JobState.FINISHED);
+            }
+            while (done.instances().stream().map(InstanceDescription::node).distinct().count() < 2
+                && System.nanoTime() < deadline && pause());
+            assertEquals(Set.of(nodeA, nodeB), done.instances().stream().map(InstanceDescription::node)
+                .collect(Collectors.toSet()), done.toString());
+            final List<Long> actual = new ArrayList<>(TestJobs.results(runId));
+            actual.sort(null);
+            assertEquals(LongStream.range(0, 3000).map(i -> i * 2).boxed().toList(), actual);
+            assertTrue(done.figuresByNode().values().stream().mapToLong(NodeFigures::encodedBuffers).sum() > 0,
+                done.toString());
+        }
+        finally
+        {
+            delete(dir);
+        }
+    }
+
+    private static int freePort() throws IOException
+    {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static boolean pause() throws InterruptedException
+    {
+        TimeUnit.MILLISECONDS.sleep(100);
+        return true;
+    }
+
+    /** Retries a refusal (the workers' slots show in the receptionist, or are released, a moment later). */
+    private static String submitUntilAccepted(final JobCluster jobs, final String className, final List<String> args)
+        throws Exception
+    {
+        final long deadline = System.nanoTime() + WAIT.toNanos();
+        Object reply = jobs.submit(className, args).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        while (reply instanceof Refused && System.nanoTime() < deadline && pause())
+        {
+            reply = jobs.submit(className, args).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+        return assertInstanceOf(Accepted.class, reply, String.valueOf(reply)).jobId();
+    }
+
+    /** @return whether the job's master entity runs on the node (its local shards, asked of its shard region) */
+    private static boolean hostsMaster(final BrokerNode node, final String jobId) throws Exception
+    {
+        final ShardRegion.CurrentShardRegionState state = AskPattern.<ClusterShardingQuery,
+                ShardRegion.CurrentShardRegionState>ask(ClusterSharding.get(node.system()).shardState(),
+                replyTo -> new GetShardRegionState(JobMasterEntity.TYPE_KEY, replyTo), Duration.ofSeconds(10),
+                node.system().scheduler())
+            .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        return state.getShards().stream().anyMatch(shard -> shard.getEntityIds().contains(jobId));
     }
 
     private static JobDescription awaitState(final JobCluster jobs, final String jobId, final JobState state)
