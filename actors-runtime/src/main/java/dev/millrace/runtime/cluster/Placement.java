@@ -100,7 +100,8 @@ final class Placement
                     if (workers.workers().isEmpty())
                     {
                         replyTo.tell(new Result(null, "job " + jobId + " needs " + instanceKeys.size()
-                            + " task slots but no node offers task slots (millrace.runtime.task-slots)"));
+                            + " task slots but no reachable node offers task slots (millrace.runtime.task-slots; the receptionist "
+                            + "leaves out the slots of nodes this one cannot reach at the moment)"));
                         return Behaviors.stopped();
                     }
                     for (final ActorRef<TaskSlots.Command> worker : workers.workers())
