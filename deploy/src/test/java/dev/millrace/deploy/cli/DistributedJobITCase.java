@@ -26,6 +26,8 @@ import java.util.stream.Stream;
 
 import dev.millrace.deploy.MillraceMain;
 import dev.millrace.runtime.api.JobBuilder;
+import dev.millrace.runtime.api.Source;
+import dev.millrace.runtime.api.SourceReader;
 import dev.millrace.runtime.cluster.JobDefinition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,7 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A job spanning two real node JVMs ({@code millrace standalone}, 2 task slots each, joined into one cluster through a
  * seed node, placement {@code spread}), submitted and followed through the command line ({@code millrace job}, in
  * this JVM as the client): its 4 instances run on both nodes, buffers cross between them encoded, and its result,
- * written by the sinks of both JVMs into files, is exact. The children are ended by their pid whatever happens.
+ * written by the sinks of both JVMs into files, is exact. Then a job runs on both nodes, its master on the first, and
+ * the second node's JVM is killed (SIGKILL by pid): the job fails naming that node. The children are ended by their
+ * pid whatever happens.
  */
 class DistributedJobITCase
 {
@@ -77,8 +81,47 @@ class DistributedJobITCase
         }
     }
 
+    /** args: parallelism. A source that never ends and never emits (it polls), then a sink. */
+    public static final class Endless implements JobDefinition
+    {
+        @Override
+        public void define(final JobBuilder job, final List<String> args)
+        {
+            job.setParallelism(Integer.parseInt(args.get(0)));
+            job.fromSource(new Source<Long>()
+            {
+                @Override
+                public SourceReader<Long> createReader(final int subtaskIndex, final int parallelism)
+                {
+                    return new SourceReader<>()
+                    {
+                        @Override
+                        public int emitBatch(final Output<Long> output, final int maxRecords)
+                        {
+                            return 0;
+                        }
+
+                        @Override
+                        public Object position()
+                        {
+                            return 0L;
+                        }
+
+                        @Override
+                        public void seek(final Object position)
+                        {
+                        }
+                    };
+                }
+            }, "never").sinkTo((Long value, long timestampMs) ->
+            {
+                throw new IllegalStateException("the endless source emitted " + value);
+            });
+        }
+    }
+
     @Test
-    @Timeout(300)
+    @Timeout(420)
     void shouldRunAJobOverTwoNodeJvms() throws Exception
     {
         // Both cluster ports picked free beforehand: A is the seed, and has the lower address.
@@ -123,6 +166,18 @@ class DistributedJobITCase
                 }
                 actual.sort(null);
                 assertEquals(LongStream.range(0, COUNT).map(i -> i * 2).boxed().toList(), actual);
+
+                // kill -9 of B while a job runs on both nodes, its master on A: the job fails naming B.
+                final String running = runEndlessWithMasterOn(seed, a, nodeB);
+                assertTrue(running != null, "no endless job's master landed on node A in 10 attempts");
+                b.kill();
+                // Wait on A's log rather than by describe: every client that joins is a membership change, which
+                // restarts the split-brain resolver's stable-after, so polling by joining would delay B's downing.
+                awaitLine(a.stderr(), line -> line.contains("job " + running + " ('") && line.contains(") FAILED"));
+                final String failed = awaitStateTolerant(seed, running, "FAILED");
+                final String failure = failed.lines().filter(line -> line.startsWith("Failure: ")).findFirst()
+                    .orElseThrow(() -> new AssertionError(failed));
+                assertTrue(failure.contains(nodeB), failed);
             }
             finally
             {
@@ -133,6 +188,79 @@ class DistributedJobITCase
         {
             a.kill();
         }
+    }
+
+    /**
+     * Submits endless jobs until one's master is on {@code master} (its log says it started the instances there),
+     * cancelling the others; returns its id, or null after 10 attempts. The job's instances are on both nodes.
+     */
+    private static String runEndlessWithMasterOn(final String cluster, final Node master, final String other)
+        throws Exception
+    {
+        for (int attempt = 0; attempt < 10; attempt++)
+        {
+            final String jobId = submit(cluster, Endless.class.getName(), "4");
+            final String described = awaitState(cluster, jobId, "RUNNING");
+            assertEquals(4, count(described, "DEPLOYED   pekko://millrace@"), described);
+            assertTrue(described.contains("DEPLOYED   pekko://millrace@" + cluster), described);
+            assertTrue(described.contains("DEPLOYED   " + other), described);
+            final String started = "job " + jobId + " ('";
+            final long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            boolean onMaster = false;
+            while (!onMaster && System.nanoTime() < deadline)
+            {
+                onMaster = Files.readString(master.stderr()).lines()
+                    .anyMatch(line -> line.contains(started) && line.contains("instances started"));
+                if (!onMaster)
+                {
+                    TimeUnit.MILLISECONDS.sleep(100);
+                }
+            }
+            if (onMaster)
+            {
+                return jobId;
+            }
+            final Cli.Result cancelled = Cli.run("job", "cancel", "--cluster", cluster, jobId);
+            assertEquals(0, cancelled.exitCode(), cancelled::toString);
+        }
+        return null;
+    }
+
+    /**
+     * Like {@link #awaitState}, but a describe that fails is retried: while the killed node is unreachable and not
+     * yet downed, the command line's client cannot become a member.
+     */
+    private static String awaitStateTolerant(final String cluster, final String jobId, final String state)
+        throws Exception
+    {
+        final long deadline = System.nanoTime() + WAIT.toNanos();
+        Cli.Result result;
+        do
+        {
+            result = Cli.run("job", "describe", "--cluster", cluster, "--timeout", "15s", jobId);
+            if (result.exitCode() == 0 && result.out().contains("State: " + state + "\t"))
+            {
+                return result.out();
+            }
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        while (System.nanoTime() < deadline);
+        throw new AssertionError("not " + state + " within " + WAIT + ": " + result);
+    }
+
+    /** Polls {@code log} until a line matches. */
+    private static void awaitLine(final Path log, final java.util.function.Predicate<String> match) throws Exception
+    {
+        final long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline)
+        {
+            if (Files.readString(log).lines().anyMatch(match))
+            {
+                return;
+            }
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        throw new AssertionError("no such line in " + log + " within " + WAIT + ":\n" + tail(log));
     }
 
     /** Submits until accepted: the second node's slots may not be known to the cluster yet. */
