@@ -15,10 +15,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.LongStream;
@@ -126,7 +128,7 @@ class DistributedJobITCase
     {
         // Both cluster ports picked free beforehand: A is the seed, and has the lower address.
         final int[] ports = {freePort(), freePort()};
-        java.util.Arrays.sort(ports);
+        Arrays.sort(ports);
         final String seed = "127.0.0.1:" + ports[0];
         final Node a = Node.start(dir.resolve("a"), 0, ports[0], seed);
         try
@@ -249,7 +251,7 @@ class DistributedJobITCase
     }
 
     /** Polls {@code log} until a line matches. */
-    private static void awaitLine(final Path log, final java.util.function.Predicate<String> match) throws Exception
+    private static void awaitLine(final Path log, final Predicate<String> match) throws Exception
     {
         final long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline)
