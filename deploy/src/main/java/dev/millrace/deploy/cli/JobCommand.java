@@ -189,7 +189,8 @@ public final class JobCommand implements Runnable
 
     @Command(name = "describe", mixinStandardHelpOptions = true,
         description = "Describe a job: state, failure, each instance's status and node, and per node the exchange "
-            + "figures (records and buffers sent, buffers in flight, time each vertex waited for credit).")
+            + "figures (records and buffers sent, buffers encoded for other nodes, buffers in flight, time each vertex "
+            + "waited for credit).")
     static final class Describe implements Runnable
     {
         @Spec
@@ -227,9 +228,10 @@ public final class JobCommand implements Runnable
             for (final Map.Entry<String, NodeFigures> node : new TreeMap<>(job.figuresByNode()).entrySet())
             {
                 final NodeFigures figures = node.getValue();
-                out.printf("Node %s: records sent %d, buffers sent %d, in flight %d (max %d), back-pressure ms by "
-                        + "vertex %s%n", node.getKey(), figures.recordsSent(), figures.buffersSent(),
-                    figures.buffersInFlight(), figures.maxBuffersInFlight(), figures.blockedMsByVertex());
+                out.printf("Node %s: records sent %d, buffers sent %d, encoded buffers %d (%d bytes), in flight %d "
+                        + "(max %d), back-pressure ms by vertex %s%n", node.getKey(), figures.recordsSent(),
+                    figures.buffersSent(), figures.encodedBuffers(), figures.encodedBytes(), figures.buffersInFlight(),
+                    figures.maxBuffersInFlight(), figures.blockedMsByVertex());
             }
         }
     }
