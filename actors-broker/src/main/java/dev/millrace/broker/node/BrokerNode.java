@@ -35,6 +35,7 @@ import dev.millrace.broker.kafka.KafkaListener;
 import dev.millrace.broker.kafka.KafkaListenerSettings;
 import dev.millrace.broker.partition.PartitionProtocol;
 import dev.millrace.broker.partition.PartitionProtocol.TopicPartition;
+import dev.millrace.sharding.OneShardPerEntity;
 import dev.millrace.sharding.persistence.quorum.QuorumClient;
 import dev.millrace.sharding.persistence.quorum.QuorumConfig;
 import dev.millrace.sharding.persistence.quorum.QuorumExtension;
@@ -293,7 +294,7 @@ public final class BrokerNode implements AutoCloseable
         final ActorRef<ShardingEnvelope<PartitionProtocol.Command>> region = sharding.init(Entity.of(
                 PartitionReplicaEntity.ENTITY_TYPE_KEY,
                 context -> PartitionReplicaEntity.create(context.getEntityId(), context.getShard(), controller, config, settings))
-            .withMessageExtractor(new ReplicaPlacement.OneShardPerReplica<PartitionProtocol.Command>())
+            .withMessageExtractor(new OneShardPerEntity<PartitionProtocol.Command>())
             .withAllocationStrategy(ReplicaPlacement.allocationStrategy(system, settings.askTimeout()))
             .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
         replication.publisher().start(sharding);

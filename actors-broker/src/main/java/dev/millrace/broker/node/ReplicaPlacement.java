@@ -9,7 +9,6 @@ import java.util.concurrent.CompletionStage;
 import dev.millrace.broker.controller.ClusterImage;
 import dev.millrace.broker.controller.PartitionImage;
 import dev.millrace.broker.controller.TopicImage;
-import dev.millrace.broker.partition.PartitionProtocol.Command;
 import dev.millrace.broker.partition.PartitionProtocol.TopicPartition;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
@@ -19,15 +18,13 @@ import org.apache.pekko.cluster.sharding.ShardCoordinator;
 import org.apache.pekko.cluster.sharding.external.ExternalShardAllocation;
 import org.apache.pekko.cluster.sharding.external.ExternalShardAllocationStrategy;
 import org.apache.pekko.cluster.sharding.external.javadsl.ExternalShardAllocationClient;
-import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
-import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.util.Timeout;
 
 /**
  * Where partition replica entities live: "a replica lives where its data lives".
  *
- * <p>Each replica is its own shard (shard id = entity id, {@link OneShardPerReplica}), allocated by Pekko's
+ * <p>Each replica is its own shard (shard id = entity id, {@link dev.millrace.sharding.OneShardPerEntity}), allocated by Pekko's
  * {@link ExternalShardAllocationStrategy}: a shard goes to the node whose address was set for it with
  * {@link ExternalShardAllocationClient#setShardLocations}, and, while none is set, to the node that first asked for
  * it. Each node claims the replicas assigned to its own broker id ({@link #claim(TopicImage)}): when it starts (every
@@ -97,32 +94,6 @@ public final class ReplicaPlacement
                     PartitionReplicaEntity.entityId(new TopicPartition(topic.name(), partition.partition()), brokerId),
                     selfAddress);
             }
-        }
-    }
-
-    /**
-     * One shard per replica, named by its entity id, so that each replica can be placed on its own. Generic so that
-     * no cast is compiled into {@link #unwrapMessage}: {@link PartitionReplicaEntity.Admin} messages travel the same
-     * way as {@link Command}s.
-     */
-    static final class OneShardPerReplica<M> extends ShardingMessageExtractor<ShardingEnvelope<M>, M>
-    {
-        @Override
-        public String entityId(final ShardingEnvelope<M> envelope)
-        {
-            return envelope.entityId();
-        }
-
-        @Override
-        public String shardId(final String entityId)
-        {
-            return entityId;
-        }
-
-        @Override
-        public M unwrapMessage(final ShardingEnvelope<M> envelope)
-        {
-            return envelope.message();
         }
     }
 }

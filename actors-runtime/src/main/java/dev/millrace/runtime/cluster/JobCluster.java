@@ -7,6 +7,7 @@ import dev.millrace.runtime.cluster.JobProtocol.DescribeReply;
 import dev.millrace.runtime.cluster.JobProtocol.JobDescription;
 import dev.millrace.runtime.cluster.JobProtocol.Refused;
 import dev.millrace.runtime.cluster.JobProtocol.SubmitReply;
+import dev.millrace.sharding.OneShardPerEntity;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,7 +95,7 @@ public final class JobCluster
                 context -> TaskEntity.create(context.getEntityId(), node, jobs, taskSlots))
             .withRole(ROLE)
             .withMessageExtractor(new OneShardPerEntity<TaskEntity.Command>())
-            .withAllocationStrategy(new PlacedOnlyAllocationStrategy(new ExternalShardAllocationStrategy(system,
+            .withAllocationStrategy(new ReservedSlotAllocationStrategy(new ExternalShardAllocationStrategy(system,
                 TaskEntity.TYPE_KEY.name(), Timeout.create(askTimeout)), Adapter.toClassic(system),
                 TaskEntity.TYPE_KEY.name()))
             // An instance runs until its job ends: never passivated for being idle.

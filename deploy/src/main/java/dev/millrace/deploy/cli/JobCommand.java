@@ -187,11 +187,8 @@ public final class JobCommand implements Runnable
         }
     }
 
-    @Command(name = "describe", mixinStandardHelpOptions = true,
-        description = "Describe a job: state, failure, each instance's status and node, and per node the exchange "
-            + "figures (records and buffers sent, buffers encoded for other nodes, buffers in flight, time each vertex "
-            + "waited for credit).")
-    static final class Describe implements Runnable
+    /** A subcommand about one job, named by its id. */
+    abstract static class OneJob implements Runnable
     {
         @Spec
         CommandSpec spec;
@@ -202,13 +199,25 @@ public final class JobCommand implements Runnable
         @Parameters(index = "0", paramLabel = "JOB-ID")
         String jobId;
 
+        CommandFailedException unknownJob()
+        {
+            return new CommandFailedException("job '" + jobId + "' does not exist");
+        }
+    }
+
+    @Command(name = "describe", mixinStandardHelpOptions = true,
+        description = "Describe a job: state, failure, each instance's status and node, and per node the exchange "
+            + "figures (records and buffers sent, buffers encoded for other nodes, buffers in flight, time each vertex "
+            + "waited for credit).")
+    static final class Describe extends OneJob
+    {
         @Override
         public void run()
         {
             final DescribeReply reply = options.call(jobs -> jobs.describe(jobId));
             if (!(reply instanceof JobDescription job))
             {
-                throw new CommandFailedException("job '" + jobId + "' does not exist");
+                throw unknownJob();
             }
             final PrintWriter out = spec.commandLine().getOut();
             out.printf("Job: %s\tState: %s\tName: %s%n", job.jobId(), job.state(), job.name());
@@ -239,24 +248,15 @@ public final class JobCommand implements Runnable
     @Command(name = "cancel", mixinStandardHelpOptions = true,
         description = "Cancel a job: its instances are stopped. Prints the job's state after (an ended job stays as "
             + "it ended).")
-    static final class Cancel implements Runnable
+    static final class Cancel extends OneJob
     {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        ClusterOptions options;
-
-        @Parameters(index = "0", paramLabel = "JOB-ID")
-        String jobId;
-
         @Override
         public void run()
         {
             final CancelReply reply = options.call(jobs -> jobs.cancel(jobId));
             if (!(reply instanceof CancelDone done))
             {
-                throw new CommandFailedException("job '" + jobId + "' does not exist");
+                throw unknownJob();
             }
             spec.commandLine().getOut().println(done.jobId() + "\t" + done.state());
         }

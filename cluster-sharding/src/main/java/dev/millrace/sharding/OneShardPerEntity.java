@@ -1,15 +1,15 @@
-package dev.millrace.runtime.cluster;
+package dev.millrace.sharding;
 
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
 
 /**
- * Each operator instance is its own shard, so external shard allocation can put every instance in the task slot
- * reserved for it, on any node.
+ * Each entity is its own shard (shard id = entity id), so external shard allocation can place every entity on its
+ * own node: a partition replica where its data is, an operator instance in the task slot reserved for it.
  *
  * @param <M> the entity's messages
  */
-final class OneShardPerEntity<M> extends ShardingMessageExtractor<ShardingEnvelope<M>, M>
+public final class OneShardPerEntity<M> extends ShardingMessageExtractor<ShardingEnvelope<M>, M>
 {
     @Override
     public String entityId(final ShardingEnvelope<M> envelope)
