@@ -32,8 +32,8 @@ import org.apache.pekko.util.Timeout;
  * Jobs on a cluster: the Java API to submit, list, describe and cancel jobs, and the node's part in running them.
  * {@link #start} on every node of role {@value #ROLE} (a cluster member with a journal) initializes the sharded
  * {@link JobMasterEntity}, {@link TaskEntity} (placed by external shard allocation) and {@link JobDirectory} types
- * and, when the node has task slots ({@code millrace.runtime.task-slots} above 0), its {@link TaskSlots}; on a member
- * without the role it starts proxies only (a client).
+ * and, when the node has task slots ({@code millrace.runtime.task-slots} above 0), its {@link TaskSlots}, and its
+ * {@link JobGateway} for clients outside the cluster; on a member without the role it starts proxies only.
  *
  * <p>A job is a {@link JobDefinition} class name and arguments; its master builds it first, so a bad definition is
  * refused at submit with its cause.
@@ -104,7 +104,12 @@ public final class JobCluster
         {
             awaitListed(system, taskSlots, askTimeout);
         }
-        return new JobCluster(system, sharding, askTimeout);
+        final JobCluster api = new JobCluster(system, sharding, askTimeout);
+        if (host)
+        {
+            system.systemActorOf(JobGateway.create(api), JobGateway.NAME, Props.empty());
+        }
+        return api;
     }
 
     /** Waits until the receptionist lists this node's slots, so that a submit right after the start finds them. */

@@ -37,6 +37,7 @@ class ClusterSerializationTest
     void shouldRoundTripMessagesAndEventsThroughKryo()
     {
         final TestProbe<JobProtocol.SubmitReply> replies = TEST_KIT.createTestProbe();
+        final TestProbe<JobGateway.Reply> gatewayReplies = TEST_KIT.createTestProbe();
         final NodeFigures figures = new NodeFigures(List.of(3L, 0L), 10, 5000, 0, 4, 6, 1234);
         final Map<String, NodeFigures> byNode = new HashMap<>(Map.of("pekko://millrace@127.0.0.1:7355", figures));
         final List<Object> samples = List.of(
@@ -50,7 +51,17 @@ class ClusterSerializationTest
             TaskEntity.CancelTask.INSTANCE,
             new JobDescription("job-1", "Job", "com.example.Job", List.of("a"), JobState.RUNNING, "", 1L, 0L,
                 List.of(new InstanceDescription(0, "src", 0, "node", InstanceStatus.DEPLOYED)), byNode),
-            new JobProtocol.Refused("no"));
+            new JobProtocol.Refused("no"),
+            new JobGateway.SubmitJob("com.example.Job", List.of("1"), gatewayReplies.ref()),
+            new JobGateway.ListJobs(gatewayReplies.ref()),
+            new JobGateway.DescribeJob("job-1", gatewayReplies.ref()),
+            new JobGateway.CancelJob("job-1", gatewayReplies.ref()),
+            new JobGateway.Submitted(new JobProtocol.Accepted("job-1")),
+            new JobGateway.Listed(List.of(new JobDescription("job-1", "Job", "com.example.Job", List.of(),
+                JobState.FINISHED, "", 1L, 2L, List.of(), Map.of()))),
+            new JobGateway.Described(new JobProtocol.UnknownJob("job-2")),
+            new JobGateway.Cancelled(new JobProtocol.CancelDone("job-1", JobState.CANCELED)),
+            new JobGateway.Failed("TimeoutException: no answer"));
         final Serialization serialization = SerializationExtension.get(TEST_KIT.system());
         for (final Object sample : samples)
         {
@@ -76,6 +87,6 @@ class ClusterSerializationTest
                 assertTrue(entry.getValue() >= 6100 && entry.getValue() <= 6199, entry.toString());
             }
         }
-        assertEquals(31, cluster);
+        assertEquals(40, cluster);
     }
 }

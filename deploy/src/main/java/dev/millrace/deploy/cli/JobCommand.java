@@ -1,8 +1,7 @@
 package dev.millrace.deploy.cli;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import dev.millrace.runtime.cluster.JobCluster;
+import dev.millrace.runtime.cluster.JobGateway;
+import dev.millrace.runtime.cluster.JobGatewayClient;
 import dev.millrace.runtime.cluster.JobProtocol.Accepted;
 import dev.millrace.runtime.cluster.JobProtocol.CancelDone;
 import dev.millrace.runtime.cluster.JobProtocol.CancelReply;
@@ -25,8 +24,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,9 +33,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code millrace job submit|list|describe|cancel}: jobs on a cluster. The command joins the cluster as a short-lived
- * client member (no {@value JobCluster#ROLE} role, so it hosts no job master or instance; it only proxies to them),
- * runs one request through {@link JobCluster} and leaves.
+ * {@code millrace job submit|list|describe|cancel}: jobs on a cluster. The command asks one node's {@link JobGateway}
+ * over Artery ({@link JobGatewayClient}); it does not join the cluster, so it changes nothing in its membership and
+ * works while another node is unreachable.
  */
 @Command(
     name = "job",
@@ -65,49 +62,35 @@ public final class JobCommand implements Runnable
         String cluster;
 
         @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
-            description = "Longest wait to join the cluster and for each answer. Default: ${DEFAULT-VALUE}.")
+            description = "Longest wait to reach the node and for each answer. Default: ${DEFAULT-VALUE}.")
         Duration timeout;
 
-        /** Joins the cluster, runs the request, leaves. */
-        <T> T call(final Function<JobCluster, CompletionStage<T>> request)
+        /**
+         * Runs one request through the node's job gateway, without joining the cluster, and returns its answer.
+         *
+         * @throws CommandFailedException with the reason when the node is not found, does not answer in time, or
+         *     answers that it could not ask the cluster
+         */
+        <R extends JobGateway.Reply> R call(final Function<JobGatewayClient, CompletionStage<JobGateway.Reply>> request,
+            final Class<R> expected)
         {
-            final Config config = ConfigFactory.parseMap(Map.of(
-                    "pekko.actor.provider", "cluster",
-                    "pekko.remote.artery.canonical.hostname", "127.0.0.1",
-                    "pekko.remote.artery.canonical.port", 0,
-                    "pekko.cluster.seed-nodes", List.of("pekko://millrace@" + cluster),
-                    "pekko.cluster.roles", List.of("millrace-job-client"),
-                    // The nodes may run the split-brain resolver (several nodes) or not (one): a client only proxies.
-                    "pekko.cluster.configuration-compatibility-check.enforce-on-join", "off",
-                    "pekko.cluster.jmx.enabled", "off",
-                    "millrace.runtime.task-slots", 0,
-                    "millrace.runtime.job-ask-timeout", timeout.toMillis() + "ms"))
-                .withFallback(ConfigFactory.load());
-            final ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "millrace", config);
+            final JobGatewayClient client;
             try
             {
-                final CompletableFuture<Void> up = new CompletableFuture<>();
-                org.apache.pekko.cluster.Cluster.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system))
-                    .registerOnMemberUp(() -> up.complete(null));
-                await(up, "joining the cluster at " + cluster);
-                final JobCluster jobs = JobCluster.start(system);
-                return await(request.apply(jobs).toCompletableFuture(), "the cluster at " + cluster);
+                client = JobGatewayClient.connect(cluster, timeout);
             }
-            finally
+            catch (final IllegalStateException e)
             {
-                system.terminate();
-                try
+                throw new CommandFailedException(e.getMessage(), e);
+            }
+            try (client)
+            {
+                final JobGateway.Reply reply = await(request.apply(client).toCompletableFuture(), "the node at " + cluster);
+                if (reply instanceof JobGateway.Failed failed)
                 {
-                    system.getWhenTerminated().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    throw new CommandFailedException("the node at " + cluster + " could not answer: " + failed.reason());
                 }
-                catch (final InterruptedException e)
-                {
-                    Thread.currentThread().interrupt();
-                }
-                catch (final ExecutionException | TimeoutException e)
-                {
-                    // Leaving is best effort: the answer is already in hand.
-                }
+                return expected.cast(reply);
             }
         }
 
@@ -154,7 +137,7 @@ public final class JobCommand implements Runnable
         @Override
         public void run()
         {
-            final SubmitReply reply = options.call(jobs -> jobs.submit(className, args));
+            final SubmitReply reply = options.call(jobs -> jobs.submit(className, args), JobGateway.Submitted.class).reply();
             if (reply instanceof Refused refused)
             {
                 throw new CommandFailedException("job refused: " + refused.reason());
@@ -177,7 +160,7 @@ public final class JobCommand implements Runnable
         public void run()
         {
             final PrintWriter out = spec.commandLine().getOut();
-            for (final JobDescription job : options.call(JobCluster::list))
+            for (final JobDescription job : options.call(JobGatewayClient::list, JobGateway.Listed.class).jobs())
             {
                 final long finished = job.instances().stream()
                     .filter(i -> i.status() == dev.millrace.runtime.cluster.JobProtocol.InstanceStatus.FINISHED).count();
@@ -214,7 +197,7 @@ public final class JobCommand implements Runnable
         @Override
         public void run()
         {
-            final DescribeReply reply = options.call(jobs -> jobs.describe(jobId));
+            final DescribeReply reply = options.call(jobs -> jobs.describe(jobId), JobGateway.Described.class).reply();
             if (!(reply instanceof JobDescription job))
             {
                 throw unknownJob();
@@ -253,7 +236,7 @@ public final class JobCommand implements Runnable
         @Override
         public void run()
         {
-            final CancelReply reply = options.call(jobs -> jobs.cancel(jobId));
+            final CancelReply reply = options.call(jobs -> jobs.cancel(jobId), JobGateway.Cancelled.class).reply();
             if (!(reply instanceof CancelDone done))
             {
                 throw unknownJob();

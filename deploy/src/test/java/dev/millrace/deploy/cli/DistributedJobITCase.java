@@ -173,8 +173,8 @@ class DistributedJobITCase
                 final String running = runEndlessWithMasterOn(seed, a, nodeB);
                 assertTrue(running != null, "no endless job's master landed on node A in 10 attempts");
                 b.kill();
-                // Wait on A's log rather than by describe: every client that joins is a membership change, which
-                // restarts the split-brain resolver's stable-after, so polling by joining would delay B's downing.
+                // A's log says when the master failed the job; describe (through the job gateway, not a member) then
+                // shows it.
                 awaitLine(a.stderr(), line -> line.contains("job " + running + " ('") && line.contains(") FAILED"));
                 final String failed = awaitStateTolerant(seed, running, "FAILED");
                 final String failure = failed.lines().filter(line -> line.startsWith("Failure: ")).findFirst()

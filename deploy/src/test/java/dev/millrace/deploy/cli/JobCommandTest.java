@@ -11,6 +11,8 @@ import dev.millrace.runtime.cluster.JobCluster;
 import dev.millrace.runtime.cluster.JobDefinition;
 import dev.millrace.runtime.cluster.JobProtocol.JobDescription;
 import dev.millrace.runtime.execution.JobState;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -19,6 +21,12 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,6 +41,9 @@ class JobCommandTest
 
     @TempDir
     static Path dataDir;
+
+    /** Every member the node saw join or come up: the command line must not be one of them. */
+    static final Queue<String> MEMBER_EVENTS = new ConcurrentLinkedQueue<>();
 
     static BrokerNode node;
     static JobCluster jobs;
@@ -62,6 +73,13 @@ class JobCommandTest
             .withFallback(ConfigFactory.load()), List.of(n -> started.set(JobCluster.start(n.system()))));
         jobs = started.get();
         cluster = "127.0.0.1:" + node.address().getPort().get();
+        final ActorRef<ClusterEvent.MemberEvent> listener = node.system().systemActorOf(
+            Behaviors.receiveMessage(event ->
+            {
+                MEMBER_EVENTS.add(event.getClass().getSimpleName() + " " + event.member().address());
+                return Behaviors.same();
+            }), "member-events", Props.empty());
+        Cluster.get(node.system()).subscriptions().tell(Subscribe.create(listener, ClusterEvent.MemberEvent.class));
     }
 
     @AfterAll
@@ -108,6 +126,26 @@ class JobCommandTest
         final Cli.Result unknown = Cli.run("job", "describe", "--cluster", cluster, "nope");
         assertEquals(1, unknown.exitCode(), unknown.toString());
         assertTrue(unknown.err().contains("job 'nope' does not exist"), unknown.toString());
+
+        // Seven calls, and the node's cluster never saw another member: the command line talks to the job gateway
+        // without joining (the initial state lists the node itself as up).
+        final String self = node.address().toString();
+        assertTrue(MEMBER_EVENTS.stream().allMatch(event -> event.endsWith(" " + self)), MEMBER_EVENTS.toString());
+        assertEquals(1, Cluster.get(node.system()).state().members().size());
+    }
+
+    @Test
+    void shouldNameTheAddressWhereNoNodeAnswers() throws Exception
+    {
+        final int freePort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            freePort = socket.getLocalPort();
+        }
+        final Cli.Result nobody = Cli.run("job", "list", "--cluster", "127.0.0.1:" + freePort, "--timeout", "2s");
+        assertEquals(1, nobody.exitCode(), nobody.toString());
+        assertTrue(nobody.err().contains("no job gateway answered at pekko://millrace@127.0.0.1:" + freePort),
+            nobody.toString());
     }
 
     private static void awaitState(final String jobId, final JobState state) throws Exception
