@@ -103,7 +103,7 @@ public final class KafkaListener
         final NioKafkaListener nio;
         try
         {
-            nio = NioKafkaListener.bind(settings, handler, system.log());
+            nio = NioKafkaListener.bind(settings, handler::respond, system.log());
         }
         catch (final IOException | RuntimeException ex)
         {

@@ -51,13 +51,25 @@ import org.slf4j.Logger;
  */
 final class NioKafkaListener implements Runnable
 {
+    /** What answers a request: {@link KafkaRequestHandler#respond} (a test's own, to control completion order). */
+    @FunctionalInterface
+    interface Responder
+    {
+        /**
+         * @param request one request, size prefix excluded
+         * @return the response with its size prefix, or null for none; a failed stage (or a thrown exception) closes
+         *         the connection
+         */
+        CompletionStage<Send> respond(ByteBuffer request, InetSocketAddress client);
+    }
+
     private static final int SIZE_PREFIX_BYTES = 4;
     /** Per connection; a larger frame is read straight into its own buffer. */
     private static final int READ_BUFFER_BYTES = 64 * 1024;
     private static final long CLOSE_WAIT_MS = 10_000;
 
     private final KafkaListenerSettings settings;
-    private final KafkaRequestHandler handler;
+    private final Responder handler;
     private final Logger log;
     private final Selector selector;
     private final ServerSocketChannel server;
@@ -71,7 +83,7 @@ final class NioKafkaListener implements Runnable
     private volatile boolean running = true;
 
     private NioKafkaListener(
-        final KafkaListenerSettings settings, final KafkaRequestHandler handler, final Logger log) throws IOException
+        final KafkaListenerSettings settings, final Responder handler, final Logger log) throws IOException
     {
         this.settings = settings;
         this.handler = handler;
@@ -101,7 +113,7 @@ final class NioKafkaListener implements Runnable
      * @throws IOException when the address cannot be bound
      */
     static NioKafkaListener bind(
-        final KafkaListenerSettings settings, final KafkaRequestHandler handler, final Logger log) throws IOException
+        final KafkaListenerSettings settings, final Responder handler, final Logger log) throws IOException
     {
         final NioKafkaListener listener = new NioKafkaListener(settings, handler, log);
         listener.thread.start();
@@ -310,6 +322,8 @@ final class NioKafkaListener implements Runnable
                 if (ready.isWritable())
                 {
                     write();
+                    // Responses written make room below the limit: frames already read may go now.
+                    parse();
                 }
                 if (open && ready.isReadable())
                 {
