@@ -1,7 +1,9 @@
 package dev.millrace.broker.kafka;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -222,15 +224,29 @@ final class NioKafkaListener implements Runnable
         }
     }
 
-    private void accept() throws IOException
+    private void accept()
     {
-        SocketChannel socket;
-        while ((socket = server.accept()) != null)
+        while (true)
         {
+            final SocketChannel socket;
+            try
+            {
+                socket = server.accept();
+            }
+            catch (final IOException ex)
+            {
+                // Out of file descriptors, say: the listener goes on; the client's connect fails or is retried.
+                log.warn("the kafka listener on {} could not accept a connection: {}", localAddress, ex.toString());
+                return;
+            }
+            if (socket == null)
+            {
+                return;
+            }
             try
             {
                 socket.configureBlocking(false);
-                socket.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+                socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 final Connection connection = new Connection(socket, (InetSocketAddress)socket.getRemoteAddress());
                 connection.key = socket.register(selector, SelectionKey.OP_READ, connection);
                 connections.add(connection);
@@ -273,7 +289,7 @@ final class NioKafkaListener implements Runnable
         closed.complete(null);
     }
 
-    private static void closeQuietly(final java.io.Closeable closeable)
+    private static void closeQuietly(final Closeable closeable)
     {
         try
         {
