@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -114,13 +113,10 @@ public final class KafkaListener
         final CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
         shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), name + "-unbind",
             () -> nio.unbind().thenApply(unbound -> Done.getInstance()));
-        shutdown.addTask(CoordinatedShutdown.PhaseServiceStop(), name + "-stop", () ->
-        {
-            nio.close();
-            return CompletableFuture.completedFuture(Done.getInstance());
-        });
+        shutdown.addTask(CoordinatedShutdown.PhaseServiceStop(), name + "-stop",
+            () -> nio.closeAsync().thenApply(closed -> Done.getInstance()));
         // A system terminated without its coordinated shutdown still ends the thread.
-        system.getWhenTerminated().whenComplete((terminated, failure) -> nio.close());
+        system.getWhenTerminated().whenComplete((terminated, failure) -> nio.closeAsync());
         system.log().info("kafka listener (io = nio) bound to {}", nio.localAddress());
         return new KafkaListener(system, null, nio);
     }

@@ -145,8 +145,7 @@ final class NioKafkaListener implements Runnable
      */
     void close()
     {
-        running = false;
-        selector.wakeup();
+        closeAsync();
         if (Thread.currentThread() != thread)
         {
             try
@@ -162,6 +161,14 @@ final class NioKafkaListener implements Runnable
                 log.warn("the kafka listener thread {} did not end within {} ms: {}", thread.getName(), CLOSE_WAIT_MS, ex.toString());
             }
         }
+    }
+
+    /** Has the selector thread stop accepting, close every connection and end; returns {@link #closed()}. */
+    CompletionStage<Void> closeAsync()
+    {
+        running = false;
+        selector.wakeup();
+        return closed;
     }
 
     /** Completes when the selector thread has ended and every socket is closed. */

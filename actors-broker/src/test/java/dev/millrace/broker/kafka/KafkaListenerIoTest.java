@@ -2,6 +2,7 @@ package dev.millrace.broker.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,9 +45,11 @@ class KafkaListenerIoTest
     @Timeout(120)
     void shouldConsumeEveryRecordInOrder(final String io) throws Exception
     {
+        final int port;
         try (BrokerNode node = BrokerNode.start(ConfigFactory.parseMap(Map.of("millrace.broker.kafka.io", io))
             .withFallback(KafkaClientsTest.nodeConfig(dataDir))))
         {
+            port = node.kafkaPort();
             try (Admin admin = KafkaClientsTest.admin(node))
             {
                 admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short)1).configs(Map.of("segment.bytes", "1048576"))))
@@ -88,6 +91,14 @@ class KafkaListenerIoTest
                     assertArrayEquals(value(i), record.value(), io);
                 }
             }
+        }
+        // The node's shutdown ends the nio listener's thread (pekko-streams has none).
+        final String thread = "millrace-kafka-io-" + port;
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals(thread)))
+        {
+            assertTrue(System.nanoTime() < deadlineNs, thread + " still runs after the node closed");
+            Thread.sleep(20);
         }
     }
 
