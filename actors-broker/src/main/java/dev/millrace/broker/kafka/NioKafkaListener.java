@@ -127,7 +127,10 @@ final class NioKafkaListener implements Runnable
         return localAddress;
     }
 
-    /** Stops accepting connections; open connections go on. Completes once the server socket is closed. */
+    /**
+     * Stops accepting connections; open connections go on. Completes once the server socket is closed; a connection
+     * the kernel had completed but this thread not yet accepted (still in the backlog) is reset by the close.
+     */
     CompletionStage<Void> unbind()
     {
         submit(this::closeServer);

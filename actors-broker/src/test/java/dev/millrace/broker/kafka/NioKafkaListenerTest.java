@@ -1,12 +1,14 @@
 package dev.millrace.broker.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
@@ -212,6 +215,28 @@ class NioKafkaListenerTest
             final DataInputStream in = new DataInputStream(other.getInputStream());
             assertEquals(4 + 1, in.readInt());
             assertEquals(2, in.readInt());
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldStopAcceptingOnUnbindWhileOpenConnectionsGoOn() throws Exception
+    {
+        bind(16, (request, client) -> CompletableFuture.completedFuture(response(request.getInt(), 2)));
+        try (Socket open = connect())
+        {
+            // Served once, so accepted: a connection still in the accept backlog is reset when the socket closes.
+            open.getOutputStream().write(frame(8));
+            final DataInputStream in = new DataInputStream(open.getInputStream());
+            assertEquals(4 + 2, in.readInt());
+            assertEquals(8, in.readInt());
+            in.readFully(new byte[2]);
+
+            listener.unbind().toCompletableFuture().get(DEADLINE_MS, TimeUnit.MILLISECONDS);
+            assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", listener.localAddress().getPort()).close());
+            open.getOutputStream().write(frame(9));
+            assertEquals(4 + 2, in.readInt());
+            assertEquals(9, in.readInt());
         }
     }
 
