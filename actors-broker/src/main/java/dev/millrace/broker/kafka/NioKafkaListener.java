@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -275,6 +276,15 @@ final class NioKafkaListener implements Runnable
         {
             log.info("kafka listener unbinding {}", localAddress);
             closeQuietly(server);
+            try
+            {
+                // A channel registered with a selector keeps its socket until the selector deregisters its key.
+                selector.selectNow();
+            }
+            catch (final IOException | ClosedSelectorException ex)
+            {
+                log.warn("deregistering the kafka listener's server socket failed: {}", ex.toString());
+            }
         }
         unbound.complete(null);
     }
