@@ -1,7 +1,9 @@
 package dev.millrace.broker.kafka;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 
 import org.apache.kafka.common.network.Send;
@@ -9,10 +11,11 @@ import org.apache.kafka.common.network.TransferableChannel;
 import org.apache.pekko.util.ByteString;
 
 /**
- * Turns a kafka-clients {@link Send} into one {@link ByteString} without copying heap bytes: every buffer the send
- * writes becomes a slice of the resulting rope, so a fetch response's records (wrapped, never copied, by Kafka's
- * {@code SendBuilder}) reach the TCP stage as the very arrays the partition replied with. Direct buffers, which a
- * {@code ByteString} cannot wrap, are copied.
+ * Turns a kafka-clients {@link Send} into one {@link ByteString} for the Pekko Streams listener
+ * ({@code io = pekko-streams}), without copying heap bytes: every heap buffer the send writes becomes a slice of the
+ * resulting rope. Direct buffers, which a {@code ByteString} cannot wrap, are copied, and so are file regions (a fetch
+ * response's {@link RegionRecords}): {@link #transferFrom} reads them into a new array, since a {@code ByteString}
+ * cannot refer to a file.
  *
  * <p>Threading: one instance per response, confined to the thread that builds it.
  */
@@ -31,9 +34,15 @@ final class ByteStringChannel implements TransferableChannel
                 send.writeTo(channel);
             }
         }
+        catch (final ClosedChannelException ex)
+        {
+            throw new UncheckedIOException("the segment file of a fetch response's records was closed (retention, " +
+                "DeleteRecords or a replica stop) before the response was read: the connection closes and the client " +
+                "fetches again", ex);
+        }
         catch (final IOException ex)
         {
-            throw new IllegalStateException("collecting a response into memory cannot fail, yet it did", ex);
+            throw new UncheckedIOException("reading a response into memory failed: " + ex, ex);
         }
         if (channel.collected.size() != send.size())
         {
@@ -84,7 +93,7 @@ final class ByteStringChannel implements TransferableChannel
     @Override
     public long transferFrom(final FileChannel fileChannel, final long position, final long count) throws IOException
     {
-        // Only FileRecords transfer from files; the listener's responses carry MemoryRecords.
+        // A fetch response's region of a segment file: read, since a ByteString cannot refer to a file.
         final ByteBuffer bytes = ByteBuffer.allocate(Math.toIntExact(count));
         while (bytes.hasRemaining())
         {

@@ -1,7 +1,6 @@
 package dev.millrace.broker.kafka;
 
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,9 +28,9 @@ import org.apache.pekko.actor.typed.ActorRef;
  * its partitions reaches {@code minBytes}, an error occurs, or {@code maxWaitMs} has passed, never later because one
  * partition is empty.
  *
- * <p>How: a <b>pass</b> asks every partition at once for what it has now ({@link Broker.Fetch} with min bytes 0 and
- * max wait 0). If the pass carries {@code minBytes} or more, or an error, or the request does not want to wait, it is
- * the response. Otherwise every partition that can still grow gets a <b>probe</b>: a long-polling {@link Broker.Fetch},
+ * <p>How: a <b>pass</b> asks every partition at once for what it has now ({@link Broker.FetchLocal} with min bytes 0
+ * and max wait 0). If the pass carries {@code minBytes} or more, or an error, or the request does not want to wait, it is
+ * the response. Otherwise every partition that can still grow gets a <b>probe</b>: a long-polling {@link Broker.FetchLocal},
  * up to the remaining wait, for more bytes than the pass saw there (an empty partition: one byte, with max bytes 1,
  * which still returns one whole batch). When a probe comes back with more, another pass is made and judged the same
  * way; a partition whose probe came back gets a new one with the time left; at most one probe per partition is
@@ -51,7 +50,12 @@ import org.apache.pekko.actor.typed.ActorRef;
  * passes the cap, the rest are answered with no records (high watermark still set), as Kafka does; the first
  * partition with data is always whole, so a consumer always progresses.
  *
- * <p>The stored batches are sent as they are, never re-encoded. No fetch sessions: every response is a full one
+ * <p>The stored batches are sent as they are, never re-encoded, and never copied by the listener: every pass and probe
+ * is a {@link PartitionProtocol.FetchLocal}, answered with a {@link PartitionProtocol.FetchedRegion} (segment file,
+ * position, length), and the response's records are {@link RegionRecords} over it, which the NIO listener sends with
+ * {@code FileChannel.transferTo} ({@code sendfile}). A partition led by another broker is answered with
+ * NOT_LEADER_OR_FOLLOWER (a region is valid only in its leader's JVM), so the client refreshes its metadata and fetches
+ * from the leader. No fetch sessions: every response is a full one
  * (session id 0), which clients accept.
  *
  * <p>Threading: each request's steps run one after another (each chained on the previous one's completion), so a
@@ -155,7 +159,7 @@ final class FetchApi implements KafkaApi
             }
         }
 
-        private CompletionStage<AbstractResponse> judge(final List<PartitionProtocol.FetchReply> replies)
+        private CompletionStage<AbstractResponse> judge(final List<PartitionProtocol.FetchLocalReply> replies)
         {
             final long remainingMs = remainingMs();
             if (maxWaitMs == 0 || remainingMs <= 0 || satisfied(replies) || slots.isEmpty())
@@ -174,12 +178,12 @@ final class FetchApi implements KafkaApi
         }
 
         /** Notes each slot's bytes; returns the total. */
-        private long record(final List<PartitionProtocol.FetchReply> replies)
+        private long record(final List<PartitionProtocol.FetchLocalReply> replies)
         {
             long total = 0;
             for (int i = 0; i < replies.size(); i++)
             {
-                seen[i] = replies.get(i) instanceof PartitionProtocol.Fetched fetched ? fetched.records().length : 0;
+                seen[i] = replies.get(i) instanceof PartitionProtocol.FetchedRegion fetched ? fetched.length() : 0;
                 total += seen[i];
             }
             return total;
@@ -276,14 +280,14 @@ final class FetchApi implements KafkaApi
             final int probeMaxBytes = seenBytes == 0 ? PROBE_BYTES : maxBytes(slot);
             final int probeMinBytes = seenBytes + 1;
             // The ask builds the message on this thread, so the reply actor is known when it returns.
-            return context.<PartitionProtocol.FetchReply>ask(replyTo ->
+            return context.<PartitionProtocol.FetchLocalReply>ask(replyTo ->
                 {
                     probeReplyTo.set(index, replyTo);
-                    return new Broker.Fetch(new PartitionProtocol.Fetch(
+                    return new Broker.FetchLocal(new PartitionProtocol.FetchLocal(
                         slot.topicPartition(), slot.partition().fetchOffset(), probeMaxBytes, probeMinBytes, waitMs, replyTo));
                 }, timeout)
                 .handle((reply, failure) -> reply instanceof PartitionProtocol.Rejected ||
-                    reply instanceof PartitionProtocol.Fetched fetched && fetched.records().length > seenBytes)
+                    reply instanceof PartitionProtocol.FetchedRegion fetched && fetched.length() > seenBytes)
                 .toCompletableFuture();
         }
 
@@ -292,36 +296,36 @@ final class FetchApi implements KafkaApi
          * What every partition has now, in request order; a partition that did not answer within the ask timeout is
          * null (answered with UNKNOWN_SERVER_ERROR, which consumers log and retry).
          */
-        private CompletionStage<List<PartitionProtocol.FetchReply>> pass()
+        private CompletionStage<List<PartitionProtocol.FetchLocalReply>> pass()
         {
-            final List<CompletableFuture<PartitionProtocol.FetchReply>> replies = new ArrayList<>(slots.size());
+            final List<CompletableFuture<PartitionProtocol.FetchLocalReply>> replies = new ArrayList<>(slots.size());
             for (final Slot slot : slots)
             {
                 final int maxBytes = maxBytes(slot);
-                replies.add(context.<PartitionProtocol.FetchReply>ask(replyTo -> new Broker.Fetch(new PartitionProtocol.Fetch(
+                replies.add(context.<PartitionProtocol.FetchLocalReply>ask(replyTo -> new Broker.FetchLocal(new PartitionProtocol.FetchLocal(
                         slot.topicPartition(), slot.partition().fetchOffset(), maxBytes, 0, 0, replyTo)))
                     .exceptionally(failure -> null)
                     .toCompletableFuture());
             }
             return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).thenApply(done ->
             {
-                final List<PartitionProtocol.FetchReply> results = new ArrayList<>(replies.size());
+                final List<PartitionProtocol.FetchLocalReply> results = new ArrayList<>(replies.size());
                 replies.forEach(reply -> results.add(reply.join()));
                 return results;
             });
         }
 
         /** Enough bytes, or an error to report (Kafka answers at once on an error). */
-        private boolean satisfied(final List<PartitionProtocol.FetchReply> replies)
+        private boolean satisfied(final List<PartitionProtocol.FetchLocalReply> replies)
         {
             long bytes = 0;
-            for (final PartitionProtocol.FetchReply reply : replies)
+            for (final PartitionProtocol.FetchLocalReply reply : replies)
             {
                 if (reply == null || reply instanceof PartitionProtocol.Rejected)
                 {
                     return true;
                 }
-                bytes += ((PartitionProtocol.Fetched)reply).records().length;
+                bytes += ((PartitionProtocol.FetchedRegion)reply).length();
             }
             return bytes >= minBytes;
         }
@@ -331,7 +335,7 @@ final class FetchApi implements KafkaApi
             return TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime());
         }
 
-        private AbstractResponse response(final List<PartitionProtocol.FetchReply> replies)
+        private AbstractResponse response(final List<PartitionProtocol.FetchLocalReply> replies)
         {
             final FetchResponseData response = new FetchResponseData().setErrorCode(Errors.NONE.code()).setSessionId(0);
             final int maxBytes = data.maxBytes() > 0 ? data.maxBytes() : Integer.MAX_VALUE;
@@ -351,18 +355,17 @@ final class FetchApi implements KafkaApi
                 final FetchResponseData.PartitionData partition =
                     new FetchResponseData.PartitionData().setPartitionIndex(slot.partition().partition());
                 topicResponse.partitions().add(partition);
-                final PartitionProtocol.FetchReply reply = replies.get(i);
-                if (reply instanceof PartitionProtocol.Fetched fetched)
+                final PartitionProtocol.FetchLocalReply reply = replies.get(i);
+                if (reply instanceof PartitionProtocol.FetchedRegion fetched)
                 {
                     // Over the response's cap: no records for this partition this time (the first data always fits).
-                    final boolean fits = bytes == 0 || bytes + fetched.records().length <= maxBytes;
-                    final byte[] records = fits ? fetched.records() : new byte[0];
-                    bytes += records.length;
+                    final boolean fits = bytes == 0 || bytes + fetched.length() <= maxBytes;
+                    bytes += fits ? fetched.length() : 0;
                     partition.setErrorCode(Errors.NONE.code())
                         .setHighWatermark(fetched.highWatermark())
                         .setLastStableOffset(fetched.highWatermark())
                         .setLogStartOffset(fetched.logStartOffset())
-                        .setRecords(MemoryRecords.readableRecords(ByteBuffer.wrap(records)));
+                        .setRecords(fits ? RegionRecords.of(fetched) : MemoryRecords.EMPTY);
                 }
                 else
                 {

@@ -10,8 +10,10 @@ import org.apache.kafka.common.requests.RequestHeader;
 /**
  * One Kafka API served by the listener, over the versions in {@link SupportedApis}.
  *
- * <p>Threading: called on the stream's threads, concurrently for requests of different connections and for up to
- * {@code max-in-flight-requests-per-connection} requests of one; implementations keep no mutable state.
+ * <p>Threading: called on the listener's thread (nio: the one selector thread, which serves every connection, so an
+ * API must never block: it asks and returns a stage) or the stream's threads (pekko-streams), for up to
+ * {@code max-in-flight-requests-per-connection} requests of one connection at once; stages complete on the actor
+ * system's dispatcher; implementations keep no mutable state.
  */
 @FunctionalInterface
 interface KafkaApi

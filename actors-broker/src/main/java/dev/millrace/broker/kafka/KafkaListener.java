@@ -1,5 +1,6 @@
 package dev.millrace.broker.kafka;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -13,6 +14,7 @@ import dev.millrace.broker.controller.ControllerProtocol;
 import dev.millrace.broker.node.Broker;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.Materializer;
@@ -23,28 +25,44 @@ import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
 
 /**
- * The Kafka wire-protocol listener: a Pekko Streams TCP server whose every connection is a stream of requests framed
- * by their 4-byte big-endian size prefix, handled by {@link KafkaRequestHandler}.
+ * The Kafka wire-protocol listener: a TCP server whose every connection is a stream of requests framed by their
+ * 4-byte big-endian size prefix, handled by {@link KafkaRequestHandler}. Two network layers keep the same contract,
+ * chosen by {@code millrace.broker.kafka.io}:
+ * <ul>
+ *   <li>{@code nio} (default, {@link NioKafkaListener}): one selector thread; responses are kafka-clients
+ *       {@code Send}s written to the socket, a fetch response's records sent from their segment file with
+ *       {@code sendfile};</li>
+ *   <li>{@code pekko-streams}: a Pekko Streams {@code Tcp} server; each response is collected into a
+ *       {@code ByteString} first ({@link ByteStringChannel}), fetched records read from their file into memory.</li>
+ * </ul>
  *
  * <p>Per connection: at most {@code max-in-flight-requests-per-connection} requests are handled at once and their
- * responses are written in request order ({@code mapAsync} keeps order); TCP back-pressure does the rest, so a
- * client that does not read its responses stops being read. A frame larger than {@code socket.request.max.bytes},
- * a negative size or a request that cannot be parsed fails that connection's stream, which closes the connection and
- * logs why; other connections and the node are unaffected.
+ * responses are written in request order even when they are made out of order; a request that wants no response
+ * (produce with acks=0) writes nothing; a client that does not read its responses stops being read once that many
+ * are pending (nio: the connection's read interest is dropped; pekko-streams: TCP back-pressure through
+ * {@code mapAsync}). A frame larger than {@code socket.request.max.bytes}, a negative size or a request that cannot be
+ * parsed closes that connection and logs why; other connections and the node are unaffected. {@link #unbind} stops
+ * accepting; the actor system's shutdown closes the listener and its connections (nio: at
+ * {@code service-unbind} and {@code service-stop} of the coordinated shutdown, and when the system terminates).
  *
- * <p>Threading: {@link #bind} blocks until bound; the rest runs on the actor system's dispatcher.
+ * <p>Threading: {@link #bind} blocks until bound; nio runs on its own daemon thread ({@code millrace-kafka-io-<port>}),
+ * pekko-streams on the actor system's dispatcher; handlers complete on the dispatcher either way.
  */
 public final class KafkaListener
 {
     private static final int SIZE_PREFIX_BYTES = 4;
 
     private final ActorSystem<?> system;
+    /** Set with io = pekko-streams. */
     private final Tcp.ServerBinding binding;
+    /** Set with io = nio. */
+    private final NioKafkaListener nio;
 
-    private KafkaListener(final ActorSystem<?> system, final Tcp.ServerBinding binding)
+    private KafkaListener(final ActorSystem<?> system, final Tcp.ServerBinding binding, final NioKafkaListener nio)
     {
         this.system = system;
         this.binding = binding;
+        this.nio = nio;
     }
 
     /**
@@ -74,6 +92,39 @@ public final class KafkaListener
         final ActorSystem<?> system, final KafkaListenerSettings settings, final KafkaRequestHandler handler,
         final Duration bindTimeout)
     {
+        return settings.io() == KafkaListenerSettings.Io.NIO ? bindNio(system, settings, handler) :
+            bindPekkoStreams(system, settings, handler, bindTimeout);
+    }
+
+    private static KafkaListener bindNio(
+        final ActorSystem<?> system, final KafkaListenerSettings settings, final KafkaRequestHandler handler)
+    {
+        final NioKafkaListener nio;
+        try
+        {
+            nio = NioKafkaListener.bind(settings, handler::respond, system.log());
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw new IllegalStateException("cannot bind the kafka listener to " + settings.host() + ":" + settings.port() +
+                " (" + KafkaListenerSettings.PREFIX + ".port): " + ex.getMessage(), ex);
+        }
+        final String name = "kafka-listener-" + nio.localAddress().getPort();
+        final CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+        shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), name + "-unbind",
+            () -> nio.unbind().thenApply(unbound -> Done.getInstance()));
+        shutdown.addTask(CoordinatedShutdown.PhaseServiceStop(), name + "-stop",
+            () -> nio.closeAsync().thenApply(closed -> Done.getInstance()));
+        // A system terminated without its coordinated shutdown still ends the thread.
+        system.getWhenTerminated().whenComplete((terminated, failure) -> nio.closeAsync());
+        system.log().info("kafka listener (io = nio) bound to {}", nio.localAddress());
+        return new KafkaListener(system, null, nio);
+    }
+
+    private static KafkaListener bindPekkoStreams(
+        final ActorSystem<?> system, final KafkaListenerSettings settings, final KafkaRequestHandler handler,
+        final Duration bindTimeout)
+    {
         final Materializer materializer = Materializer.matFromSystem(system);
         final CompletionStage<Tcp.ServerBinding> bound = Tcp.get(system).bind(settings.host(), settings.port())
             .to(Sink.foreach(connection -> connection.handleWith(
@@ -82,8 +133,8 @@ public final class KafkaListener
         try
         {
             final Tcp.ServerBinding binding = bound.toCompletableFuture().get(bindTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            system.log().info("kafka listener bound to {}", binding.localAddress());
-            return new KafkaListener(system, binding);
+            system.log().info("kafka listener (io = pekko-streams) bound to {}", binding.localAddress());
+            return new KafkaListener(system, binding, null);
         }
         catch (final ExecutionException ex)
         {
@@ -128,13 +179,33 @@ public final class KafkaListener
     /** The bound address (the actual port when configured with 0). */
     public InetSocketAddress localAddress()
     {
-        return binding.localAddress();
+        return nio != null ? nio.localAddress() : binding.localAddress();
     }
 
     /** Stops accepting connections; open connections go on until closed. */
     public CompletionStage<?> unbind()
     {
+        if (nio != null)
+        {
+            return nio.unbind();
+        }
         system.log().info("kafka listener unbinding {}", binding.localAddress());
         return binding.unbind();
+    }
+
+    /**
+     * Stops accepting and closes every connection now (nio; the actor system's shutdown does it too). With
+     * pekko-streams only unbinds: its connections end with the actor system.
+     */
+    public void close()
+    {
+        if (nio != null)
+        {
+            nio.close();
+        }
+        else
+        {
+            unbind();
+        }
     }
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.network.Send;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
@@ -76,8 +77,23 @@ public final class KafkaRequestHandler
      */
     public CompletionStage<ByteString> handle(final ByteString frame, final InetSocketAddress client)
     {
+        return respond(frame.drop(4).toByteBuffer(), client)
+            .thenApply(send -> send == null ? NO_RESPONSE : ByteStringChannel.collect(send));
+    }
+
+    /**
+     * As {@link #handle}, for a listener that writes kafka-clients {@link Send}s itself: the response is Kafka's own
+     * network layout ({@link SendBuilder}), whose fetched records stay views of their segment files
+     * ({@link RegionRecords}) until written.
+     *
+     * @param buffer  one request, size prefix excluded; read by this call and by the handling it starts
+     * @return the response with its size prefix, or a stage completed with null when the request wants none; failed
+     *         with {@link KafkaProtocolException} when the request cannot be parsed (close the connection)
+     * @throws KafkaProtocolException when the request cannot even be answered with an error (close the connection)
+     */
+    public CompletionStage<Send> respond(final ByteBuffer buffer, final InetSocketAddress client)
+    {
         final RequestHeader header;
-        final ByteBuffer buffer = frame.drop(4).toByteBuffer();
         try
         {
             header = RequestHeader.parse(buffer);
@@ -104,10 +120,10 @@ public final class KafkaRequestHandler
         }
         return apis.get(api).handle(header, request, client)
             .exceptionally(failure -> request.getErrorResponse(failure))
-            .thenApply(response -> response == null ? NO_RESPONSE : frame(header.toResponseHeader(), response, version));
+            .thenApply(response -> response == null ? null : frame(header.toResponseHeader(), response, version));
     }
 
-    private ByteString unsupported(final RequestHeader header, final ByteBuffer body)
+    private Send unsupported(final RequestHeader header, final ByteBuffer body)
     {
         final ApiKeys api = header.apiKey();
         if (api == ApiKeys.API_VERSIONS)
@@ -143,10 +159,10 @@ public final class KafkaRequestHandler
 
     /**
      * The size prefix, header and body as Kafka's own {@link SendBuilder} lays them out for the network: a fetch
-     * response's records are referenced, not copied, on their way to the TCP stage.
+     * response's records are a separate send of their own, read from the segment file only when written.
      */
-    private static ByteString frame(final ResponseHeader header, final AbstractResponse response, final short version)
+    private static Send frame(final ResponseHeader header, final AbstractResponse response, final short version)
     {
-        return ByteStringChannel.collect(SendBuilder.buildResponseSend(header, response.data(), version));
+        return SendBuilder.buildResponseSend(header, response.data(), version);
     }
 }

@@ -68,7 +68,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  *       {@link ControllerProtocol.Rejected});</li>
  *   <li>{@link AllocateProducerIds}: forwarded to the controller, which answers
  *       ({@link ControllerProtocol.ProducerIdBlock} or {@link ControllerProtocol.Rejected});</li>
- *   <li>{@link Produce}, {@link Fetch}, {@link CancelFetch}, {@link ListOffsets}, {@link DeleteRecords}, {@link OffsetForLeaderEpoch},
+ *   <li>{@link Produce}, {@link Fetch}, {@link FetchLocal} (local only: refused with
+ *       {@link ErrorCode#NOT_LEADER_OR_FOLLOWER} when another broker leads the partition), {@link CancelFetch}, {@link ListOffsets}, {@link DeleteRecords}, {@link OffsetForLeaderEpoch},
  *       {@link DescribeProducers}: wrap the
  *       {@link PartitionProtocol} command, which the partition answers; a partition that the latest metadata does
  *       not hold is answered here with {@link ErrorCode#UNKNOWN_TOPIC_OR_PARTITION};</li>
@@ -170,7 +171,7 @@ public final class Broker extends AbstractBehavior<Broker.Command>
 
     /** A partition command to route to the partition's leader. */
     public sealed interface PartitionRequest extends Command
-        permits Produce, Fetch, CancelFetch, ListOffsets, DeleteRecords, OffsetForLeaderEpoch, DescribeProducers
+        permits Produce, Fetch, FetchLocal, CancelFetch, ListOffsets, DeleteRecords, OffsetForLeaderEpoch, DescribeProducers
     {
         /** The wrapped partition command. */
         PartitionProtocol.Command request();
@@ -359,6 +360,20 @@ public final class Broker extends AbstractBehavior<Broker.Command>
 
     /** Routes a {@link PartitionProtocol.Fetch}. */
     public record Fetch(PartitionProtocol.Fetch request) implements PartitionRequest
+    {
+        @Override
+        public TopicPartition topicPartition()
+        {
+            return request.topicPartition();
+        }
+    }
+
+    /**
+     * Routes a {@link PartitionProtocol.FetchLocal} to the leader when the leader is this broker. <b>Local only</b>, like
+     * the command it wraps (never serialized): a partition led by another broker is refused with
+     * {@link ErrorCode#NOT_LEADER_OR_FOLLOWER}, since the region it answers with is valid only in the leader's JVM.
+     */
+    public record FetchLocal(PartitionProtocol.FetchLocal request) implements PartitionRequest, NoSerializationVerificationNeeded
     {
         @Override
         public TopicPartition topicPartition()
@@ -1209,6 +1224,13 @@ public final class Broker extends AbstractBehavior<Broker.Command>
         {
             PartitionReplicaEntity.reject(request.request(), ErrorCode.NOT_LEADER_OR_FOLLOWER,
                 leaderProblem(request.topicPartition(), leader) + "; refresh metadata and retry");
+            return;
+        }
+        if (request instanceof FetchLocal && leader != brokerId)
+        {
+            PartitionReplicaEntity.reject(request.request(), ErrorCode.NOT_LEADER_OR_FOLLOWER, "partition " +
+                request.topicPartition() + " is led by broker " + leader + ", not by broker " + brokerId +
+                " whose listener was asked; refresh metadata and fetch from the leader");
             return;
         }
         route(request, leader);

@@ -21,6 +21,15 @@ class KafkaListenerSettingsTest
         assertEquals(9092, settings.port());
         assertEquals(104_857_600, settings.requestMaxBytes());
         assertEquals(16, settings.maxInFlightRequests());
+        assertEquals(KafkaListenerSettings.Io.NIO, settings.io());
+    }
+
+    @Test
+    void shouldReadTheNetworkLayer()
+    {
+        assertEquals(KafkaListenerSettings.Io.PEKKO_STREAMS, KafkaListenerSettings.fromConfig(ConfigFactory.parseMap(
+            Map.of(KafkaListenerSettings.PREFIX + "." + KafkaListenerSettings.IO, "pekko-streams"))
+            .withFallback(ConfigFactory.load())).io());
     }
 
     @Test
@@ -30,6 +39,7 @@ class KafkaListenerSettingsTest
         assertKey(KafkaListenerSettings.PORT, 70_000);
         assertKey(KafkaListenerSettings.REQUEST_MAX_BYTES, 10);
         assertKey(KafkaListenerSettings.MAX_IN_FLIGHT, 0);
+        assertKey(KafkaListenerSettings.IO, "netty");
     }
 
     private static void assertKey(final String key, final Object value)
