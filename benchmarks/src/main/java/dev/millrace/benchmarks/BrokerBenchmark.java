@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -127,14 +128,55 @@ public final class BrokerBenchmark implements Callable<Integer>
     @Option(names = "--fetch-bytes", description = "maxBytes of each fetch / raw read (default: ${DEFAULT-VALUE}).")
     int fetchBytes = MIB;
 
+    @Option(names = "--read-passes", description = "Times each read measurement reads all the data, on every side " +
+        "alike (each pass from offset 0 to the end; read MB/s and CPU per MB count every pass); more than 1 lengthens a " +
+        "read phase that lasts only tens of milliseconds at page-cache speed (default: ${DEFAULT-VALUE}).")
+    int readPasses = 1;
+
     @Option(names = "--only", description = "For profiling: run only this side (actor or raw), print its runs' " +
         "throughput and CPU per MB, no table and no ratios.")
     String only;
 
     /** One measurement of one side. */
     private record Result(
-        double appendNs, double readNs, Histogram latencyNs, double gcMs, double appendCpuNs, double readCpuNs)
+        double appendNs, double readNs, Histogram latencyNs, double gcMs, double appendCpuNs, double readCpuNs,
+        PartitionTimes readTimes)
     {
+    }
+
+    /**
+     * When each partition's reader started its first read and ended its last, in nanoseconds after the side's read
+     * clock started: shows what the wall time "until the last partition ends" is made of (a late start, a straggler).
+     */
+    record PartitionTimes(long[] startedNs, long[] doneNs)
+    {
+        long lastStartedNs()
+        {
+            return Arrays.stream(startedNs).max().orElse(0);
+        }
+
+        long firstDoneNs()
+        {
+            return Arrays.stream(doneNs).min().orElse(0);
+        }
+
+        long lastDoneNs()
+        {
+            return Arrays.stream(doneNs).max().orElse(0);
+        }
+
+        /** The last partition's end minus the first's: the time in which fewer readers than partitions were busy. */
+        long doneSpreadNs()
+        {
+            return lastDoneNs() - firstDoneNs();
+        }
+
+        /** E.g. "raw started 0.3, done 52.1-60.4": the last start, the first and the last end, in milliseconds. */
+        String describe(final String side)
+        {
+            return String.format(Locale.ROOT, "%s started %.1f, done %.1f-%.1f", side, lastStartedNs() / 1e6,
+                firstDoneNs() / 1e6, lastDoneNs() / 1e6);
+        }
     }
 
     /** CPU time of the whole process (every thread, JIT and GC included) so far, in nanoseconds. */
@@ -163,10 +205,10 @@ public final class BrokerBenchmark implements Callable<Integer>
             return 2;
         }
         if (totalMib < 1 || runs < 1 || partitions < 1 || batchBytes < 1 || recordBytes < 1 || window < 1 ||
-            fetchBytes < 1 || fetchWindow < 1)
+            fetchBytes < 1 || fetchWindow < 1 || readPasses < 1)
         {
-            System.err.println("--total-mib, --runs, --partitions, --batch-bytes, --record-bytes, --window and " +
-                "--fetch-bytes, --fetch-window must be positive");
+            System.err.println("--total-mib, --runs, --partitions, --batch-bytes, --record-bytes, --window, " +
+                "--fetch-bytes, --fetch-window and --read-passes must be positive");
             return 2;
         }
         quietReplicaLogging();
@@ -174,12 +216,14 @@ public final class BrokerBenchmark implements Callable<Integer>
         final int batchesPerPartition = Math.max(1, (int)((long)totalMib * MIB / batch.sizeInBytes() / partitions));
         final long bytes = (long)batchesPerPartition * partitions * batch.sizeInBytes();
         final long records = (long)batchesPerPartition * partitions * batch.recordCount();
+        final long readBytes = bytes * readPasses;
 
         final PrintStream out = System.out;
         out.printf(Locale.ROOT, "Broker benchmark: %d partitions, %d-byte batches of %d %d-byte records, %d batches per " +
-            "partition (%.1f MB), produce window %d, fetch %d bytes window %d, median of %d runs after %d warm-up, dir %s%n",
+            "partition (%.1f MB), produce window %d, fetch %d bytes window %d, read %d pass(es), median of %d runs after %d " +
+            "warm-up, dir %s%n",
             partitions, batch.sizeInBytes(), batch.recordCount(), recordBytes, batchesPerPartition, bytes / 1e6, window,
-            fetchBytes, fetchWindow, runs, warmupRuns, dir.toAbsolutePath());
+            fetchBytes, fetchWindow, readPasses, runs, warmupRuns, dir.toAbsolutePath());
 
         final Result[] actor = new Result[runs];
         final Result[] actorArrays = new Result[runs];
@@ -196,7 +240,7 @@ public final class BrokerBenchmark implements Callable<Integer>
         {
             try
             {
-                return onlyOneSide(out, batch, batchesPerPartition, bytes);
+                return onlyOneSide(out, batch, batchesPerPartition, bytes, readBytes);
             }
             finally
             {
@@ -234,8 +278,10 @@ public final class BrokerBenchmark implements Callable<Integer>
                     "actor[] %.0f raw %.0f raw+copy %.0f%n", run + 1,
                     mbPerSecond(bytes, actor[run].appendNs()), mbPerSecond(bytes, raw[run].appendNs()),
                     mbPerSecond(bytes, copying[run].appendNs()),
-                    mbPerSecond(bytes, actor[run].readNs()), mbPerSecond(bytes, actorArrays[run].readNs()),
-                    mbPerSecond(bytes, raw[run].readNs()), mbPerSecond(bytes, copying[run].readNs()));
+                    mbPerSecond(readBytes, actor[run].readNs()), mbPerSecond(readBytes, actorArrays[run].readNs()),
+                    mbPerSecond(readBytes, raw[run].readNs()), mbPerSecond(readBytes, copying[run].readNs()));
+                out.printf(Locale.ROOT, "         read partitions (ms): %s; %s%n", actor[run].readTimes().describe("actor"),
+                    raw[run].readTimes().describe("raw"));
             }
         }
         finally
@@ -247,10 +293,10 @@ public final class BrokerBenchmark implements Callable<Integer>
             "side", "append", "append", "produce latency us", "read", "read", "ratio", "ratio", "CPU", "CPU", "GC");
         out.printf(Locale.ROOT, "%-8s | %9s %12s | %9s %9s %9s | %9s %12s | %6s %6s | %6s %6s | %5s%n",
             "", "MB/s", "records/s", "p50", "p99", "p99.9", "MB/s", "records/s", "append", "read", "append", "read", "ms");
-        printRow(out, "actor", actor, raw, bytes, records);
-        printRow(out, "actor[]", actorArrays, raw, bytes, records);
-        printRow(out, "raw", raw, raw, bytes, records);
-        printRow(out, "raw+copy", copying, raw, bytes, records);
+        printRow(out, "actor", actor, raw, bytes, records, readPasses);
+        printRow(out, "actor[]", actorArrays, raw, bytes, records, readPasses);
+        printRow(out, "raw", raw, raw, bytes, records, readPasses);
+        printRow(out, "raw+copy", copying, raw, bytes, records, readPasses);
         out.printf(Locale.ROOT, "ratio actor/raw: append %.2f, read %.2f (FetchLocal; target >= 0.8), read %.2f (byte[] " +
             "Fetch); actor/raw+copy: append %.2f, read %.2f (byte[] Fetch)%n",
             pairedRatio(actor, raw, Result::appendNs), pairedRatio(actor, raw, Result::readNs),
@@ -266,12 +312,22 @@ public final class BrokerBenchmark implements Callable<Integer>
             "each read into a new byte[]), no actors%n");
         out.printf(Locale.ROOT, "CPU = process CPU microseconds per MB (all threads, JIT and GC included); GC = collector " +
             "time during the side's append and read%n");
+        out.printf(Locale.ROOT, "read partitions, medians over runs, ms after the read clock started: %s; %s%n",
+            medianTimes(actor, "actor"), medianTimes(raw, "raw"));
+        out.printf(Locale.ROOT, "  (started = the last partition's first read, done = first and last partition's end; " +
+            "the read time is the last end)%n");
+        if (readPasses > 1)
+        {
+            out.printf(Locale.ROOT, "read: each measurement read all the data %d times (--read-passes); read MB/s, " +
+                "records/s and CPU per MB count every pass%n", readPasses);
+        }
         return 0;
     }
 
     /** {@code --only}: warm-up and measured runs of one side, each printed; for a profiler attached to this JVM. */
-    private int onlyOneSide(final PrintStream out, final BenchBatches.Batch batch, final int batchesPerPartition, final long bytes)
-        throws Exception
+    private int onlyOneSide(
+        final PrintStream out, final BenchBatches.Batch batch, final int batchesPerPartition, final long bytes,
+        final long readBytes) throws Exception
     {
         if (!only.equals("actor") && !only.equals("raw"))
         {
@@ -282,10 +338,11 @@ public final class BrokerBenchmark implements Callable<Integer>
         {
             final Result result = only.equals("actor") ? actorRun(batch, batchesPerPartition, run)[0] :
                 rawRun(batch, batchesPerPartition, run, false);
-            out.printf(Locale.ROOT, "  %s run %d%s: append %.0f MB/s, %.0f CPU us/MB; read %.0f MB/s, %.0f CPU us/MB%n",
+            out.printf(Locale.ROOT, "  %s run %d%s: append %.0f MB/s, %.0f CPU us/MB; read %.0f MB/s, %.0f CPU us/MB; " +
+                "read partitions (ms): %s%n",
                 only, run + 1, run < warmupRuns ? " (warm-up)" : "", mbPerSecond(bytes, result.appendNs()),
-                result.appendCpuNs() / 1e3 / (bytes / 1e6), mbPerSecond(bytes, result.readNs()),
-                result.readCpuNs() / 1e3 / (bytes / 1e6));
+                result.appendCpuNs() / 1e3 / (bytes / 1e6), mbPerSecond(readBytes, result.readNs()),
+                result.readCpuNs() / 1e3 / (readBytes / 1e6), result.readTimes().describe(only));
         }
         return 0;
     }
@@ -293,17 +350,18 @@ public final class BrokerBenchmark implements Callable<Integer>
     /** One row of medians; the ratios are this side's throughput over {@code reference}'s, paired by run. */
     private static void printRow(
         final PrintStream out, final String side, final Result[] results, final Result[] reference, final long bytes,
-        final long records)
+        final long records, final int readPasses)
     {
         final double appendNs = medianOf(results, Result::appendNs);
         final double readNs = medianOf(results, Result::readNs);
         final double megabytes = bytes / 1e6;
+        final long readBytes = bytes * readPasses;
         out.printf(Locale.ROOT, "%-8s | %9.0f %12.0f | %9.1f %9.1f %9.1f | %9.0f %12.0f | %6.2f %6.2f | %6.0f %6.0f | %5.0f%n",
             side, mbPerSecond(bytes, appendNs), records / (appendNs / 1e9),
             medianPercentile(results, 50.0), medianPercentile(results, 99.0), medianPercentile(results, 99.9),
-            mbPerSecond(bytes, readNs), records / (readNs / 1e9),
+            mbPerSecond(readBytes, readNs), records * readPasses / (readNs / 1e9),
             pairedRatio(results, reference, Result::appendNs), pairedRatio(results, reference, Result::readNs),
-            medianOf(results, Result::appendCpuNs) / 1e3 / megabytes, medianOf(results, Result::readCpuNs) / 1e3 / megabytes,
+            medianOf(results, Result::appendCpuNs) / 1e3 / megabytes, medianOf(results, Result::readCpuNs) / 1e3 / megabytes / readPasses,
             medianOf(results, Result::gcMs));
     }
 
@@ -387,38 +445,41 @@ public final class BrokerBenchmark implements Callable<Integer>
                 final long readGcStart = gcMs();
                 final long fetchCpuStart = processCpuNs();
                 final long fetchStart = System.nanoTime();
-                final List<CompletableFuture<Long>> fetched = new ArrayList<>();
+                final List<CompletableFuture<ReadDone>> fetched = new ArrayList<>();
                 for (int p = 0; p < partitions; p++)
                 {
-                    final CompletableFuture<Long> done = new CompletableFuture<>();
+                    final CompletableFuture<ReadDone> done = new CompletableFuture<>();
                     fetched.add(done);
+                    final FetchPlan plan = new FetchPlan(fetchBytes, expectedEnd, fetchWindow, fetchStride, readPasses, done);
                     if (local)
                     {
                         system.systemActorOf(
-                            RegionFetchDriver.create(replicas.get(p), topicPartitions.get(p), fetchBytes, expectedEnd,
-                                fetchWindow, fetchStride, Math.max(fetchBytes, batch.sizeInBytes()), done),
+                            RegionFetchDriver.create(replicas.get(p), topicPartitions.get(p), plan,
+                                Math.max(fetchBytes, batch.sizeInBytes())),
                             "region-fetcher-" + p, Props.empty());
                     }
                     else
                     {
-                        system.systemActorOf(
-                            ArrayFetchDriver.create(replicas.get(p), topicPartitions.get(p), fetchBytes, expectedEnd,
-                                fetchWindow, fetchStride, done),
+                        system.systemActorOf(ArrayFetchDriver.create(replicas.get(p), topicPartitions.get(p), plan),
                             "array-fetcher-" + p, Props.empty());
                     }
                 }
-                for (final CompletableFuture<Long> done : fetched)
+                final PartitionTimes readTimes = new PartitionTimes(new long[partitions], new long[partitions]);
+                for (int p = 0; p < partitions; p++)
                 {
-                    final long read = done.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                    if (read != expectedBytes)
+                    final ReadDone done = fetched.get(p).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    if (done.bytes() != expectedBytes * readPasses)
                     {
-                        throw new IllegalStateException("actor fetch read " + read + " bytes; expected " + expectedBytes);
+                        throw new IllegalStateException("actor fetch read " + done.bytes() + " bytes; expected " +
+                            expectedBytes * readPasses);
                     }
+                    readTimes.startedNs()[p] = done.startedNs() - fetchStart;
+                    readTimes.doneNs()[p] = done.doneNs() - fetchStart;
                 }
                 final long fetchNs = System.nanoTime() - fetchStart;
                 final long fetchCpuNs = processCpuNs() - fetchCpuStart;
                 results[local ? 0 : 1] = new Result(
-                    produceNs, fetchNs, latency, produceGcMs + gcMs() - readGcStart, produceCpuNs, fetchCpuNs);
+                    produceNs, fetchNs, latency, produceGcMs + gcMs() - readGcStart, produceCpuNs, fetchCpuNs, readTimes);
             }
             return results;
         }
@@ -524,7 +585,21 @@ public final class BrokerBenchmark implements Callable<Integer>
     }
 
     /**
-     * Fetches one replica from offset 0 to {@code endOffset}; completes {@code done} with the bytes read. The next
+     * What one fetch driver reads: fetches of {@code maxBytes} up to {@code endOffset}, {@code window} in flight
+     * {@code stride} offsets apart, the whole range {@code passes} times; {@code done} completes at the end.
+     */
+    record FetchPlan(int maxBytes, long endOffset, int window, long stride, int passes, CompletableFuture<ReadDone> done)
+    {
+    }
+
+    /** A fetch driver's bytes read over all passes, and its {@link System#nanoTime()} at its first fetch and at its end. */
+    record ReadDone(long bytes, long startedNs, long doneNs)
+    {
+    }
+
+    /**
+     * Fetches one replica from offset 0 to {@code endOffset}, {@code passes} times; completes {@code done} with the bytes
+     * read and its start and end times. The next
      * offset is found by walking the batch headers of each reply. With a window of 1 every fetch starts where the last
      * reply ended, as a consumer does; with more, the driver keeps {@code window} fetches in flight at offsets
      * {@code stride} apart (every batch of the run has the same record count and a fetch returns as many whole batches
@@ -539,8 +614,11 @@ public final class BrokerBenchmark implements Callable<Integer>
         private final long endOffset;
         private final int window;
         private final long stride;
-        private final CompletableFuture<Long> done;
+        private final int passes;
+        private final CompletableFuture<ReadDone> done;
         private final RecordBatchFlyweight header = new RecordBatchFlyweight();
+        private long startedNs;
+        private int pass;
         private long offset;
         private long requestOffset;
         private int inFlight;
@@ -548,17 +626,24 @@ public final class BrokerBenchmark implements Callable<Integer>
 
         FetchDriver(
             final ActorContext<R> context, final ActorRef<PartitionProtocol.Command> replica,
-            final TopicPartition topicPartition, final int maxBytes, final long endOffset, final int window,
-            final long stride, final CompletableFuture<Long> done)
+            final TopicPartition topicPartition, final FetchPlan plan)
         {
             super(context);
             this.replica = replica;
             this.topicPartition = topicPartition;
-            this.maxBytes = maxBytes;
-            this.endOffset = endOffset;
-            this.window = window;
-            this.stride = stride;
-            this.done = done;
+            this.maxBytes = plan.maxBytes();
+            this.endOffset = plan.endOffset();
+            this.window = plan.window();
+            this.stride = plan.stride();
+            this.passes = plan.passes();
+            this.done = plan.done();
+        }
+
+        /** Sends the first fetches; the clock of this reader starts here. */
+        final void start()
+        {
+            startedNs = System.nanoTime();
+            fillWindow();
         }
 
         /** Sends one fetch from {@code fetchOffset}. */
@@ -603,8 +688,12 @@ public final class BrokerBenchmark implements Callable<Integer>
             bytes += length;
             if (offset >= endOffset && inFlight == 0)
             {
-                done.complete(bytes);
-                return Behaviors.stopped();
+                if (++pass == passes)
+                {
+                    done.complete(new ReadDone(bytes, startedNs, System.nanoTime()));
+                    return Behaviors.stopped();
+                }
+                offset = 0;
             }
             fillWindow();
             return this;
@@ -628,20 +717,17 @@ public final class BrokerBenchmark implements Callable<Integer>
         private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
 
         static Behavior<FetchReply> create(
-            final ActorRef<PartitionProtocol.Command> replica, final TopicPartition topicPartition, final int maxBytes,
-            final long endOffset, final int window, final long stride, final CompletableFuture<Long> done)
+            final ActorRef<PartitionProtocol.Command> replica, final TopicPartition topicPartition, final FetchPlan plan)
         {
-            return Behaviors.setup(context ->
-                new ArrayFetchDriver(context, replica, topicPartition, maxBytes, endOffset, window, stride, done));
+            return Behaviors.setup(context -> new ArrayFetchDriver(context, replica, topicPartition, plan));
         }
 
         private ArrayFetchDriver(
             final ActorContext<FetchReply> context, final ActorRef<PartitionProtocol.Command> replica,
-            final TopicPartition topicPartition, final int maxBytes, final long endOffset, final int window,
-            final long stride, final CompletableFuture<Long> done)
+            final TopicPartition topicPartition, final FetchPlan plan)
         {
-            super(context, replica, topicPartition, maxBytes, endOffset, window, stride, done);
-            fillWindow();
+            super(context, replica, topicPartition, plan);
+            start();
         }
 
         @Override
@@ -676,22 +762,19 @@ public final class BrokerBenchmark implements Callable<Integer>
         private ByteBuffer readBuffer;
 
         static Behavior<FetchLocalReply> create(
-            final ActorRef<PartitionProtocol.Command> replica, final TopicPartition topicPartition, final int maxBytes,
-            final long endOffset, final int window, final long stride, final int bufferBytes,
-            final CompletableFuture<Long> done)
+            final ActorRef<PartitionProtocol.Command> replica, final TopicPartition topicPartition, final FetchPlan plan,
+            final int bufferBytes)
         {
-            return Behaviors.setup(context -> new RegionFetchDriver(
-                context, replica, topicPartition, maxBytes, endOffset, window, stride, bufferBytes, done));
+            return Behaviors.setup(context -> new RegionFetchDriver(context, replica, topicPartition, plan, bufferBytes));
         }
 
         private RegionFetchDriver(
             final ActorContext<FetchLocalReply> context, final ActorRef<PartitionProtocol.Command> replica,
-            final TopicPartition topicPartition, final int maxBytes, final long endOffset, final int window,
-            final long stride, final int bufferBytes, final CompletableFuture<Long> done)
+            final TopicPartition topicPartition, final FetchPlan plan, final int bufferBytes)
         {
-            super(context, replica, topicPartition, maxBytes, endOffset, window, stride, done);
+            super(context, replica, topicPartition, plan);
             readBuffer = ByteBuffer.allocateDirect(bufferBytes);
-            fillWindow();
+            start();
         }
 
         @Override
@@ -785,39 +868,43 @@ public final class BrokerBenchmark implements Callable<Integer>
             final long expectedBytes = (long)batchesPerPartition * batch.sizeInBytes();
             final long appendCpuNs = processCpuNs() - appendCpuStart;
             final long readCpuStart = processCpuNs();
+            final PartitionTimes readTimes = new PartitionTimes(new long[partitions], new long[partitions]);
             final long readNs = inParallel(p ->
             {
                 final Log log = logs.get(p);
                 final FileRegion region = new FileRegion();
                 final ByteBuffer readBuffer = ByteBuffer.allocateDirect(Math.max(fetchBytes, batch.sizeInBytes()));
-                long offset = 0;
-                long read = 0;
-                while (log.read(offset, fetchBytes, Long.MAX_VALUE, region))
+                for (int pass = 0; pass < readPasses; pass++)
                 {
-                    if (copying)
+                    long offset = 0;
+                    long read = 0;
+                    while (log.read(offset, fetchBytes, Long.MAX_VALUE, region))
                     {
-                        read += region.readInto(ByteBuffer.wrap(new byte[region.length()]));
+                        if (copying)
+                        {
+                            read += region.readInto(ByteBuffer.wrap(new byte[region.length()]));
+                        }
+                        else
+                        {
+                            readBuffer.clear();
+                            read += region.readInto(readBuffer);
+                        }
+                        offset = region.nextOffset();
                     }
-                    else
+                    if (offset != expectedEnd || read != expectedBytes)
                     {
-                        readBuffer.clear();
-                        read += region.readInto(readBuffer);
+                        throw new IllegalStateException("raw read of " + log.directory() + " ended at offset " + offset +
+                            " after " + read + " bytes; expected " + expectedEnd + " and " + expectedBytes);
                     }
-                    offset = region.nextOffset();
                 }
-                if (offset != expectedEnd || read != expectedBytes)
-                {
-                    throw new IllegalStateException("raw read of " + log.directory() + " ended at offset " + offset +
-                        " after " + read + " bytes; expected " + expectedEnd + " and " + expectedBytes);
-                }
-            });
+            }, readTimes);
             final Histogram latency = new Histogram(3);
             for (final Histogram h : latencies)
             {
                 latency.add(h);
             }
             final long readCpuNs = processCpuNs() - readCpuStart;
-            return new Result(appendNs, readNs, latency, gcMs() - gcStart, appendCpuNs, readCpuNs);
+            return new Result(appendNs, readNs, latency, gcMs() - gcStart, appendCpuNs, readCpuNs, readTimes);
         }
         finally
         {
@@ -839,6 +926,15 @@ public final class BrokerBenchmark implements Callable<Integer>
     /** Runs {@code task} on one thread per partition, all released at once; returns the wall time until the last ends. */
     private long inParallel(final PartitionTask task) throws InterruptedException
     {
+        return inParallel(task, new PartitionTimes(new long[partitions], new long[partitions]));
+    }
+
+    /**
+     * {@link #inParallel(PartitionTask)}, noting in {@code times} when each thread started its task and ended it, after
+     * the release.
+     */
+    private long inParallel(final PartitionTask task, final PartitionTimes times) throws InterruptedException
+    {
         final CountDownLatch ready = new CountDownLatch(partitions);
         final CountDownLatch go = new CountDownLatch(1);
         final Throwable[] failures = new Throwable[partitions];
@@ -852,12 +948,14 @@ public final class BrokerBenchmark implements Callable<Integer>
                 try
                 {
                     go.await();
+                    times.startedNs()[partition] = System.nanoTime();
                     task.run(partition);
                 }
                 catch (final Throwable ex)
                 {
                     failures[partition] = ex;
                 }
+                times.doneNs()[partition] = System.nanoTime();
             }, "raw-" + p);
             threads[p].start();
         }
@@ -869,6 +967,11 @@ public final class BrokerBenchmark implements Callable<Integer>
             thread.join();
         }
         final long elapsed = System.nanoTime() - start;
+        for (int p = 0; p < partitions; p++)
+        {
+            times.startedNs()[p] -= start;
+            times.doneNs()[p] -= start;
+        }
         for (final Throwable failure : failures)
         {
             if (failure != null)
@@ -909,6 +1012,15 @@ public final class BrokerBenchmark implements Callable<Integer>
             values[i] = field.applyAsDouble(results[i]);
         }
         return Percentiles.median(values);
+    }
+
+    /** The medians over runs of the read's last partition start, first and last partition end, in milliseconds. */
+    private static String medianTimes(final Result[] results, final String side)
+    {
+        return String.format(Locale.ROOT, "%s started %.1f, done %.1f-%.1f", side,
+            medianOf(results, r -> r.readTimes().lastStartedNs()) / 1e6,
+            medianOf(results, r -> r.readTimes().firstDoneNs()) / 1e6,
+            medianOf(results, r -> r.readTimes().lastDoneNs()) / 1e6);
     }
 
     private static double medianPercentile(final Result[] results, final double percentile)
