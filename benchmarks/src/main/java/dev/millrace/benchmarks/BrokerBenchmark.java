@@ -7,6 +7,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,6 +33,7 @@ import dev.millrace.broker.partition.PartitionProtocol.FetchLocal;
 import dev.millrace.broker.partition.PartitionProtocol.FetchLocalReply;
 import dev.millrace.broker.partition.PartitionProtocol.FetchReply;
 import dev.millrace.broker.partition.PartitionProtocol.Fetched;
+import dev.millrace.broker.partition.PartitionProtocol.GetStatus;
 import dev.millrace.broker.partition.PartitionProtocol.FetchedRegion;
 import dev.millrace.broker.partition.PartitionProtocol.Produce;
 import dev.millrace.broker.partition.PartitionProtocol.ProduceReply;
@@ -50,7 +52,9 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.ReceiveBuilder;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -410,20 +414,30 @@ public final class BrokerBenchmark implements Callable<Integer>
                 topicPartitions.add(topicPartition);
                 replicas.add(system.systemActorOf(PartitionReplica.create(settings), "replica-" + p, PartitionReplica.PROPS));
             }
+            // The raw side opens its logs before its clock: wait until every replica has opened its log and answers.
+            for (final ActorRef<PartitionProtocol.Command> replica : replicas)
+            {
+                AskPattern.<PartitionProtocol.Command, PartitionProtocol.Status>ask(replica, GetStatus::new,
+                    Duration.ofSeconds(TIMEOUT_SECONDS), system.scheduler()).toCompletableFuture()
+                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            }
 
             final List<CompletableFuture<Histogram>> produced = new ArrayList<>();
-            final long gcStart = gcMs();
-            final long produceCpuStart = processCpuNs();
-            final long produceStart = System.nanoTime();
+            final List<ActorRef<Object>> producers = new ArrayList<>();
             for (int p = 0; p < partitions; p++)
             {
                 final CompletableFuture<Histogram> done = new CompletableFuture<>();
                 produced.add(done);
-                system.systemActorOf(
+                producers.add(system.systemActorOf(
                     ProduceDriver.create(replicas.get(p), topicPartitions.get(p), payload, batch.recordCount(),
                         batchesPerPartition, window, done),
-                    "producer-" + p, Props.empty());
+                    "producer-" + p, Props.empty()));
             }
+            awaitStarted(producers);
+            final long gcStart = gcMs();
+            final long produceCpuStart = processCpuNs();
+            final long produceStart = System.nanoTime();
+            startAll(producers);
             final Histogram latency = new Histogram(3);
             for (final CompletableFuture<Histogram> done : produced)
             {
@@ -442,28 +456,26 @@ public final class BrokerBenchmark implements Callable<Integer>
             {
                 // Alternate which fetch goes first, so that neither always reads right after the produce.
                 final boolean local = (pass == 0) == (run % 2 == 0);
-                final long readGcStart = gcMs();
-                final long fetchCpuStart = processCpuNs();
-                final long fetchStart = System.nanoTime();
                 final List<CompletableFuture<ReadDone>> fetched = new ArrayList<>();
+                final List<ActorRef<Object>> fetchers = new ArrayList<>();
                 for (int p = 0; p < partitions; p++)
                 {
                     final CompletableFuture<ReadDone> done = new CompletableFuture<>();
                     fetched.add(done);
                     final FetchPlan plan = new FetchPlan(fetchBytes, expectedEnd, fetchWindow, fetchStride, readPasses, done);
-                    if (local)
-                    {
+                    fetchers.add(local ?
                         system.systemActorOf(
                             RegionFetchDriver.create(replicas.get(p), topicPartitions.get(p), plan,
                                 Math.max(fetchBytes, batch.sizeInBytes())),
-                            "region-fetcher-" + p, Props.empty());
-                    }
-                    else
-                    {
+                            "region-fetcher-" + p, Props.empty()) :
                         system.systemActorOf(ArrayFetchDriver.create(replicas.get(p), topicPartitions.get(p), plan),
-                            "array-fetcher-" + p, Props.empty());
-                    }
+                            "array-fetcher-" + p, Props.empty()));
                 }
+                awaitStarted(fetchers);
+                final long readGcStart = gcMs();
+                final long fetchCpuStart = processCpuNs();
+                final long fetchStart = System.nanoTime();
+                startAll(fetchers);
                 final PartitionTimes readTimes = new PartitionTimes(new long[partitions], new long[partitions]);
                 for (int p = 0; p < partitions; p++)
                 {
@@ -493,11 +505,47 @@ public final class BrokerBenchmark implements Callable<Integer>
     }
 
     /**
+     * Tells each driver to begin. Drivers are spawned and set up (buffers allocated) before the clock starts and begin
+     * only on {@link Go}, as the raw side's threads are created before its clock and released together by a latch;
+     * the clock then covers only the work and the hand-off that starts it on either side.
+     */
+    private static void startAll(final List<ActorRef<Object>> drivers)
+    {
+        for (final ActorRef<Object> driver : drivers)
+        {
+            driver.tell(Go.INSTANCE);
+        }
+    }
+
+    /** Waits until each driver has run its setup and answers, so that the clock starts on idle, ready drivers. */
+    private static void awaitStarted(final List<ActorRef<Object>> drivers)
+        throws InterruptedException, ExecutionException, TimeoutException
+    {
+        for (final ActorRef<Object> driver : drivers)
+        {
+            final CompletableFuture<Void> ready = new CompletableFuture<>();
+            driver.tell(new Ready(ready));
+            ready.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Sent to a driver to begin its requests; the side's clock has started. */
+    enum Go
+    {
+        INSTANCE
+    }
+
+    /** Asks a driver to complete {@code ready} once it has been set up (it handles messages only after its setup). */
+    record Ready(CompletableFuture<Void> ready)
+    {
+    }
+
+    /**
      * Keeps {@code window} produce requests in flight to one replica until {@code total} are answered, checking each
      * base offset; completes {@code done} with the send-to-reply latencies. Replies from one replica arrive in request
      * order, so a ring of send times indexed by request number is enough.
      */
-    static final class ProduceDriver extends AbstractBehavior<ProduceReply>
+    static final class ProduceDriver extends AbstractBehavior<Object>
     {
         private final ActorRef<PartitionProtocol.Command> replica;
         private final TopicPartition topicPartition;
@@ -507,10 +555,12 @@ public final class BrokerBenchmark implements Callable<Integer>
         private final long[] sendNs;
         private final Histogram latencyNs = new Histogram(3);
         private final CompletableFuture<Histogram> done;
+        private final ActorRef<ProduceReply> self;
+        private final int window;
         private int sent;
         private int received;
 
-        static Behavior<ProduceReply> create(
+        static Behavior<Object> create(
             final ActorRef<PartitionProtocol.Command> replica, final TopicPartition topicPartition, final byte[] payload,
             final int recordsPerBatch, final int total, final int window, final CompletableFuture<Histogram> done)
         {
@@ -519,7 +569,7 @@ public final class BrokerBenchmark implements Callable<Integer>
         }
 
         private ProduceDriver(
-            final ActorContext<ProduceReply> context, final ActorRef<PartitionProtocol.Command> replica, final TopicPartition topicPartition,
+            final ActorContext<Object> context, final ActorRef<PartitionProtocol.Command> replica, final TopicPartition topicPartition,
             final byte[] payload, final int recordsPerBatch, final int total, final int window,
             final CompletableFuture<Histogram> done)
         {
@@ -531,29 +581,44 @@ public final class BrokerBenchmark implements Callable<Integer>
             this.total = total;
             this.sendNs = new long[window];
             this.done = done;
-            while (sent < Math.min(window, total))
-            {
-                send();
-            }
+            this.window = window;
+            this.self = context.getSelf().narrow();
         }
 
         private void send()
         {
             sendNs[sent % sendNs.length] = System.nanoTime();
-            replica.tell(new Produce(topicPartition, (short)1, payload, getContext().getSelf()));
+            replica.tell(new Produce(topicPartition, (short)1, payload, self));
             sent++;
         }
 
         @Override
-        public Receive<ProduceReply> createReceive()
+        public Receive<Object> createReceive()
         {
             return newReceiveBuilder()
+                .onMessage(Ready.class, this::onReady)
+                .onMessageEquals(Go.INSTANCE, this::onGo)
                 .onMessage(Appended.class, this::onAppended)
                 .onMessage(Rejected.class, this::onRejected)
                 .build();
         }
 
-        private Behavior<ProduceReply> onAppended(final Appended appended)
+        private Behavior<Object> onReady(final Ready ready)
+        {
+            ready.ready().complete(null);
+            return this;
+        }
+
+        private Behavior<Object> onGo()
+        {
+            while (sent < Math.min(window, total))
+            {
+                send();
+            }
+            return this;
+        }
+
+        private Behavior<Object> onAppended(final Appended appended)
         {
             latencyNs.recordValue(System.nanoTime() - sendNs[received % sendNs.length]);
             final long expected = (long)received * recordsPerBatch;
@@ -577,7 +642,7 @@ public final class BrokerBenchmark implements Callable<Integer>
             return this;
         }
 
-        private Behavior<ProduceReply> onRejected(final Rejected rejected)
+        private Behavior<Object> onRejected(final Rejected rejected)
         {
             done.completeExceptionally(new IllegalStateException("produce rejected: " + rejected));
             return Behaviors.stopped();
@@ -606,7 +671,7 @@ public final class BrokerBenchmark implements Callable<Integer>
      * as fit), and every reply is checked to start exactly where the previous one ended. Subclasses send the fetch
      * and hand over the bytes of each reply.
      */
-    abstract static class FetchDriver<R> extends AbstractBehavior<R>
+    abstract static class FetchDriver extends AbstractBehavior<Object>
     {
         final ActorRef<PartitionProtocol.Command> replica;
         final TopicPartition topicPartition;
@@ -625,7 +690,7 @@ public final class BrokerBenchmark implements Callable<Integer>
         private long bytes;
 
         FetchDriver(
-            final ActorContext<R> context, final ActorRef<PartitionProtocol.Command> replica,
+            final ActorContext<Object> context, final ActorRef<PartitionProtocol.Command> replica,
             final TopicPartition topicPartition, final FetchPlan plan)
         {
             super(context);
@@ -639,11 +704,27 @@ public final class BrokerBenchmark implements Callable<Integer>
             this.done = plan.done();
         }
 
-        /** Sends the first fetches; the clock of this reader starts here. */
-        final void start()
+        /** Answers {@link Ready} and starts on {@link Go}; the subclass adds its replies. */
+        final ReceiveBuilder<Object> newDriverReceiveBuilder()
+        {
+            return newReceiveBuilder()
+                .onMessage(Ready.class, this::onReady)
+                .onMessageEquals(Go.INSTANCE, this::onGo)
+                .onMessage(Rejected.class, this::onRejected);
+        }
+
+        private Behavior<Object> onReady(final Ready ready)
+        {
+            ready.ready().complete(null);
+            return this;
+        }
+
+        /** Sends the first fetches; this reader's start time is taken here. */
+        private Behavior<Object> onGo()
         {
             startedNs = System.nanoTime();
             fillWindow();
+            return this;
         }
 
         /** Sends one fetch from {@code fetchOffset}. */
@@ -664,7 +745,7 @@ public final class BrokerBenchmark implements Callable<Integer>
         }
 
         /** Checks the whole batches in {@code buffer[0, length)} of one reply and fetches on, or stops when done. */
-        final Behavior<R> onRecords(final DirectBuffer buffer, final int length)
+        final Behavior<Object> onRecords(final DirectBuffer buffer, final int length)
         {
             inFlight--;
             if (length == 0)
@@ -699,12 +780,12 @@ public final class BrokerBenchmark implements Callable<Integer>
             return this;
         }
 
-        final Behavior<R> onRejected(final Rejected rejected)
+        final Behavior<Object> onRejected(final Rejected rejected)
         {
             return failed(new IllegalStateException("fetch rejected: " + rejected));
         }
 
-        final Behavior<R> failed(final Throwable failure)
+        final Behavior<Object> failed(final Throwable failure)
         {
             done.completeExceptionally(failure);
             return Behaviors.stopped();
@@ -712,40 +793,40 @@ public final class BrokerBenchmark implements Callable<Integer>
     }
 
     /** {@link FetchDriver} with the {@code byte[]} {@link Fetch}: each reply is a new array, wrapped to walk it. */
-    static final class ArrayFetchDriver extends FetchDriver<FetchReply>
+    static final class ArrayFetchDriver extends FetchDriver
     {
         private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
+        private final ActorRef<FetchReply> self;
 
-        static Behavior<FetchReply> create(
+        static Behavior<Object> create(
             final ActorRef<PartitionProtocol.Command> replica, final TopicPartition topicPartition, final FetchPlan plan)
         {
             return Behaviors.setup(context -> new ArrayFetchDriver(context, replica, topicPartition, plan));
         }
 
         private ArrayFetchDriver(
-            final ActorContext<FetchReply> context, final ActorRef<PartitionProtocol.Command> replica,
+            final ActorContext<Object> context, final ActorRef<PartitionProtocol.Command> replica,
             final TopicPartition topicPartition, final FetchPlan plan)
         {
             super(context, replica, topicPartition, plan);
-            start();
+            self = context.getSelf().narrow();
         }
 
         @Override
         void send(final long fetchOffset)
         {
-            replica.tell(new Fetch(topicPartition, fetchOffset, maxBytes, 1, 0, getContext().getSelf()));
+            replica.tell(new Fetch(topicPartition, fetchOffset, maxBytes, 1, 0, self));
         }
 
         @Override
-        public Receive<FetchReply> createReceive()
+        public Receive<Object> createReceive()
         {
-            return newReceiveBuilder()
+            return newDriverReceiveBuilder()
                 .onMessage(Fetched.class, this::onFetched)
-                .onMessage(Rejected.class, this::onRejected)
                 .build();
         }
 
-        private Behavior<FetchReply> onFetched(final Fetched fetched)
+        private Behavior<Object> onFetched(final Fetched fetched)
         {
             view.wrap(fetched.records());
             return onRecords(view, fetched.records().length);
@@ -756,12 +837,13 @@ public final class BrokerBenchmark implements Callable<Integer>
      * {@link FetchDriver} with the local {@link FetchLocal}: each {@link FetchedRegion} is read into one reused direct
      * buffer (grown only for a first batch above it), as a local consumer of the regions would.
      */
-    static final class RegionFetchDriver extends FetchDriver<FetchLocalReply>
+    static final class RegionFetchDriver extends FetchDriver
     {
         private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
+        private final ActorRef<FetchLocalReply> self;
         private ByteBuffer readBuffer;
 
-        static Behavior<FetchLocalReply> create(
+        static Behavior<Object> create(
             final ActorRef<PartitionProtocol.Command> replica, final TopicPartition topicPartition, final FetchPlan plan,
             final int bufferBytes)
         {
@@ -769,30 +851,29 @@ public final class BrokerBenchmark implements Callable<Integer>
         }
 
         private RegionFetchDriver(
-            final ActorContext<FetchLocalReply> context, final ActorRef<PartitionProtocol.Command> replica,
+            final ActorContext<Object> context, final ActorRef<PartitionProtocol.Command> replica,
             final TopicPartition topicPartition, final FetchPlan plan, final int bufferBytes)
         {
             super(context, replica, topicPartition, plan);
+            self = context.getSelf().narrow();
             readBuffer = ByteBuffer.allocateDirect(bufferBytes);
-            start();
         }
 
         @Override
         void send(final long fetchOffset)
         {
-            replica.tell(new FetchLocal(topicPartition, fetchOffset, maxBytes, 1, 0, getContext().getSelf()));
+            replica.tell(new FetchLocal(topicPartition, fetchOffset, maxBytes, 1, 0, self));
         }
 
         @Override
-        public Receive<FetchLocalReply> createReceive()
+        public Receive<Object> createReceive()
         {
-            return newReceiveBuilder()
+            return newDriverReceiveBuilder()
                 .onMessage(FetchedRegion.class, this::onFetchedRegion)
-                .onMessage(Rejected.class, this::onRejected)
                 .build();
         }
 
-        private Behavior<FetchLocalReply> onFetchedRegion(final FetchedRegion region)
+        private Behavior<Object> onFetchedRegion(final FetchedRegion region)
         {
             final int length = region.length();
             if (readBuffer.capacity() < length)
@@ -838,17 +919,24 @@ public final class BrokerBenchmark implements Callable<Integer>
                 logs.add(Log.open(runDir.resolve(TOPIC + "-" + p), logConfig, System::currentTimeMillis));
             }
             final Histogram[] latencies = new Histogram[partitions];
+            // Buffers are made before the clock, as the actor side's drivers make theirs in their setup.
+            final int size = batch.sizeInBytes();
+            final byte[] payload = new byte[size];
+            batch.buffer().getBytes(0, payload);
+            final UnsafeBuffer[] sources = new UnsafeBuffer[partitions];
+            final ByteBuffer[] readBuffers = new ByteBuffer[partitions];
+            for (int p = 0; p < partitions; p++)
+            {
+                // Append rewrites the base offset in place: every writer needs its own copy of the batch.
+                sources[p] = copying ? new UnsafeBuffer(new byte[size]) : new UnsafeBuffer(ByteBuffer.allocateDirect(size));
+                sources[p].putBytes(0, payload);
+                readBuffers[p] = ByteBuffer.allocateDirect(Math.max(fetchBytes, size));
+            }
             final long gcStart = gcMs();
             final long appendCpuStart = processCpuNs();
             final long appendNs = inParallel(p ->
             {
-                // Append rewrites the base offset in place: every writer needs its own copy of the batch.
-                final int size = batch.sizeInBytes();
-                final UnsafeBuffer source = copying ? new UnsafeBuffer(new byte[size]) :
-                    new UnsafeBuffer(ByteBuffer.allocateDirect(size));
-                final byte[] payload = new byte[size];
-                batch.buffer().getBytes(0, payload);
-                source.putBytes(0, payload);
+                final UnsafeBuffer source = sources[p];
                 final Log log = logs.get(p);
                 final Histogram latency = new Histogram(3);
                 for (int i = 0; i < batchesPerPartition; i++)
@@ -873,7 +961,7 @@ public final class BrokerBenchmark implements Callable<Integer>
             {
                 final Log log = logs.get(p);
                 final FileRegion region = new FileRegion();
-                final ByteBuffer readBuffer = ByteBuffer.allocateDirect(Math.max(fetchBytes, batch.sizeInBytes()));
+                final ByteBuffer readBuffer = readBuffers[p];
                 for (int pass = 0; pass < readPasses; pass++)
                 {
                     long offset = 0;
