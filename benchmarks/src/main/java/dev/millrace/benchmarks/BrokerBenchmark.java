@@ -138,7 +138,8 @@ public final class BrokerBenchmark implements Callable<Integer>
     int readPasses = 1;
 
     @Option(names = "--only", description = "For profiling: run only this side (actor or raw), print its runs' " +
-        "throughput and CPU per MB, no table and no ratios.")
+        "throughput and CPU per MB, no table and no ratios; the actor side reads with FetchLocal only (no byte[] Fetch " +
+        "pass).")
     String only;
 
     /** One measurement of one side. */
@@ -257,7 +258,7 @@ public final class BrokerBenchmark implements Callable<Integer>
             {
                 rawRun(batch, batchesPerPartition, runs + run, false);
                 rawRun(batch, batchesPerPartition, runs + run, true);
-                actorRun(batch, batchesPerPartition, runs + run);
+                actorRun(batch, batchesPerPartition, runs + run, true);
             }
             for (int run = 0; run < runs; run++)
             {
@@ -266,13 +267,13 @@ public final class BrokerBenchmark implements Callable<Integer>
                 {
                     raw[run] = rawRun(batch, batchesPerPartition, run, false);
                     copying[run] = rawRun(batch, batchesPerPartition, run, true);
-                    final Result[] both = actorRun(batch, batchesPerPartition, run);
+                    final Result[] both = actorRun(batch, batchesPerPartition, run, true);
                     actor[run] = both[0];
                     actorArrays[run] = both[1];
                 }
                 else
                 {
-                    final Result[] both = actorRun(batch, batchesPerPartition, run);
+                    final Result[] both = actorRun(batch, batchesPerPartition, run, true);
                     actor[run] = both[0];
                     actorArrays[run] = both[1];
                     copying[run] = rawRun(batch, batchesPerPartition, run, true);
@@ -340,7 +341,7 @@ public final class BrokerBenchmark implements Callable<Integer>
         }
         for (int run = 0; run < warmupRuns + runs; run++)
         {
-            final Result result = only.equals("actor") ? actorRun(batch, batchesPerPartition, run)[0] :
+            final Result result = only.equals("actor") ? actorRun(batch, batchesPerPartition, run, false)[0] :
                 rawRun(batch, batchesPerPartition, run, false);
             out.printf(Locale.ROOT, "  %s run %d%s: append %.0f MB/s, %.0f CPU us/MB; read %.0f MB/s, %.0f CPU us/MB; " +
                 "read partitions (ms): %s%n",
@@ -388,8 +389,12 @@ public final class BrokerBenchmark implements Callable<Integer>
     // Actor side
     // ---------------------------------------------------------------------------------------------------------------
 
-    /** One actor measurement: [0] produce + FetchLocal read, [1] the same produce + byte[] Fetch read. */
-    private Result[] actorRun(final BenchBatches.Batch batch, final int batchesPerPartition, final int run)
+    /**
+     * One actor measurement: [0] produce + FetchLocal read, [1] the same produce + byte[] Fetch read (only
+     * {@code withArrays}: {@code --only actor} leaves it out, so that a profile holds the FetchLocal read alone).
+     */
+    private Result[] actorRun(
+        final BenchBatches.Batch batch, final int batchesPerPartition, final int run, final boolean withArrays)
         throws IOException, InterruptedException, ExecutionException, TimeoutException
     {
         final Path dataDir = dir.resolve("actor-" + run);
@@ -454,6 +459,10 @@ public final class BrokerBenchmark implements Callable<Integer>
             final Result[] results = new Result[2];
             for (int pass = 0; pass < 2; pass++)
             {
+                if (!withArrays && (pass == 0) != (run % 2 == 0))
+                {
+                    continue;
+                }
                 // Alternate which fetch goes first, so that neither always reads right after the produce.
                 final boolean local = (pass == 0) == (run % 2 == 0);
                 final List<CompletableFuture<ReadDone>> fetched = new ArrayList<>();
