@@ -145,8 +145,13 @@ public final class BrokerBenchmark implements Callable<Integer>
     /** One measurement of one side. */
     private record Result(
         double appendNs, double readNs, Histogram latencyNs, double gcMs, double appendCpuNs, double readCpuNs,
-        PartitionTimes readTimes)
+        PartitionTimes readTimes, double readJitMs)
     {
+        /** E.g. "raw started 0.3, done 52.1-60.4, JIT 3": the read's partition times and compiler time in ms. */
+        String readDetail(final String side)
+        {
+            return String.format(Locale.ROOT, "%s, JIT %.0f", readTimes.describe(side), readJitMs);
+        }
     }
 
     /**
@@ -170,12 +175,6 @@ public final class BrokerBenchmark implements Callable<Integer>
             return Arrays.stream(doneNs).max().orElse(0);
         }
 
-        /** The last partition's end minus the first's: the time in which fewer readers than partitions were busy. */
-        long doneSpreadNs()
-        {
-            return lastDoneNs() - firstDoneNs();
-        }
-
         /** E.g. "raw started 0.3, done 52.1-60.4": the last start, the first and the last end, in milliseconds. */
         String describe(final String side)
         {
@@ -191,6 +190,15 @@ public final class BrokerBenchmark implements Callable<Integer>
     }
 
     /** Milliseconds all collectors have spent so far (pauses and, for concurrent collectors, cycles). */
+    /**
+     * Milliseconds the JIT compilers have spent so far: compiler threads run on the same cores as the measured work,
+     * so a read phase of tens of milliseconds during which C2 still compiles the path is slowed by it.
+     */
+    private static long jitMs()
+    {
+        return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+    }
+
     private static long gcMs()
     {
         long total = 0;
@@ -285,8 +293,8 @@ public final class BrokerBenchmark implements Callable<Integer>
                     mbPerSecond(bytes, copying[run].appendNs()),
                     mbPerSecond(readBytes, actor[run].readNs()), mbPerSecond(readBytes, actorArrays[run].readNs()),
                     mbPerSecond(readBytes, raw[run].readNs()), mbPerSecond(readBytes, copying[run].readNs()));
-                out.printf(Locale.ROOT, "         read partitions (ms): %s; %s%n", actor[run].readTimes().describe("actor"),
-                    raw[run].readTimes().describe("raw"));
+                out.printf(Locale.ROOT, "         read (ms): %s; %s%n", actor[run].readDetail("actor"),
+                    raw[run].readDetail("raw"));
             }
         }
         finally
@@ -317,10 +325,10 @@ public final class BrokerBenchmark implements Callable<Integer>
             "each read into a new byte[]), no actors%n");
         out.printf(Locale.ROOT, "CPU = process CPU microseconds per MB (all threads, JIT and GC included); GC = collector " +
             "time during the side's append and read%n");
-        out.printf(Locale.ROOT, "read partitions, medians over runs, ms after the read clock started: %s; %s%n",
+        out.printf(Locale.ROOT, "read (FetchLocal and raw), medians over runs, ms after the read clock started: %s; %s%n",
             medianTimes(actor, "actor"), medianTimes(raw, "raw"));
-        out.printf(Locale.ROOT, "  (started = the last partition's first read, done = first and last partition's end; " +
-            "the read time is the last end)%n");
+        out.printf(Locale.ROOT, "  (started = the last partition's first read, done = the first and the last partition's " +
+            "end, the read time being the last; JIT = compiler time during the read)%n");
         if (readPasses > 1)
         {
             out.printf(Locale.ROOT, "read: each measurement read all the data %d times (--read-passes); read MB/s, " +
@@ -344,10 +352,10 @@ public final class BrokerBenchmark implements Callable<Integer>
             final Result result = only.equals("actor") ? actorRun(batch, batchesPerPartition, run, false)[0] :
                 rawRun(batch, batchesPerPartition, run, false);
             out.printf(Locale.ROOT, "  %s run %d%s: append %.0f MB/s, %.0f CPU us/MB; read %.0f MB/s, %.0f CPU us/MB; " +
-                "read partitions (ms): %s%n",
+                "read (ms): %s%n",
                 only, run + 1, run < warmupRuns ? " (warm-up)" : "", mbPerSecond(bytes, result.appendNs()),
                 result.appendCpuNs() / 1e3 / (bytes / 1e6), mbPerSecond(readBytes, result.readNs()),
-                result.readCpuNs() / 1e3 / (readBytes / 1e6), result.readTimes().describe(only));
+                result.readCpuNs() / 1e3 / (readBytes / 1e6), result.readDetail(only));
         }
         return 0;
     }
@@ -483,6 +491,7 @@ public final class BrokerBenchmark implements Callable<Integer>
                 awaitStarted(fetchers);
                 final long readGcStart = gcMs();
                 final long fetchCpuStart = processCpuNs();
+                final long fetchJitStart = jitMs();
                 final long fetchStart = System.nanoTime();
                 startAll(fetchers);
                 final PartitionTimes readTimes = new PartitionTimes(new long[partitions], new long[partitions]);
@@ -500,7 +509,8 @@ public final class BrokerBenchmark implements Callable<Integer>
                 final long fetchNs = System.nanoTime() - fetchStart;
                 final long fetchCpuNs = processCpuNs() - fetchCpuStart;
                 results[local ? 0 : 1] = new Result(
-                    produceNs, fetchNs, latency, produceGcMs + gcMs() - readGcStart, produceCpuNs, fetchCpuNs, readTimes);
+                    produceNs, fetchNs, latency, produceGcMs + gcMs() - readGcStart, produceCpuNs, fetchCpuNs, readTimes,
+                    jitMs() - fetchJitStart);
             }
             return results;
         }
@@ -965,6 +975,7 @@ public final class BrokerBenchmark implements Callable<Integer>
             final long expectedBytes = (long)batchesPerPartition * batch.sizeInBytes();
             final long appendCpuNs = processCpuNs() - appendCpuStart;
             final long readCpuStart = processCpuNs();
+            final long readJitStart = jitMs();
             final PartitionTimes readTimes = new PartitionTimes(new long[partitions], new long[partitions]);
             final long readNs = inParallel(p ->
             {
@@ -1001,7 +1012,8 @@ public final class BrokerBenchmark implements Callable<Integer>
                 latency.add(h);
             }
             final long readCpuNs = processCpuNs() - readCpuStart;
-            return new Result(appendNs, readNs, latency, gcMs() - gcStart, appendCpuNs, readCpuNs, readTimes);
+            return new Result(appendNs, readNs, latency, gcMs() - gcStart, appendCpuNs, readCpuNs, readTimes,
+                jitMs() - readJitStart);
         }
         finally
         {
@@ -1114,10 +1126,11 @@ public final class BrokerBenchmark implements Callable<Integer>
     /** The medians over runs of the read's last partition start, first and last partition end, in milliseconds. */
     private static String medianTimes(final Result[] results, final String side)
     {
-        return String.format(Locale.ROOT, "%s started %.1f, done %.1f-%.1f", side,
+        return String.format(Locale.ROOT, "%s started %.1f, done %.1f-%.1f, JIT %.0f", side,
             medianOf(results, r -> r.readTimes().lastStartedNs()) / 1e6,
             medianOf(results, r -> r.readTimes().firstDoneNs()) / 1e6,
-            medianOf(results, r -> r.readTimes().lastDoneNs()) / 1e6);
+            medianOf(results, r -> r.readTimes().lastDoneNs()) / 1e6,
+            medianOf(results, Result::readJitMs));
     }
 
     private static double medianPercentile(final Result[] results, final double percentile)
