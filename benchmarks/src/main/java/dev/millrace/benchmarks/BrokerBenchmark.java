@@ -75,6 +75,13 @@ import picocli.CommandLine.Option;
  * checking the bytes and the final offset. In the same run and system, the same data is also read back with the
  * {@code byte[]} {@link Fetch} that remote callers use (row {@code actor[]}: its append columns are the same produce;
  * the two reads alternate order by run). The replicas run on their own dispatcher ({@code millrace.broker.partition.dispatcher}), as on a node; the drivers on the default one.
+ * Drivers are spawned and set up before their phase's clock starts and begin on a {@link Go} message, as the raw
+ * side's threads are created before its clock and released by a latch.
+ *
+ * <p><b>Reads.</b> With {@code --read-passes N} every read measurement, on every side alike, reads all the data N
+ * times from offset 0 (a read phase at page-cache speed lasts only tens of milliseconds). Each run also reports when
+ * the last partition's reader started and when the first and the last finished, and the JIT compilation time that
+ * ended during the read.
  *
  * <p><b>Raw side (the reference).</b> What the replicas do without actors: {@code partitions} single-writer logs, one
  * platform thread per log, each {@link Log#append} of its own direct-buffer copy of the batch (append rewrites the base
