@@ -7,7 +7,9 @@ import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,6 +33,7 @@ import dev.millrace.broker.partition.PartitionProtocol.FetchLocal;
 import dev.millrace.broker.partition.PartitionProtocol.FetchLocalReply;
 import dev.millrace.broker.partition.PartitionProtocol.FetchReply;
 import dev.millrace.broker.partition.PartitionProtocol.Fetched;
+import dev.millrace.broker.partition.PartitionProtocol.GetStatus;
 import dev.millrace.broker.partition.PartitionProtocol.FetchedRegion;
 import dev.millrace.broker.partition.PartitionProtocol.Produce;
 import dev.millrace.broker.partition.PartitionProtocol.ProduceReply;
@@ -49,7 +52,9 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.ReceiveBuilder;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -70,6 +75,13 @@ import picocli.CommandLine.Option;
  * checking the bytes and the final offset. In the same run and system, the same data is also read back with the
  * {@code byte[]} {@link Fetch} that remote callers use (row {@code actor[]}: its append columns are the same produce;
  * the two reads alternate order by run). The replicas run on their own dispatcher ({@code millrace.broker.partition.dispatcher}), as on a node; the drivers on the default one.
+ * Drivers are spawned and set up before their phase's clock starts and begin on a {@link Go} message, as the raw
+ * side's threads are created before its clock and released by a latch.
+ *
+ * <p><b>Reads.</b> With {@code --read-passes N} every read measurement, on every side alike, reads all the data N
+ * times from offset 0 (a read phase at page-cache speed lasts only tens of milliseconds). Each run also reports when
+ * the last partition's reader started and when the first and the last finished, and the JIT compilation time that
+ * ended during the read.
  *
  * <p><b>Raw side (the reference).</b> What the replicas do without actors: {@code partitions} single-writer logs, one
  * platform thread per log, each {@link Log#append} of its own direct-buffer copy of the batch (append rewrites the base
@@ -127,14 +139,55 @@ public final class BrokerBenchmark implements Callable<Integer>
     @Option(names = "--fetch-bytes", description = "maxBytes of each fetch / raw read (default: ${DEFAULT-VALUE}).")
     int fetchBytes = MIB;
 
+    @Option(names = "--read-passes", description = "Times each read measurement reads all the data, on every side " +
+        "alike (each pass from offset 0 to the end; read MB/s and CPU per MB count every pass); more than 1 lengthens a " +
+        "read phase that lasts only tens of milliseconds at page-cache speed (default: ${DEFAULT-VALUE}).")
+    int readPasses = 1;
+
     @Option(names = "--only", description = "For profiling: run only this side (actor or raw), print its runs' " +
-        "throughput and CPU per MB, no table and no ratios.")
+        "throughput and CPU per MB, no table and no ratios; the actor side reads with FetchLocal only (no byte[] Fetch " +
+        "pass).")
     String only;
 
     /** One measurement of one side. */
     private record Result(
-        double appendNs, double readNs, Histogram latencyNs, double gcMs, double appendCpuNs, double readCpuNs)
+        double appendNs, double readNs, Histogram latencyNs, double gcMs, double appendCpuNs, double readCpuNs,
+        PartitionTimes readTimes, double readJitMs)
     {
+        /** E.g. "raw started 0.3, done 52.1-60.4, JIT 3": the read's partition times and compiler time in ms. */
+        String readDetail(final String side)
+        {
+            return String.format(Locale.ROOT, "%s, JIT %.0f", readTimes.describe(side), readJitMs);
+        }
+    }
+
+    /**
+     * When each partition's reader started its first read and ended its last, in nanoseconds after the side's read
+     * clock started: shows what the wall time "until the last partition ends" is made of (a late start, a straggler).
+     */
+    record PartitionTimes(long[] startedNs, long[] doneNs)
+    {
+        long lastStartedNs()
+        {
+            return Arrays.stream(startedNs).max().orElse(0);
+        }
+
+        long firstDoneNs()
+        {
+            return Arrays.stream(doneNs).min().orElse(0);
+        }
+
+        long lastDoneNs()
+        {
+            return Arrays.stream(doneNs).max().orElse(0);
+        }
+
+        /** E.g. "raw started 0.3, done 52.1-60.4": the last start, the first and the last end, in milliseconds. */
+        String describe(final String side)
+        {
+            return String.format(Locale.ROOT, "%s started %.1f, done %.1f-%.1f", side, lastStartedNs() / 1e6,
+                firstDoneNs() / 1e6, lastDoneNs() / 1e6);
+        }
     }
 
     /** CPU time of the whole process (every thread, JIT and GC included) so far, in nanoseconds. */
@@ -144,6 +197,15 @@ public final class BrokerBenchmark implements Callable<Integer>
     }
 
     /** Milliseconds all collectors have spent so far (pauses and, for concurrent collectors, cycles). */
+    /**
+     * Milliseconds the JIT compilers have spent so far: compiler threads run on the same cores as the measured work,
+     * so a read phase of tens of milliseconds during which C2 still compiles the path is slowed by it.
+     */
+    private static long jitMs()
+    {
+        return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+    }
+
     private static long gcMs()
     {
         long total = 0;
@@ -163,10 +225,10 @@ public final class BrokerBenchmark implements Callable<Integer>
             return 2;
         }
         if (totalMib < 1 || runs < 1 || partitions < 1 || batchBytes < 1 || recordBytes < 1 || window < 1 ||
-            fetchBytes < 1 || fetchWindow < 1)
+            fetchBytes < 1 || fetchWindow < 1 || readPasses < 1)
         {
-            System.err.println("--total-mib, --runs, --partitions, --batch-bytes, --record-bytes, --window and " +
-                "--fetch-bytes, --fetch-window must be positive");
+            System.err.println("--total-mib, --runs, --partitions, --batch-bytes, --record-bytes, --window, " +
+                "--fetch-bytes, --fetch-window and --read-passes must be positive");
             return 2;
         }
         quietReplicaLogging();
@@ -174,12 +236,14 @@ public final class BrokerBenchmark implements Callable<Integer>
         final int batchesPerPartition = Math.max(1, (int)((long)totalMib * MIB / batch.sizeInBytes() / partitions));
         final long bytes = (long)batchesPerPartition * partitions * batch.sizeInBytes();
         final long records = (long)batchesPerPartition * partitions * batch.recordCount();
+        final long readBytes = bytes * readPasses;
 
         final PrintStream out = System.out;
         out.printf(Locale.ROOT, "Broker benchmark: %d partitions, %d-byte batches of %d %d-byte records, %d batches per " +
-            "partition (%.1f MB), produce window %d, fetch %d bytes window %d, median of %d runs after %d warm-up, dir %s%n",
+            "partition (%.1f MB), produce window %d, fetch %d bytes window %d, read %d pass(es), median of %d runs after %d " +
+            "warm-up, dir %s%n",
             partitions, batch.sizeInBytes(), batch.recordCount(), recordBytes, batchesPerPartition, bytes / 1e6, window,
-            fetchBytes, fetchWindow, runs, warmupRuns, dir.toAbsolutePath());
+            fetchBytes, fetchWindow, readPasses, runs, warmupRuns, dir.toAbsolutePath());
 
         final Result[] actor = new Result[runs];
         final Result[] actorArrays = new Result[runs];
@@ -196,7 +260,7 @@ public final class BrokerBenchmark implements Callable<Integer>
         {
             try
             {
-                return onlyOneSide(out, batch, batchesPerPartition, bytes);
+                return onlyOneSide(out, batch, batchesPerPartition, bytes, readBytes);
             }
             finally
             {
@@ -209,7 +273,7 @@ public final class BrokerBenchmark implements Callable<Integer>
             {
                 rawRun(batch, batchesPerPartition, runs + run, false);
                 rawRun(batch, batchesPerPartition, runs + run, true);
-                actorRun(batch, batchesPerPartition, runs + run);
+                actorRun(batch, batchesPerPartition, runs + run, true);
             }
             for (int run = 0; run < runs; run++)
             {
@@ -218,13 +282,13 @@ public final class BrokerBenchmark implements Callable<Integer>
                 {
                     raw[run] = rawRun(batch, batchesPerPartition, run, false);
                     copying[run] = rawRun(batch, batchesPerPartition, run, true);
-                    final Result[] both = actorRun(batch, batchesPerPartition, run);
+                    final Result[] both = actorRun(batch, batchesPerPartition, run, true);
                     actor[run] = both[0];
                     actorArrays[run] = both[1];
                 }
                 else
                 {
-                    final Result[] both = actorRun(batch, batchesPerPartition, run);
+                    final Result[] both = actorRun(batch, batchesPerPartition, run, true);
                     actor[run] = both[0];
                     actorArrays[run] = both[1];
                     copying[run] = rawRun(batch, batchesPerPartition, run, true);
@@ -234,8 +298,10 @@ public final class BrokerBenchmark implements Callable<Integer>
                     "actor[] %.0f raw %.0f raw+copy %.0f%n", run + 1,
                     mbPerSecond(bytes, actor[run].appendNs()), mbPerSecond(bytes, raw[run].appendNs()),
                     mbPerSecond(bytes, copying[run].appendNs()),
-                    mbPerSecond(bytes, actor[run].readNs()), mbPerSecond(bytes, actorArrays[run].readNs()),
-                    mbPerSecond(bytes, raw[run].readNs()), mbPerSecond(bytes, copying[run].readNs()));
+                    mbPerSecond(readBytes, actor[run].readNs()), mbPerSecond(readBytes, actorArrays[run].readNs()),
+                    mbPerSecond(readBytes, raw[run].readNs()), mbPerSecond(readBytes, copying[run].readNs()));
+                out.printf(Locale.ROOT, "         read (ms): %s; %s%n", actor[run].readDetail("actor"),
+                    raw[run].readDetail("raw"));
             }
         }
         finally
@@ -247,10 +313,10 @@ public final class BrokerBenchmark implements Callable<Integer>
             "side", "append", "append", "produce latency us", "read", "read", "ratio", "ratio", "CPU", "CPU", "GC");
         out.printf(Locale.ROOT, "%-8s | %9s %12s | %9s %9s %9s | %9s %12s | %6s %6s | %6s %6s | %5s%n",
             "", "MB/s", "records/s", "p50", "p99", "p99.9", "MB/s", "records/s", "append", "read", "append", "read", "ms");
-        printRow(out, "actor", actor, raw, bytes, records);
-        printRow(out, "actor[]", actorArrays, raw, bytes, records);
-        printRow(out, "raw", raw, raw, bytes, records);
-        printRow(out, "raw+copy", copying, raw, bytes, records);
+        printRow(out, "actor", actor, raw, bytes, records, readPasses);
+        printRow(out, "actor[]", actorArrays, raw, bytes, records, readPasses);
+        printRow(out, "raw", raw, raw, bytes, records, readPasses);
+        printRow(out, "raw+copy", copying, raw, bytes, records, readPasses);
         out.printf(Locale.ROOT, "ratio actor/raw: append %.2f, read %.2f (FetchLocal; target >= 0.8), read %.2f (byte[] " +
             "Fetch); actor/raw+copy: append %.2f, read %.2f (byte[] Fetch)%n",
             pairedRatio(actor, raw, Result::appendNs), pairedRatio(actor, raw, Result::readNs),
@@ -266,12 +332,22 @@ public final class BrokerBenchmark implements Callable<Integer>
             "each read into a new byte[]), no actors%n");
         out.printf(Locale.ROOT, "CPU = process CPU microseconds per MB (all threads, JIT and GC included); GC = collector " +
             "time during the side's append and read%n");
+        out.printf(Locale.ROOT, "read (FetchLocal and raw), medians over runs, ms after the read clock started: %s; %s%n",
+            medianTimes(actor, "actor"), medianTimes(raw, "raw"));
+        out.printf(Locale.ROOT, "  (started = the last partition's first read, done = the first and the last partition's " +
+            "end, the read time being the last; JIT = compiler time during the read)%n");
+        if (readPasses > 1)
+        {
+            out.printf(Locale.ROOT, "read: each measurement read all the data %d times (--read-passes); read MB/s, " +
+                "records/s and CPU per MB count every pass%n", readPasses);
+        }
         return 0;
     }
 
     /** {@code --only}: warm-up and measured runs of one side, each printed; for a profiler attached to this JVM. */
-    private int onlyOneSide(final PrintStream out, final BenchBatches.Batch batch, final int batchesPerPartition, final long bytes)
-        throws Exception
+    private int onlyOneSide(
+        final PrintStream out, final BenchBatches.Batch batch, final int batchesPerPartition, final long bytes,
+        final long readBytes) throws Exception
     {
         if (!only.equals("actor") && !only.equals("raw"))
         {
@@ -280,12 +356,13 @@ public final class BrokerBenchmark implements Callable<Integer>
         }
         for (int run = 0; run < warmupRuns + runs; run++)
         {
-            final Result result = only.equals("actor") ? actorRun(batch, batchesPerPartition, run)[0] :
+            final Result result = only.equals("actor") ? actorRun(batch, batchesPerPartition, run, false)[0] :
                 rawRun(batch, batchesPerPartition, run, false);
-            out.printf(Locale.ROOT, "  %s run %d%s: append %.0f MB/s, %.0f CPU us/MB; read %.0f MB/s, %.0f CPU us/MB%n",
+            out.printf(Locale.ROOT, "  %s run %d%s: append %.0f MB/s, %.0f CPU us/MB; read %.0f MB/s, %.0f CPU us/MB; " +
+                "read (ms): %s%n",
                 only, run + 1, run < warmupRuns ? " (warm-up)" : "", mbPerSecond(bytes, result.appendNs()),
-                result.appendCpuNs() / 1e3 / (bytes / 1e6), mbPerSecond(bytes, result.readNs()),
-                result.readCpuNs() / 1e3 / (bytes / 1e6));
+                result.appendCpuNs() / 1e3 / (bytes / 1e6), mbPerSecond(readBytes, result.readNs()),
+                result.readCpuNs() / 1e3 / (readBytes / 1e6), result.readDetail(only));
         }
         return 0;
     }
@@ -293,17 +370,18 @@ public final class BrokerBenchmark implements Callable<Integer>
     /** One row of medians; the ratios are this side's throughput over {@code reference}'s, paired by run. */
     private static void printRow(
         final PrintStream out, final String side, final Result[] results, final Result[] reference, final long bytes,
-        final long records)
+        final long records, final int readPasses)
     {
         final double appendNs = medianOf(results, Result::appendNs);
         final double readNs = medianOf(results, Result::readNs);
         final double megabytes = bytes / 1e6;
+        final long readBytes = bytes * readPasses;
         out.printf(Locale.ROOT, "%-8s | %9.0f %12.0f | %9.1f %9.1f %9.1f | %9.0f %12.0f | %6.2f %6.2f | %6.0f %6.0f | %5.0f%n",
             side, mbPerSecond(bytes, appendNs), records / (appendNs / 1e9),
             medianPercentile(results, 50.0), medianPercentile(results, 99.0), medianPercentile(results, 99.9),
-            mbPerSecond(bytes, readNs), records / (readNs / 1e9),
+            mbPerSecond(readBytes, readNs), records * readPasses / (readNs / 1e9),
             pairedRatio(results, reference, Result::appendNs), pairedRatio(results, reference, Result::readNs),
-            medianOf(results, Result::appendCpuNs) / 1e3 / megabytes, medianOf(results, Result::readCpuNs) / 1e3 / megabytes,
+            medianOf(results, Result::appendCpuNs) / 1e3 / megabytes, medianOf(results, Result::readCpuNs) / 1e3 / megabytes / readPasses,
             medianOf(results, Result::gcMs));
     }
 
@@ -326,8 +404,12 @@ public final class BrokerBenchmark implements Callable<Integer>
     // Actor side
     // ---------------------------------------------------------------------------------------------------------------
 
-    /** One actor measurement: [0] produce + FetchLocal read, [1] the same produce + byte[] Fetch read. */
-    private Result[] actorRun(final BenchBatches.Batch batch, final int batchesPerPartition, final int run)
+    /**
+     * One actor measurement: [0] produce + FetchLocal read, [1] the same produce + byte[] Fetch read (only
+     * {@code withArrays}: {@code --only actor} leaves it out, so that a profile holds the FetchLocal read alone).
+     */
+    private Result[] actorRun(
+        final BenchBatches.Batch batch, final int batchesPerPartition, final int run, final boolean withArrays)
         throws IOException, InterruptedException, ExecutionException, TimeoutException
     {
         final Path dataDir = dir.resolve("actor-" + run);
@@ -352,20 +434,30 @@ public final class BrokerBenchmark implements Callable<Integer>
                 topicPartitions.add(topicPartition);
                 replicas.add(system.systemActorOf(PartitionReplica.create(settings), "replica-" + p, PartitionReplica.PROPS));
             }
+            // The raw side opens its logs before its clock: wait until every replica has opened its log and answers.
+            for (final ActorRef<PartitionProtocol.Command> replica : replicas)
+            {
+                AskPattern.<PartitionProtocol.Command, PartitionProtocol.Status>ask(replica, GetStatus::new,
+                    Duration.ofSeconds(TIMEOUT_SECONDS), system.scheduler()).toCompletableFuture()
+                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            }
 
             final List<CompletableFuture<Histogram>> produced = new ArrayList<>();
-            final long gcStart = gcMs();
-            final long produceCpuStart = processCpuNs();
-            final long produceStart = System.nanoTime();
+            final List<ActorRef<Object>> producers = new ArrayList<>();
             for (int p = 0; p < partitions; p++)
             {
                 final CompletableFuture<Histogram> done = new CompletableFuture<>();
                 produced.add(done);
-                system.systemActorOf(
+                producers.add(system.systemActorOf(
                     ProduceDriver.create(replicas.get(p), topicPartitions.get(p), payload, batch.recordCount(),
                         batchesPerPartition, window, done),
-                    "producer-" + p, Props.empty());
+                    "producer-" + p, Props.empty()));
             }
+            awaitStarted(producers);
+            final long gcStart = gcMs();
+            final long produceCpuStart = processCpuNs();
+            final long produceStart = System.nanoTime();
+            startAll(producers);
             final Histogram latency = new Histogram(3);
             for (final CompletableFuture<Histogram> done : produced)
             {
@@ -382,43 +474,50 @@ public final class BrokerBenchmark implements Callable<Integer>
             final Result[] results = new Result[2];
             for (int pass = 0; pass < 2; pass++)
             {
+                if (!withArrays && (pass == 0) != (run % 2 == 0))
+                {
+                    continue;
+                }
                 // Alternate which fetch goes first, so that neither always reads right after the produce.
                 final boolean local = (pass == 0) == (run % 2 == 0);
-                final long readGcStart = gcMs();
-                final long fetchCpuStart = processCpuNs();
-                final long fetchStart = System.nanoTime();
-                final List<CompletableFuture<Long>> fetched = new ArrayList<>();
+                final List<CompletableFuture<ReadDone>> fetched = new ArrayList<>();
+                final List<ActorRef<Object>> fetchers = new ArrayList<>();
                 for (int p = 0; p < partitions; p++)
                 {
-                    final CompletableFuture<Long> done = new CompletableFuture<>();
+                    final CompletableFuture<ReadDone> done = new CompletableFuture<>();
                     fetched.add(done);
-                    if (local)
-                    {
+                    final FetchPlan plan = new FetchPlan(fetchBytes, expectedEnd, fetchWindow, fetchStride, readPasses, done);
+                    fetchers.add(local ?
                         system.systemActorOf(
-                            RegionFetchDriver.create(replicas.get(p), topicPartitions.get(p), fetchBytes, expectedEnd,
-                                fetchWindow, fetchStride, Math.max(fetchBytes, batch.sizeInBytes()), done),
-                            "region-fetcher-" + p, Props.empty());
-                    }
-                    else
-                    {
-                        system.systemActorOf(
-                            ArrayFetchDriver.create(replicas.get(p), topicPartitions.get(p), fetchBytes, expectedEnd,
-                                fetchWindow, fetchStride, done),
-                            "array-fetcher-" + p, Props.empty());
-                    }
+                            RegionFetchDriver.create(replicas.get(p), topicPartitions.get(p), plan,
+                                Math.max(fetchBytes, batch.sizeInBytes())),
+                            "region-fetcher-" + p, Props.empty()) :
+                        system.systemActorOf(ArrayFetchDriver.create(replicas.get(p), topicPartitions.get(p), plan),
+                            "array-fetcher-" + p, Props.empty()));
                 }
-                for (final CompletableFuture<Long> done : fetched)
+                awaitStarted(fetchers);
+                final long readGcStart = gcMs();
+                final long fetchCpuStart = processCpuNs();
+                final long fetchJitStart = jitMs();
+                final long fetchStart = System.nanoTime();
+                startAll(fetchers);
+                final PartitionTimes readTimes = new PartitionTimes(new long[partitions], new long[partitions]);
+                for (int p = 0; p < partitions; p++)
                 {
-                    final long read = done.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                    if (read != expectedBytes)
+                    final ReadDone done = fetched.get(p).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    if (done.bytes() != expectedBytes * readPasses)
                     {
-                        throw new IllegalStateException("actor fetch read " + read + " bytes; expected " + expectedBytes);
+                        throw new IllegalStateException("actor fetch read " + done.bytes() + " bytes; expected " +
+                            expectedBytes * readPasses);
                     }
+                    readTimes.startedNs()[p] = done.startedNs() - fetchStart;
+                    readTimes.doneNs()[p] = done.doneNs() - fetchStart;
                 }
                 final long fetchNs = System.nanoTime() - fetchStart;
                 final long fetchCpuNs = processCpuNs() - fetchCpuStart;
                 results[local ? 0 : 1] = new Result(
-                    produceNs, fetchNs, latency, produceGcMs + gcMs() - readGcStart, produceCpuNs, fetchCpuNs);
+                    produceNs, fetchNs, latency, produceGcMs + gcMs() - readGcStart, produceCpuNs, fetchCpuNs, readTimes,
+                    jitMs() - fetchJitStart);
             }
             return results;
         }
@@ -432,11 +531,47 @@ public final class BrokerBenchmark implements Callable<Integer>
     }
 
     /**
+     * Tells each driver to begin. Drivers are spawned and set up (buffers allocated) before the clock starts and begin
+     * only on {@link Go}, as the raw side's threads are created before its clock and released together by a latch;
+     * the clock then covers only the work and the hand-off that starts it on either side.
+     */
+    private static void startAll(final List<ActorRef<Object>> drivers)
+    {
+        for (final ActorRef<Object> driver : drivers)
+        {
+            driver.tell(Go.INSTANCE);
+        }
+    }
+
+    /** Waits until each driver has run its setup and answers, so that the clock starts on idle, ready drivers. */
+    private static void awaitStarted(final List<ActorRef<Object>> drivers)
+        throws InterruptedException, ExecutionException, TimeoutException
+    {
+        for (final ActorRef<Object> driver : drivers)
+        {
+            final CompletableFuture<Void> ready = new CompletableFuture<>();
+            driver.tell(new Ready(ready));
+            ready.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Sent to a driver to begin its requests; the side's clock has started. */
+    enum Go
+    {
+        INSTANCE
+    }
+
+    /** Asks a driver to complete {@code ready} once it has been set up (it handles messages only after its setup). */
+    record Ready(CompletableFuture<Void> ready)
+    {
+    }
+
+    /**
      * Keeps {@code window} produce requests in flight to one replica until {@code total} are answered, checking each
      * base offset; completes {@code done} with the send-to-reply latencies. Replies from one replica arrive in request
      * order, so a ring of send times indexed by request number is enough.
      */
-    static final class ProduceDriver extends AbstractBehavior<ProduceReply>
+    static final class ProduceDriver extends AbstractBehavior<Object>
     {
         private final ActorRef<PartitionProtocol.Command> replica;
         private final TopicPartition topicPartition;
@@ -446,10 +581,12 @@ public final class BrokerBenchmark implements Callable<Integer>
         private final long[] sendNs;
         private final Histogram latencyNs = new Histogram(3);
         private final CompletableFuture<Histogram> done;
+        private final ActorRef<ProduceReply> self;
+        private final int window;
         private int sent;
         private int received;
 
-        static Behavior<ProduceReply> create(
+        static Behavior<Object> create(
             final ActorRef<PartitionProtocol.Command> replica, final TopicPartition topicPartition, final byte[] payload,
             final int recordsPerBatch, final int total, final int window, final CompletableFuture<Histogram> done)
         {
@@ -458,7 +595,7 @@ public final class BrokerBenchmark implements Callable<Integer>
         }
 
         private ProduceDriver(
-            final ActorContext<ProduceReply> context, final ActorRef<PartitionProtocol.Command> replica, final TopicPartition topicPartition,
+            final ActorContext<Object> context, final ActorRef<PartitionProtocol.Command> replica, final TopicPartition topicPartition,
             final byte[] payload, final int recordsPerBatch, final int total, final int window,
             final CompletableFuture<Histogram> done)
         {
@@ -470,29 +607,44 @@ public final class BrokerBenchmark implements Callable<Integer>
             this.total = total;
             this.sendNs = new long[window];
             this.done = done;
-            while (sent < Math.min(window, total))
-            {
-                send();
-            }
+            this.window = window;
+            this.self = context.getSelf().narrow();
         }
 
         private void send()
         {
             sendNs[sent % sendNs.length] = System.nanoTime();
-            replica.tell(new Produce(topicPartition, (short)1, payload, getContext().getSelf()));
+            replica.tell(new Produce(topicPartition, (short)1, payload, self));
             sent++;
         }
 
         @Override
-        public Receive<ProduceReply> createReceive()
+        public Receive<Object> createReceive()
         {
             return newReceiveBuilder()
+                .onMessage(Ready.class, this::onReady)
+                .onMessageEquals(Go.INSTANCE, this::onGo)
                 .onMessage(Appended.class, this::onAppended)
                 .onMessage(Rejected.class, this::onRejected)
                 .build();
         }
 
-        private Behavior<ProduceReply> onAppended(final Appended appended)
+        private Behavior<Object> onReady(final Ready ready)
+        {
+            ready.ready().complete(null);
+            return this;
+        }
+
+        private Behavior<Object> onGo()
+        {
+            while (sent < Math.min(window, total))
+            {
+                send();
+            }
+            return this;
+        }
+
+        private Behavior<Object> onAppended(final Appended appended)
         {
             latencyNs.recordValue(System.nanoTime() - sendNs[received % sendNs.length]);
             final long expected = (long)received * recordsPerBatch;
@@ -516,7 +668,7 @@ public final class BrokerBenchmark implements Callable<Integer>
             return this;
         }
 
-        private Behavior<ProduceReply> onRejected(final Rejected rejected)
+        private Behavior<Object> onRejected(final Rejected rejected)
         {
             done.completeExceptionally(new IllegalStateException("produce rejected: " + rejected));
             return Behaviors.stopped();
@@ -524,14 +676,28 @@ public final class BrokerBenchmark implements Callable<Integer>
     }
 
     /**
-     * Fetches one replica from offset 0 to {@code endOffset}; completes {@code done} with the bytes read. The next
+     * What one fetch driver reads: fetches of {@code maxBytes} up to {@code endOffset}, {@code window} in flight
+     * {@code stride} offsets apart, the whole range {@code passes} times; {@code done} completes at the end.
+     */
+    record FetchPlan(int maxBytes, long endOffset, int window, long stride, int passes, CompletableFuture<ReadDone> done)
+    {
+    }
+
+    /** A fetch driver's bytes read over all passes, and its {@link System#nanoTime()} at its first fetch and at its end. */
+    record ReadDone(long bytes, long startedNs, long doneNs)
+    {
+    }
+
+    /**
+     * Fetches one replica from offset 0 to {@code endOffset}, {@code passes} times; completes {@code done} with the bytes
+     * read and its start and end times. The next
      * offset is found by walking the batch headers of each reply. With a window of 1 every fetch starts where the last
      * reply ended, as a consumer does; with more, the driver keeps {@code window} fetches in flight at offsets
      * {@code stride} apart (every batch of the run has the same record count and a fetch returns as many whole batches
      * as fit), and every reply is checked to start exactly where the previous one ended. Subclasses send the fetch
      * and hand over the bytes of each reply.
      */
-    abstract static class FetchDriver<R> extends AbstractBehavior<R>
+    abstract static class FetchDriver extends AbstractBehavior<Object>
     {
         final ActorRef<PartitionProtocol.Command> replica;
         final TopicPartition topicPartition;
@@ -539,26 +705,52 @@ public final class BrokerBenchmark implements Callable<Integer>
         private final long endOffset;
         private final int window;
         private final long stride;
-        private final CompletableFuture<Long> done;
+        private final int passes;
+        private final CompletableFuture<ReadDone> done;
         private final RecordBatchFlyweight header = new RecordBatchFlyweight();
+        private long startedNs;
+        private int pass;
         private long offset;
         private long requestOffset;
         private int inFlight;
         private long bytes;
 
         FetchDriver(
-            final ActorContext<R> context, final ActorRef<PartitionProtocol.Command> replica,
-            final TopicPartition topicPartition, final int maxBytes, final long endOffset, final int window,
-            final long stride, final CompletableFuture<Long> done)
+            final ActorContext<Object> context, final ActorRef<PartitionProtocol.Command> replica,
+            final TopicPartition topicPartition, final FetchPlan plan)
         {
             super(context);
             this.replica = replica;
             this.topicPartition = topicPartition;
-            this.maxBytes = maxBytes;
-            this.endOffset = endOffset;
-            this.window = window;
-            this.stride = stride;
-            this.done = done;
+            this.maxBytes = plan.maxBytes();
+            this.endOffset = plan.endOffset();
+            this.window = plan.window();
+            this.stride = plan.stride();
+            this.passes = plan.passes();
+            this.done = plan.done();
+        }
+
+        /** Answers {@link Ready} and starts on {@link Go}; the subclass adds its replies. */
+        final ReceiveBuilder<Object> newDriverReceiveBuilder()
+        {
+            return newReceiveBuilder()
+                .onMessage(Ready.class, this::onReady)
+                .onMessageEquals(Go.INSTANCE, this::onGo)
+                .onMessage(Rejected.class, this::onRejected);
+        }
+
+        private Behavior<Object> onReady(final Ready ready)
+        {
+            ready.ready().complete(null);
+            return this;
+        }
+
+        /** Sends the first fetches; this reader's start time is taken here. */
+        private Behavior<Object> onGo()
+        {
+            startedNs = System.nanoTime();
+            fillWindow();
+            return this;
         }
 
         /** Sends one fetch from {@code fetchOffset}. */
@@ -579,7 +771,7 @@ public final class BrokerBenchmark implements Callable<Integer>
         }
 
         /** Checks the whole batches in {@code buffer[0, length)} of one reply and fetches on, or stops when done. */
-        final Behavior<R> onRecords(final DirectBuffer buffer, final int length)
+        final Behavior<Object> onRecords(final DirectBuffer buffer, final int length)
         {
             inFlight--;
             if (length == 0)
@@ -603,19 +795,23 @@ public final class BrokerBenchmark implements Callable<Integer>
             bytes += length;
             if (offset >= endOffset && inFlight == 0)
             {
-                done.complete(bytes);
-                return Behaviors.stopped();
+                if (++pass == passes)
+                {
+                    done.complete(new ReadDone(bytes, startedNs, System.nanoTime()));
+                    return Behaviors.stopped();
+                }
+                offset = 0;
             }
             fillWindow();
             return this;
         }
 
-        final Behavior<R> onRejected(final Rejected rejected)
+        final Behavior<Object> onRejected(final Rejected rejected)
         {
             return failed(new IllegalStateException("fetch rejected: " + rejected));
         }
 
-        final Behavior<R> failed(final Throwable failure)
+        final Behavior<Object> failed(final Throwable failure)
         {
             done.completeExceptionally(failure);
             return Behaviors.stopped();
@@ -623,43 +819,40 @@ public final class BrokerBenchmark implements Callable<Integer>
     }
 
     /** {@link FetchDriver} with the {@code byte[]} {@link Fetch}: each reply is a new array, wrapped to walk it. */
-    static final class ArrayFetchDriver extends FetchDriver<FetchReply>
+    static final class ArrayFetchDriver extends FetchDriver
     {
         private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
+        private final ActorRef<FetchReply> self;
 
-        static Behavior<FetchReply> create(
-            final ActorRef<PartitionProtocol.Command> replica, final TopicPartition topicPartition, final int maxBytes,
-            final long endOffset, final int window, final long stride, final CompletableFuture<Long> done)
+        static Behavior<Object> create(
+            final ActorRef<PartitionProtocol.Command> replica, final TopicPartition topicPartition, final FetchPlan plan)
         {
-            return Behaviors.setup(context ->
-                new ArrayFetchDriver(context, replica, topicPartition, maxBytes, endOffset, window, stride, done));
+            return Behaviors.setup(context -> new ArrayFetchDriver(context, replica, topicPartition, plan));
         }
 
         private ArrayFetchDriver(
-            final ActorContext<FetchReply> context, final ActorRef<PartitionProtocol.Command> replica,
-            final TopicPartition topicPartition, final int maxBytes, final long endOffset, final int window,
-            final long stride, final CompletableFuture<Long> done)
+            final ActorContext<Object> context, final ActorRef<PartitionProtocol.Command> replica,
+            final TopicPartition topicPartition, final FetchPlan plan)
         {
-            super(context, replica, topicPartition, maxBytes, endOffset, window, stride, done);
-            fillWindow();
+            super(context, replica, topicPartition, plan);
+            self = context.getSelf().narrow();
         }
 
         @Override
         void send(final long fetchOffset)
         {
-            replica.tell(new Fetch(topicPartition, fetchOffset, maxBytes, 1, 0, getContext().getSelf()));
+            replica.tell(new Fetch(topicPartition, fetchOffset, maxBytes, 1, 0, self));
         }
 
         @Override
-        public Receive<FetchReply> createReceive()
+        public Receive<Object> createReceive()
         {
-            return newReceiveBuilder()
+            return newDriverReceiveBuilder()
                 .onMessage(Fetched.class, this::onFetched)
-                .onMessage(Rejected.class, this::onRejected)
                 .build();
         }
 
-        private Behavior<FetchReply> onFetched(final Fetched fetched)
+        private Behavior<Object> onFetched(final Fetched fetched)
         {
             view.wrap(fetched.records());
             return onRecords(view, fetched.records().length);
@@ -670,46 +863,43 @@ public final class BrokerBenchmark implements Callable<Integer>
      * {@link FetchDriver} with the local {@link FetchLocal}: each {@link FetchedRegion} is read into one reused direct
      * buffer (grown only for a first batch above it), as a local consumer of the regions would.
      */
-    static final class RegionFetchDriver extends FetchDriver<FetchLocalReply>
+    static final class RegionFetchDriver extends FetchDriver
     {
         private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
+        private final ActorRef<FetchLocalReply> self;
         private ByteBuffer readBuffer;
 
-        static Behavior<FetchLocalReply> create(
-            final ActorRef<PartitionProtocol.Command> replica, final TopicPartition topicPartition, final int maxBytes,
-            final long endOffset, final int window, final long stride, final int bufferBytes,
-            final CompletableFuture<Long> done)
+        static Behavior<Object> create(
+            final ActorRef<PartitionProtocol.Command> replica, final TopicPartition topicPartition, final FetchPlan plan,
+            final int bufferBytes)
         {
-            return Behaviors.setup(context -> new RegionFetchDriver(
-                context, replica, topicPartition, maxBytes, endOffset, window, stride, bufferBytes, done));
+            return Behaviors.setup(context -> new RegionFetchDriver(context, replica, topicPartition, plan, bufferBytes));
         }
 
         private RegionFetchDriver(
-            final ActorContext<FetchLocalReply> context, final ActorRef<PartitionProtocol.Command> replica,
-            final TopicPartition topicPartition, final int maxBytes, final long endOffset, final int window,
-            final long stride, final int bufferBytes, final CompletableFuture<Long> done)
+            final ActorContext<Object> context, final ActorRef<PartitionProtocol.Command> replica,
+            final TopicPartition topicPartition, final FetchPlan plan, final int bufferBytes)
         {
-            super(context, replica, topicPartition, maxBytes, endOffset, window, stride, done);
+            super(context, replica, topicPartition, plan);
+            self = context.getSelf().narrow();
             readBuffer = ByteBuffer.allocateDirect(bufferBytes);
-            fillWindow();
         }
 
         @Override
         void send(final long fetchOffset)
         {
-            replica.tell(new FetchLocal(topicPartition, fetchOffset, maxBytes, 1, 0, getContext().getSelf()));
+            replica.tell(new FetchLocal(topicPartition, fetchOffset, maxBytes, 1, 0, self));
         }
 
         @Override
-        public Receive<FetchLocalReply> createReceive()
+        public Receive<Object> createReceive()
         {
-            return newReceiveBuilder()
+            return newDriverReceiveBuilder()
                 .onMessage(FetchedRegion.class, this::onFetchedRegion)
-                .onMessage(Rejected.class, this::onRejected)
                 .build();
         }
 
-        private Behavior<FetchLocalReply> onFetchedRegion(final FetchedRegion region)
+        private Behavior<Object> onFetchedRegion(final FetchedRegion region)
         {
             final int length = region.length();
             if (readBuffer.capacity() < length)
@@ -755,17 +945,24 @@ public final class BrokerBenchmark implements Callable<Integer>
                 logs.add(Log.open(runDir.resolve(TOPIC + "-" + p), logConfig, System::currentTimeMillis));
             }
             final Histogram[] latencies = new Histogram[partitions];
+            // Buffers are made before the clock, as the actor side's drivers make theirs in their setup.
+            final int size = batch.sizeInBytes();
+            final byte[] payload = new byte[size];
+            batch.buffer().getBytes(0, payload);
+            final UnsafeBuffer[] sources = new UnsafeBuffer[partitions];
+            final ByteBuffer[] readBuffers = new ByteBuffer[partitions];
+            for (int p = 0; p < partitions; p++)
+            {
+                // Append rewrites the base offset in place: every writer needs its own copy of the batch.
+                sources[p] = copying ? new UnsafeBuffer(new byte[size]) : new UnsafeBuffer(ByteBuffer.allocateDirect(size));
+                sources[p].putBytes(0, payload);
+                readBuffers[p] = ByteBuffer.allocateDirect(Math.max(fetchBytes, size));
+            }
             final long gcStart = gcMs();
             final long appendCpuStart = processCpuNs();
             final long appendNs = inParallel(p ->
             {
-                // Append rewrites the base offset in place: every writer needs its own copy of the batch.
-                final int size = batch.sizeInBytes();
-                final UnsafeBuffer source = copying ? new UnsafeBuffer(new byte[size]) :
-                    new UnsafeBuffer(ByteBuffer.allocateDirect(size));
-                final byte[] payload = new byte[size];
-                batch.buffer().getBytes(0, payload);
-                source.putBytes(0, payload);
+                final UnsafeBuffer source = sources[p];
                 final Log log = logs.get(p);
                 final Histogram latency = new Histogram(3);
                 for (int i = 0; i < batchesPerPartition; i++)
@@ -785,39 +982,45 @@ public final class BrokerBenchmark implements Callable<Integer>
             final long expectedBytes = (long)batchesPerPartition * batch.sizeInBytes();
             final long appendCpuNs = processCpuNs() - appendCpuStart;
             final long readCpuStart = processCpuNs();
+            final long readJitStart = jitMs();
+            final PartitionTimes readTimes = new PartitionTimes(new long[partitions], new long[partitions]);
             final long readNs = inParallel(p ->
             {
                 final Log log = logs.get(p);
                 final FileRegion region = new FileRegion();
-                final ByteBuffer readBuffer = ByteBuffer.allocateDirect(Math.max(fetchBytes, batch.sizeInBytes()));
-                long offset = 0;
-                long read = 0;
-                while (log.read(offset, fetchBytes, Long.MAX_VALUE, region))
+                final ByteBuffer readBuffer = readBuffers[p];
+                for (int pass = 0; pass < readPasses; pass++)
                 {
-                    if (copying)
+                    long offset = 0;
+                    long read = 0;
+                    while (log.read(offset, fetchBytes, Long.MAX_VALUE, region))
                     {
-                        read += region.readInto(ByteBuffer.wrap(new byte[region.length()]));
+                        if (copying)
+                        {
+                            read += region.readInto(ByteBuffer.wrap(new byte[region.length()]));
+                        }
+                        else
+                        {
+                            readBuffer.clear();
+                            read += region.readInto(readBuffer);
+                        }
+                        offset = region.nextOffset();
                     }
-                    else
+                    if (offset != expectedEnd || read != expectedBytes)
                     {
-                        readBuffer.clear();
-                        read += region.readInto(readBuffer);
+                        throw new IllegalStateException("raw read of " + log.directory() + " ended at offset " + offset +
+                            " after " + read + " bytes; expected " + expectedEnd + " and " + expectedBytes);
                     }
-                    offset = region.nextOffset();
                 }
-                if (offset != expectedEnd || read != expectedBytes)
-                {
-                    throw new IllegalStateException("raw read of " + log.directory() + " ended at offset " + offset +
-                        " after " + read + " bytes; expected " + expectedEnd + " and " + expectedBytes);
-                }
-            });
+            }, readTimes);
             final Histogram latency = new Histogram(3);
             for (final Histogram h : latencies)
             {
                 latency.add(h);
             }
             final long readCpuNs = processCpuNs() - readCpuStart;
-            return new Result(appendNs, readNs, latency, gcMs() - gcStart, appendCpuNs, readCpuNs);
+            return new Result(appendNs, readNs, latency, gcMs() - gcStart, appendCpuNs, readCpuNs, readTimes,
+                jitMs() - readJitStart);
         }
         finally
         {
@@ -839,6 +1042,15 @@ public final class BrokerBenchmark implements Callable<Integer>
     /** Runs {@code task} on one thread per partition, all released at once; returns the wall time until the last ends. */
     private long inParallel(final PartitionTask task) throws InterruptedException
     {
+        return inParallel(task, new PartitionTimes(new long[partitions], new long[partitions]));
+    }
+
+    /**
+     * {@link #inParallel(PartitionTask)}, noting in {@code times} when each thread started its task and ended it, after
+     * the release.
+     */
+    private long inParallel(final PartitionTask task, final PartitionTimes times) throws InterruptedException
+    {
         final CountDownLatch ready = new CountDownLatch(partitions);
         final CountDownLatch go = new CountDownLatch(1);
         final Throwable[] failures = new Throwable[partitions];
@@ -852,12 +1064,14 @@ public final class BrokerBenchmark implements Callable<Integer>
                 try
                 {
                     go.await();
+                    times.startedNs()[partition] = System.nanoTime();
                     task.run(partition);
                 }
                 catch (final Throwable ex)
                 {
                     failures[partition] = ex;
                 }
+                times.doneNs()[partition] = System.nanoTime();
             }, "raw-" + p);
             threads[p].start();
         }
@@ -869,6 +1083,11 @@ public final class BrokerBenchmark implements Callable<Integer>
             thread.join();
         }
         final long elapsed = System.nanoTime() - start;
+        for (int p = 0; p < partitions; p++)
+        {
+            times.startedNs()[p] -= start;
+            times.doneNs()[p] -= start;
+        }
         for (final Throwable failure : failures)
         {
             if (failure != null)
@@ -909,6 +1128,16 @@ public final class BrokerBenchmark implements Callable<Integer>
             values[i] = field.applyAsDouble(results[i]);
         }
         return Percentiles.median(values);
+    }
+
+    /** The medians over runs of the read's last partition start, first and last partition end, in milliseconds. */
+    private static String medianTimes(final Result[] results, final String side)
+    {
+        return String.format(Locale.ROOT, "%s started %.1f, done %.1f-%.1f, JIT %.0f", side,
+            medianOf(results, r -> r.readTimes().lastStartedNs()) / 1e6,
+            medianOf(results, r -> r.readTimes().firstDoneNs()) / 1e6,
+            medianOf(results, r -> r.readTimes().lastDoneNs()) / 1e6,
+            medianOf(results, Result::readJitMs));
     }
 
     private static double medianPercentile(final Result[] results, final double percentile)
