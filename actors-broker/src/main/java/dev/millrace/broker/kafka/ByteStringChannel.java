@@ -36,9 +36,8 @@ final class ByteStringChannel implements TransferableChannel
         }
         catch (final ClosedChannelException ex)
         {
-            throw new UncheckedIOException("the segment file of a fetch response's records was closed (retention, " +
-                "DeleteRecords or a replica stop) before the response was read: the connection closes and the client " +
-                "fetches again", ex);
+            final IOException closed = new SocketTransferableChannel.SegmentClosedException(ex);
+            throw new UncheckedIOException(closed.getMessage(), closed);
         }
         catch (final IOException ex)
         {
